@@ -1,1 +1,71 @@
+"""ORM-free Xero library: OAuth, the Accounting API client, pacing, errors, dates and signatures.
 
+Never imports Odoo. Imported as ``xero`` by plain pytest and as
+``odoo.addons.xero_connector.xero`` inside Odoo, hence relative imports only.
+"""
+from .client import ElementResult, XeroClient, normalize_idempotency_key
+from .config import DEFAULT_SCOPES, Endpoints
+from .dates import format_date, format_if_modified_since, parse_xero_date, to_xero_ms_date
+from .errors import (
+    AuthExpired,
+    ConfigurationError,
+    NotFound,
+    RateLimited,
+    ReconnectNeeded,
+    TransientError,
+    ValidationError,
+    XeroError,
+    redact,
+)
+from .oauth import OAuth, TokenSet, decode_jwt_claims
+from .parsing import error_message, flat_messages, parse_error_body, parse_retry_after, validation_messages
+from .ratelimit import MemoryStateStore, RateLimiter, StateStore, limits_from_headers
+from .signatures import (
+    SignatureError,
+    gocardless_signature,
+    stripe_signature,
+    verify_gocardless,
+    verify_stripe,
+    verify_xero,
+    xero_signature,
+)
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "AuthExpired",
+    "ConfigurationError",
+    "ElementResult",
+    "Endpoints",
+    "MemoryStateStore",
+    "NotFound",
+    "OAuth",
+    "RateLimited",
+    "RateLimiter",
+    "ReconnectNeeded",
+    "SignatureError",
+    "StateStore",
+    "TokenSet",
+    "TransientError",
+    "ValidationError",
+    "XeroClient",
+    "XeroError",
+    "decode_jwt_claims",
+    "error_message",
+    "flat_messages",
+    "format_date",
+    "format_if_modified_since",
+    "gocardless_signature",
+    "limits_from_headers",
+    "normalize_idempotency_key",
+    "parse_error_body",
+    "parse_retry_after",
+    "parse_xero_date",
+    "redact",
+    "stripe_signature",
+    "to_xero_ms_date",
+    "validation_messages",
+    "verify_gocardless",
+    "verify_stripe",
+    "verify_xero",
+    "xero_signature",
+]

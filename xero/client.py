@@ -1,0 +1,414 @@
+"""XeroClient: the one chokepoint for Accounting API calls.
+
+Every call carries the tenant header and ``Accept: application/json``, goes through the rate
+limiter, honours ``Retry-After``, retries transient failures only when that is safe, refreshes the
+access token once after a 401, and turns Xero's answers into typed errors.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import hashlib
+import json as _json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import requests
+
+from .config import Endpoints
+from .dates import format_if_modified_since
+from .errors import (
+    AuthExpired,
+    NotFound,
+    RateLimited,
+    ReconnectNeeded,
+    TransientError,
+    ValidationError,
+    XeroError,
+)
+from .parsing import error_message, flat_messages, parse_error_body, parse_retry_after, url_path, validation_messages
+from .ratelimit import RateLimiter, limits_from_headers
+
+_logger = logging.getLogger(__name__)
+
+MAX_IDEMPOTENCY_KEY = 128
+MAX_BATCH = 50
+_TRANSIENT_STATUSES = {500, 502, 503, 504}
+_SAFE_METHODS = {"GET", "HEAD"}
+_MAX_RATE_LIMIT_LOOPS = 20
+
+# resource → (id field, number field)
+_ID_FIELDS = {
+    "Invoices": ("InvoiceID", "InvoiceNumber"),
+    "CreditNotes": ("CreditNoteID", "CreditNoteNumber"),
+    "Quotes": ("QuoteID", "QuoteNumber"),
+    "Contacts": ("ContactID", "ContactNumber"),
+    "Items": ("ItemID", "Code"),
+    "Accounts": ("AccountID", "Code"),
+    "Payments": ("PaymentID", None),
+    "BankTransactions": ("BankTransactionID", None),
+    "TrackingCategories": ("TrackingCategoryID", None),
+    "ContactGroups": ("ContactGroupID", None),
+    "ManualJournals": ("ManualJournalID", None),
+    "PurchaseOrders": ("PurchaseOrderID", "PurchaseOrderNumber"),
+    "Overpayments": ("OverpaymentID", None),
+    "Prepayments": ("PrepaymentID", None),
+    "TaxRates": ("TaxType", None),
+    "Currencies": ("Code", None),
+}
+
+
+def normalize_idempotency_key(key: str | None) -> str | None:
+    """Return ``key`` if it is a usable header value of ≤128 characters, else a deterministic
+    128-character digest form (readable prefix + SHA-256). None/empty → None."""
+    if key is None:
+        return None
+    key = str(key)
+    if not key:
+        return None
+    if len(key) <= MAX_IDEMPOTENCY_KEY and key.isascii() and key.isprintable():
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()  # 64 chars
+    prefix = "".join(c for c in key if c.isascii() and (c.isalnum() or c in "-_.:"))[:MAX_IDEMPOTENCY_KEY - 65]
+    return f"{prefix}-{digest}" if prefix else digest
+
+
+def parse_retry_after_header(value) -> float | None:
+    """Alias of :func:`xero.parsing.parse_retry_after`."""
+    return parse_retry_after(value)
+
+
+def _json_default(value):
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serialisable")
+
+
+@dataclass
+class ElementResult:
+    """Outcome of one element of a batch write, in input order."""
+
+    index: int
+    ok: bool
+    data: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    resource: str = ""
+
+    @property
+    def id(self) -> str | None:
+        """The Xero id of the element (InvoiceID, ContactID…), None when unknown or on error."""
+        id_field = _ID_FIELDS.get(self.resource, (None, None))[0]
+        if not id_field:
+            return None
+        value = (self.data or {}).get(id_field)
+        if not value or value == "00000000-0000-0000-0000-000000000000":
+            return None
+        return value
+
+    @property
+    def number(self) -> str | None:
+        """The document number (InvoiceNumber, ContactNumber, Code…), None if the resource has none."""
+        number_field = _ID_FIELDS.get(self.resource, (None, None))[1]
+        return (self.data or {}).get(number_field) if number_field else None
+
+    @property
+    def status(self) -> str | None:
+        """The element's ``Status`` as Xero answered it."""
+        return (self.data or {}).get("Status")
+
+
+class XeroClient:
+    """Accounting API client for one tenant.
+
+    ``token`` is an access token string, or a callable ``token(force_refresh: bool) -> str``;
+    after a 401 it is called once with True and the call retried once.
+    """
+
+    def __init__(self, endpoints: Endpoints, tenant_id: str, token, *, rate_limiter: RateLimiter | None = None,
+                 timeout: float = 30, max_retries: int = 3, backoff: float = 0.5, session=None, sleep=time.sleep,
+                 user_agent: str = "xero_connector", max_rate_wait: float | None = None):
+        self.endpoints = endpoints
+        self.tenant_id = tenant_id
+        self._token = token if callable(token) else (lambda force_refresh=False, _t=token: _t)
+        self.rate_limiter = rate_limiter
+        self.timeout = timeout
+        self.max_retries = max(0, int(max_retries))
+        self.backoff = float(backoff)
+        self.session = session or requests.Session()
+        self.sleep = sleep
+        self.user_agent = user_agent
+        if max_rate_wait is None:
+            max_rate_wait = rate_limiter.max_wait if rate_limiter is not None else 300.0
+        self.max_rate_wait = float(max_rate_wait)
+        self.last_limits: dict = {}
+
+    def __repr__(self) -> str:
+        return f"XeroClient(tenant_id={self.tenant_id!r}, api={self.endpoints.api_url!r})"
+
+    # -- core -------------------------------------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return f"{self.endpoints.accounting_url}/{path.lstrip('/')}"
+
+    def _headers(self, access_token: str, extra, has_body: bool, idem: str | None, ims: str | None) -> dict:
+        headers = {
+            "Authorization": f"Bearer {access_token}",
+            "xero-tenant-id": self.tenant_id,
+            "Accept": "application/json",
+            "User-Agent": self.user_agent,
+        }
+        if has_body:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        if idem:
+            headers["Idempotency-Key"] = idem
+        if ims:
+            headers["If-Modified-Since"] = ims
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        delay = min(30.0, self.backoff * (2 ** max(0, attempt - 1)))
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.max_rate_wait))
+        return delay
+
+    def request(self, method: str, path: str, *, params=None, json=None, headers=None, idempotency_key=None,
+                if_modified_since=None) -> dict:
+        """Send one Accounting API request and return the parsed JSON body ({} for 204/304).
+
+        ``path`` is relative to the Accounting base (``"Invoices"``, ``"Invoices/<id>"``).
+        Raises the typed errors of :mod:`xero.errors`.
+        """
+        method = method.upper()
+        url = self._url(path)
+        idem = normalize_idempotency_key(idempotency_key)
+        ims = format_if_modified_since(if_modified_since) if if_modified_since is not None else None
+        body = None
+        if json is not None:
+            body = _json.dumps(json, default=_json_default, ensure_ascii=False).encode("utf-8")
+        is_write = method not in _SAFE_METHODS
+        retry_safe = not is_write or bool(idem)
+
+        attempt = 0          # transient failures spent
+        refreshed = False    # the token was force-refreshed once already
+        rate_loops = 0
+        rate_waited = 0.0
+        force_refresh = False
+        while True:
+            access_token = self._token(force_refresh) if force_refresh else self._token(False)
+            force_refresh = False
+            req_headers = self._headers(access_token, headers, body is not None, idem, ims)
+            slot = self.rate_limiter.acquire(self.tenant_id) if self.rate_limiter else None
+            started = time.monotonic()
+            resp = None
+            try:
+                resp = self.session.request(method, url, params=params, data=body, headers=req_headers,
+                                            timeout=self.timeout)
+            except requests.RequestException as exc:
+                elapsed = (time.monotonic() - started) * 1000
+                self._release(slot, None)
+                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout)
+                _logger.warning("xero %s %s -> %s after %dms tenant=%s", method, url_path(url), type(exc).__name__,
+                                elapsed, self.tenant_id)
+                attempt += 1
+                if (retry_safe or never_sent) and attempt <= self.max_retries:
+                    self.sleep(self._backoff_delay(attempt))
+                    continue
+                raise TransientError(
+                    f"Xero could not be reached ({type(exc).__name__}).",
+                    outcome_unknown=is_write and not never_sent) from None
+            finally:
+                if resp is not None:
+                    self._release(slot, resp.headers)
+            status = resp.status_code
+            limits = limits_from_headers(resp.headers)
+            if limits:
+                self.last_limits.update(limits)
+            log_level = logging.DEBUG if status < 400 else logging.INFO
+            _logger.log(log_level, "xero %s %s -> %s in %dms tenant=%s limits=%s", method, url_path(url), status,
+                        (time.monotonic() - started) * 1000, self.tenant_id, limits or "-")
+
+            if status < 300:
+                if status == 204 or not resp.content:
+                    return {}
+                parsed = parse_error_body(resp.content, resp.headers.get("Content-Type", ""))
+                return parsed
+            if status == 304:
+                return {}
+
+            err_body = parse_error_body(resp.content, resp.headers.get("Content-Type", ""))
+            detail = error_message(err_body, "")
+
+            if status == 429:
+                problem = (resp.headers.get("X-Rate-Limit-Problem") or "").strip().lower() or None
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                if self.rate_limiter:
+                    self.rate_limiter.penalize(self.tenant_id, problem, retry_after)
+                if problem == "day":
+                    raise RateLimited("Xero's daily call limit for this organisation is reached.",
+                                      retry_after=retry_after, problem="day", status=429, detail=detail)
+                rate_loops += 1
+                wait = retry_after if retry_after is not None else 1.0
+                if rate_loops > _MAX_RATE_LIMIT_LOOPS or rate_waited + wait > self.max_rate_wait:
+                    raise RateLimited("Xero keeps rate-limiting this organisation; try again later.",
+                                      retry_after=retry_after, problem=problem, status=429, detail=detail)
+                if not self.rate_limiter:
+                    self.sleep(wait)   # with a limiter, acquire() waits for the penalty
+                rate_waited += wait
+                continue
+
+            if status == 401:
+                if not refreshed:
+                    refreshed = True
+                    force_refresh = True
+                    continue
+                raise AuthExpired("Xero refused the access token (expired or invalid).", status=401, detail=detail)
+
+            if status == 403:
+                text = f"{detail} {err_body.get('Title', '')} {err_body.get('Type', '')}".lower()
+                if not detail or "authenticationunsuccessful" in text or "authorizationunsuccessful" in text \
+                        or "forbidden" in text:
+                    raise ReconnectNeeded(
+                        "Xero refused access to this organisation (it may have been disconnected or the "
+                        "consent lacks a scope): connect to Xero again.", status=403, detail=detail)
+                raise XeroError(f"Xero refused the request: {detail}", status=403, detail=detail)
+
+            if status == 404:
+                raise NotFound(f"Not found in Xero: {path}", status=404, detail=detail)
+
+            if status == 400:
+                elements = validation_messages(err_body)
+                messages = flat_messages(err_body)
+                summary = "; ".join(messages) or "Xero refused the data."
+                raise ValidationError(summary, elements=elements, messages=messages, status=400, detail=detail)
+
+            if status in _TRANSIENT_STATUSES:
+                attempt += 1
+                if retry_safe and attempt <= self.max_retries:
+                    self.sleep(self._backoff_delay(attempt, parse_retry_after(resp.headers.get("Retry-After"))))
+                    continue
+                raise TransientError(f"Xero failed to answer (HTTP {status}).", status=status,
+                                     outcome_unknown=is_write, detail=detail)
+
+            raise XeroError(f"Xero refused the request: {detail or f'HTTP {status}'}", status=status, detail=detail)
+
+    def _release(self, slot, headers) -> None:
+        if slot is not None and self.rate_limiter is not None:
+            self.rate_limiter.release(self.tenant_id, slot, headers)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def get(self, path: str, **kw) -> dict:
+        """GET ``path`` (see :meth:`request`)."""
+        return self.request("GET", path, **kw)
+
+    def get_by_id(self, resource: str, record_id: str) -> dict | None:
+        """The record ``resource/record_id`` (unwrapped from its envelope), or None when 404."""
+        try:
+            body = self.get(f"{resource}/{quote(str(record_id), safe='')}")
+        except NotFound:
+            return None
+        records = body.get(resource.split("/")[0])
+        if isinstance(records, list):
+            return records[0] if records else None
+        return body or None
+
+    def iter_records(self, resource: str, *, params=None, where=None, order=None, ids=None, statuses=None,
+                     contact_ids=None, if_modified_since=None, page_size: int = 1000, key: str | None = None,
+                     paged: bool = True) -> Iterator[dict]:
+        """Yield the records of a collection page by page (``page`` + ``pageSize``) until a short page.
+
+        Earlier pages are not kept. ``paged=False`` for endpoints without paging (one call).
+        """
+        key = key or resource.split("/")[0]
+        query = dict(params or {})
+        if where:
+            query["where"] = where
+        if order:
+            query["order"] = order
+        if ids:
+            query["IDs"] = ",".join(str(i) for i in ids)
+        if statuses:
+            query["Statuses"] = ",".join(str(s) for s in statuses)
+        if contact_ids:
+            query["ContactIDs"] = ",".join(str(c) for c in contact_ids)
+        page_size = max(1, min(int(page_size), 1000))
+        page = 1
+        while True:
+            if paged:
+                query["page"] = page
+                query["pageSize"] = page_size
+            body = self.get(resource, params=query, if_modified_since=if_modified_since)
+            records = body.get(key) or []
+            count = 0
+            for record in records:
+                count += 1
+                yield record
+            if not paged or count < page_size:
+                return
+            pagination = body.get("pagination") or body.get("Pagination")
+            if isinstance(pagination, dict) and pagination.get("pageCount") is not None:
+                try:
+                    if page >= int(pagination["pageCount"]):
+                        return
+                except (TypeError, ValueError):
+                    pass
+            page += 1
+
+    def batch_write(self, resource: str, elements: list[dict], *, method: str = "POST",
+                    idempotency_key: str | None = None, batch_size: int = 50, key: str | None = None,
+                    params=None) -> list[ElementResult]:
+        """Write ``elements`` in chunks of ≤50 with ``summarizeErrors=false``; one result per element.
+
+        Chunk ``i`` uses the Idempotency-Key ``f"{idempotency_key}-{i}"`` (hashed if >128 chars).
+        A chunk refused as a whole with a 400 marks all its elements failed with Xero's messages;
+        other failures (RateLimited, ReconnectNeeded, TransientError…) are raised.
+        """
+        key = key or resource.split("/")[0]
+        size = max(1, min(int(batch_size), MAX_BATCH))
+        results: list[ElementResult] = []
+        query = dict(params or {})
+        query["summarizeErrors"] = "false"
+        for chunk_no, start in enumerate(range(0, len(elements), size)):
+            chunk = elements[start:start + size]
+            idem = f"{idempotency_key}-{chunk_no}" if idempotency_key else None
+            try:
+                body = self.request(method, resource, params=query, json={key: chunk}, idempotency_key=idem)
+            except ValidationError as exc:
+                per_element = {el["index"]: el["messages"] for el in exc.elements}
+                for offset, element in enumerate(chunk):
+                    msgs = per_element.get(offset) or exc.messages or [exc.message]
+                    results.append(ElementResult(index=start + offset, ok=False, data=dict(element),
+                                                 errors=list(msgs), resource=key))
+                continue
+            returned = body.get(key) or []
+            for offset, element in enumerate(chunk):
+                if offset < len(returned) and isinstance(returned[offset], dict):
+                    results.append(self._element_result(start + offset, returned[offset], key))
+                else:
+                    results.append(ElementResult(index=start + offset, ok=False, data=dict(element),
+                                                 errors=["Xero returned no result for this element."],
+                                                 resource=key))
+        return results
+
+    @staticmethod
+    def _element_result(index: int, data: dict, resource: str) -> ElementResult:
+        errors = [str(m.get("Message")) for m in (data.get("ValidationErrors") or [])
+                  if isinstance(m, dict) and m.get("Message")]
+        warnings = [str(m.get("Message")) for m in (data.get("Warnings") or [])
+                    if isinstance(m, dict) and m.get("Message")]
+        status_attr = str(data.get("StatusAttributeString") or "").upper()
+        ok = status_attr != "ERROR" and not errors
+        return ElementResult(index=index, ok=ok, data=data, errors=errors, warnings=warnings, resource=resource)
+
+
+__all__ = ["ElementResult", "XeroClient", "normalize_idempotency_key"]
