@@ -344,10 +344,8 @@ class XeroClient:
         page_size = max(1, min(int(page_size), 1000))
         page = 1
         while True:
-            if paged:
-                query["page"] = page
-                query["pageSize"] = page_size
-            body = self.get(resource, params=query, if_modified_since=if_modified_since)
+            page_query = dict(query, page=page, pageSize=page_size) if paged else dict(query)
+            body = self.get(resource, params=page_query, if_modified_since=if_modified_since)
             records = body.get(key) or []
             count = 0
             for record in records:
