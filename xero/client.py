@@ -139,6 +139,7 @@ class XeroClient:
                  user_agent: str = "xero_connector", max_rate_wait: float | None = None):
         self.endpoints = endpoints
         self.tenant_id = tenant_id
+        self._can_refresh = callable(token)
         self._token = token if callable(token) else (lambda force_refresh=False, _t=token: _t)
         self.rate_limiter = rate_limiter
         self.timeout = timeout
@@ -268,7 +269,7 @@ class XeroClient:
                 continue
 
             if status == 401:
-                if not refreshed:
+                if self._can_refresh and not refreshed:
                     refreshed = True
                     force_refresh = True
                     continue

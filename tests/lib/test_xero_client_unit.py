@@ -115,8 +115,10 @@ def test_second_401_raises_auth_expired():
     s = FakeSession(response(401, {}), response(401, {}))
     with pytest.raises(AuthExpired):
         client(s, lambda force: "t").get("Organisation")
+    s = FakeSession(response(401, {}))
     with pytest.raises(AuthExpired):
-        client(FakeSession(response(401, {}), response(401, {})), "plain").get("Organisation")
+        client(s, "plain").get("Organisation")  # a plain string cannot be refreshed: no second try
+    assert len(s.calls) == 1
 
 
 def test_403_authentication_unsuccessful_is_reconnect():
