@@ -176,7 +176,7 @@ class RateLimiter:
         """
         limits = limits_from_headers(headers)
 
-        def fn(state):
+        def _apply(state):
             now = self.clock()
             slots = state.get("slots") or {}
             slots.pop(slot, None)
@@ -194,14 +194,14 @@ class RateLimiter:
                     used = self.per_window - max(0, minute)
                     state["win_count"] = max(int(state.get("win_count", 0)), used)
 
-        self.store.update(tenant_id, fn)
+        self.store.update(tenant_id, _apply)
 
     def penalize(self, tenant_id: str, problem: str | None, retry_after: float | None) -> None:
         """Record a 429: 'minute'/'appminute' → no call before now+retry_after; 'day' → blocked until
         now+retry_after; 'concurrent' → a short wait (retry_after or ``concurrent_penalty``)."""
         problem = (problem or "").lower() or None
 
-        def fn(state):
+        def _apply(state):
             now = self.clock()
             self._roll(state, now)
             if problem == "day":
@@ -217,13 +217,13 @@ class RateLimiter:
                 delay = max(1.0, float(state.get("win_start", now)) + self.window - now)
             state["not_before"] = max(float(state.get("not_before", 0)), now + max(0.0, delay))
 
-        self.store.update(tenant_id, fn)
+        self.store.update(tenant_id, _apply)
         _logger.info("xero rate limit hit for tenant %s: problem=%s retry_after=%s", tenant_id, problem, retry_after)
 
     def snapshot(self, tenant_id: str) -> dict:
         """Remaining figures, counts and block times of a tenant, for display."""
 
-        def fn(state):
+        def _apply(state):
             now = self.clock()
             self._roll(state, now)
             remaining = state.get("remaining") or {}
@@ -240,4 +240,4 @@ class RateLimiter:
                 "day_blocked_until": state.get("day_blocked_until"),
             }
 
-        return self.store.update(tenant_id, fn)
+        return self.store.update(tenant_id, _apply)
