@@ -1,0 +1,75 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .xero_connection import DEFAULT_URLS
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    xero_client_id = fields.Char("Xero Client ID", config_parameter="xero_connector.client_id")
+    xero_client_secret = fields.Char(
+        "Xero Client Secret", config_parameter="xero_connector.client_secret", groups="base.group_system"
+    )
+    xero_webhook_key = fields.Char(
+        "Xero Webhook Key", config_parameter="xero_connector.webhook_key", groups="base.group_system"
+    )
+    xero_show_advanced = fields.Boolean("Xero Advanced Settings")
+    xero_login_url = fields.Char(
+        "Xero Login URL", config_parameter="xero_connector.login_url", default=DEFAULT_URLS["login_url"]
+    )
+    xero_identity_url = fields.Char(
+        "Xero Identity URL", config_parameter="xero_connector.identity_url", default=DEFAULT_URLS["identity_url"]
+    )
+    xero_api_url = fields.Char("Xero API URL", config_parameter="xero_connector.api_url", default=DEFAULT_URLS["api_url"])
+
+    xero_auto_export = fields.Selection(related="company_id.xero_auto_export", readonly=False)
+    xero_sale_order_target = fields.Selection(related="company_id.xero_sale_order_target", readonly=False)
+    xero_invoice_status = fields.Selection(related="company_id.xero_invoice_status", readonly=False)
+
+    xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
+    xero_state = fields.Selection(related="xero_connection_id.state", string="Xero Status")
+    xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name", string="Xero Organisation")
+    xero_last_error = fields.Text(related="xero_connection_id.last_error", string="Xero Last Error")
+    xero_user_email = fields.Char(related="xero_connection_id.xero_user_email")
+    xero_connected_on = fields.Datetime(related="xero_connection_id.connected_on")
+    xero_redirect_uri = fields.Char("Xero Redirect URI", compute="_compute_xero_urls")
+    xero_webhook_url = fields.Char("Xero Webhook URL", compute="_compute_xero_urls")
+
+    @api.depends("company_id")
+    def _compute_xero_connection(self):
+        for settings in self:
+            settings.xero_connection_id = settings.company_id._xero_connection()
+
+    def _compute_xero_urls(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for settings in self:
+            settings.xero_redirect_uri = f"{base}/xero/oauth/callback"
+            settings.xero_webhook_url = f"{base}/xero/webhook"
+
+    def action_xero_connect(self):
+        """Start Xero's sign-in for the current company (the settings are saved first)."""
+        self.ensure_one()
+        self.env["xero.connection"]._xero_oauth()  # clear message now if the app is not configured
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/xero/connect?company_id={self.company_id.id}",
+            "target": "self",
+        }
+
+    def action_xero_disconnect(self):
+        self.ensure_one()
+        if not self.xero_connection_id:
+            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+        self.xero_connection_id.action_xero_disconnect()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_xero_choose_organisation(self):
+        self.ensure_one()
+        return self.xero_connection_id.action_xero_open_picker()
+
+    def action_xero_test_connection(self):
+        self.ensure_one()
+        if not self.xero_connection_id:
+            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+        return self.xero_connection_id.action_xero_test_connection()

@@ -1,0 +1,461 @@
+import json
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
+
+from ..xero import Endpoints, OAuth, RateLimiter, TransientError, XeroClient, XeroError
+from ..xero.errors import ReconnectNeeded
+
+_logger = logging.getLogger(__name__)
+
+# Refresh the access token this many seconds before Xero expires it.
+TOKEN_MARGIN = 60
+# A refresh token unused for 60 days dies at Xero; the keep-alive cron refreshes idle ones after this.
+KEEPALIVE_AFTER = timedelta(days=30)
+# How long a signed OAuth `state` stays valid.
+STATE_TTL = 600
+
+# Per process: (dbname, connection id) -> (access token, expiry epoch). Only ever holds access
+# tokens that were committed to the database; the refresh token never leaves the row lock.
+_token_cache = {}
+_token_cache_lock = threading.Lock()
+
+DEFAULT_URLS = {
+    "login_url": "https://login.xero.com",
+    "identity_url": "https://identity.xero.com",
+    "api_url": "https://api.xero.com",
+}
+
+
+def _epoch(dt):
+    """Naive UTC datetime (as Odoo stores it) -> epoch seconds."""
+    return dt.replace(tzinfo=timezone.utc).timestamp() if dt else 0.0
+
+
+def _naive_utc(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def refresh_tokens_locked(cr, connection_id, oauth, rejected_token=None, now=None):
+    """Return a valid access token for the connection, refreshing it under a row lock.
+
+    Runs in ``cr``, a cursor of its own that the caller commits: the rotated refresh token is
+    stored by that commit even when the caller's own transaction later rolls back. Concurrent
+    callers (any worker, any machine) queue on ``SELECT … FOR UPDATE``; the second one finds the
+    token the first one stored and does not refresh again, so only one rotation happens and no
+    process is left holding a superseded refresh token.
+
+    ``rejected_token``: an access token Xero just refused (401). The stored token is refreshed if
+    it is that one or close to expiry; otherwise the stored (newer) one is returned.
+
+    Returns ``(access_token, expires_at_epoch)``. Raises ReconnectNeeded when Xero answers
+    invalid_grant (the caller records the state), TransientError when Xero cannot be reached.
+    """
+    now = time.time() if now is None else now
+    cr.execute(
+        """SELECT state, access_token, refresh_token, token_expires_at
+             FROM xero_connection WHERE id = %s FOR UPDATE""",
+        [connection_id],
+    )
+    row = cr.fetchone()
+    if not row:
+        raise ReconnectNeeded("The Xero connection no longer exists.")
+    state, access_token, refresh_token, expires_at = row
+    if state != "connected" or not refresh_token:
+        raise ReconnectNeeded("This company is not connected to Xero.")
+    expires = _epoch(expires_at)
+    if access_token and access_token != rejected_token and expires - TOKEN_MARGIN > now:
+        return access_token, expires
+    # A lost refresh response is retried with the same refresh token: Xero honours the previous
+    # refresh token for 30 minutes.
+    for attempt in range(3):
+        try:
+            tokens = oauth.refresh(refresh_token)
+            break
+        except TransientError:
+            if attempt == 2:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    cr.execute(
+        """UPDATE xero_connection
+              SET access_token = %s, refresh_token = %s, token_expires_at = %s,
+                  token_refreshed_at = (now() at time zone 'UTC'), last_error = NULL
+            WHERE id = %s""",
+        [tokens.access_token, tokens.refresh_token or refresh_token, _naive_utc(tokens.expires_at), connection_id],
+    )
+    return tokens.access_token, tokens.expires_at
+
+
+class XeroConnection(models.Model):
+    _name = "xero.connection"
+    _description = "Xero Connection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id"
+    _rec_name = "display_label"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, ondelete="cascade", default=lambda self: self.env.company
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Not connected"),
+            ("choose", "Choose an organisation"),
+            ("connected", "Connected"),
+            ("reconnect", "Needs reconnect"),
+            ("disconnected", "Disconnected"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    display_label = fields.Char(compute="_compute_display_label")
+    tenant_id = fields.Char("Xero Tenant ID", readonly=True, copy=False, index=True)
+    tenant_name = fields.Char("Xero Organisation", readonly=True, copy=False, tracking=True)
+    tenant_type = fields.Char(readonly=True, copy=False)
+    xero_connection_id = fields.Char("Xero Connection ID", readonly=True, copy=False)
+    auth_event_id = fields.Char("Authorisation Event", readonly=True, copy=False)
+    scopes = fields.Char("Granted Scopes", readonly=True, copy=False)
+    xero_user_id = fields.Char("Xero User ID", readonly=True, copy=False)
+    xero_user_email = fields.Char("Connected Xero User", readonly=True, copy=False)
+    connected_by_id = fields.Many2one("res.users", "Connected By", readonly=True, copy=False)
+    connected_on = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    # Candidate organisations of a consent that connected several (state "choose").
+    candidate_tenants = fields.Json(readonly=True, copy=False, groups="base.group_system")
+    # Xero's X-*-Remaining figures from the last answer.
+    day_limit_remaining = fields.Integer("Calls Left Today", readonly=True, copy=False)
+    minute_limit_remaining = fields.Integer("Calls Left This Minute", readonly=True, copy=False)
+    app_minute_limit_remaining = fields.Integer("App Calls Left This Minute", readonly=True, copy=False)
+    limits_updated_on = fields.Datetime(readonly=True, copy=False)
+
+    # Secrets: system administrators only, never copied, read through _xero_access_token().
+    access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    refresh_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    token_expires_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
+    token_refreshed_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
+    oauth_nonce = fields.Char(groups="base.group_system", copy=False, readonly=True)
+
+    _company_uniq = models.Constraint("UNIQUE(company_id)", "A company connects to one Xero organisation.")
+
+    @api.depends("company_id", "tenant_name", "state")
+    def _compute_display_label(self):
+        labels = dict(self._fields["state"].selection)
+        for conn in self:
+            org = conn.tenant_name or labels[conn.state]
+            conn.display_label = f"{conn.company_id.name} → {org}"
+
+    # ------------------------------------------------------------------------------------------
+    # Configuration
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_endpoints(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        return Endpoints(
+            **{key: icp.get_param(f"xero_connector.{key}") or default for key, default in DEFAULT_URLS.items()}
+        )
+
+    @api.model
+    def _xero_oauth(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        client_id = icp.get_param("xero_connector.client_id")
+        client_secret = icp.get_param("xero_connector.client_secret")
+        if not client_id or not client_secret:
+            raise UserError(
+                _(
+                    "Xero is not configured: enter your Xero app's Client ID and Client Secret in "
+                    "Settings → Integrations → Xero first."
+                )
+            )
+        return OAuth(self._xero_endpoints(), client_id, client_secret)
+
+    @api.model
+    def _xero_redirect_uri(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        return f"{base}/xero/oauth/callback"
+
+    @api.model
+    def _xero_for_company(self, company):
+        """The company's connection record (created when missing), as superuser."""
+        conn = self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)], limit=1)
+        return conn or self.sudo().create({"company_id": company.id})
+
+    # ------------------------------------------------------------------------------------------
+    # OAuth state: signed, bound to user + company, short-lived and single-use
+    # ------------------------------------------------------------------------------------------
+    def _xero_make_state(self, user):
+        self.ensure_one()
+        nonce = tools.misc.hmac(self.env(su=True), "xero-oauth-nonce", f"{time.time_ns()}-{id(self)}")[:32]
+        payload = {"c": self.company_id.id, "u": user.id, "n": nonce, "e": int(time.time()) + STATE_TTL}
+        body = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+        signature = tools.misc.hmac(self.env(su=True), "xero-oauth-state", body)
+        self.sudo().oauth_nonce = nonce
+        return f"{body}.{signature}".encode().hex()
+
+    @api.model
+    def _xero_check_state(self, state, user):
+        """Verify a `state` coming back from Xero; return the connection it names.
+
+        Single-use: the nonce stored at /xero/connect is cleared here.
+        """
+        try:
+            body, signature = bytes.fromhex(state or "").decode().rsplit(".", 1)
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise AccessError(_("The answer from Xero is not for this Odoo (malformed state).")) from None
+        expected = tools.misc.hmac(self.env(su=True), "xero-oauth-state", body)
+        if not tools.misc.consteq(expected, signature):
+            raise AccessError(_("The answer from Xero is not for this Odoo (bad signature)."))
+        if payload.get("e", 0) < time.time():
+            raise AccessError(_("The Xero sign-in took too long and expired; connect again."))
+        if payload.get("u") != user.id:
+            raise AccessError(_("This Xero sign-in was started by another user."))
+        conn = self.sudo().search([("company_id", "=", payload.get("c"))], limit=1)
+        if not conn or not conn.oauth_nonce or not tools.misc.consteq(conn.oauth_nonce, str(payload.get("n"))):
+            raise AccessError(_("This Xero sign-in was already used; connect again."))
+        conn.oauth_nonce = False
+        return conn
+
+    # ------------------------------------------------------------------------------------------
+    # Connect / choose / disconnect
+    # ------------------------------------------------------------------------------------------
+    def _xero_bind_tokens(self, tokens, tenants, user):
+        """Store a consent's token set; bind at once when it connected one organisation."""
+        self.ensure_one()
+        claims = tokens.id_claims
+        values = {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "token_expires_at": _naive_utc(tokens.expires_at),
+            "token_refreshed_at": fields.Datetime.now(),
+            "auth_event_id": tokens.auth_event_id,
+            "scopes": " ".join(tokens.scope),
+            "xero_user_email": claims.get("email"),
+            "xero_user_id": claims.get("xero_userid") or claims.get("sub"),
+            "connected_by_id": user.id,
+            "last_error": False,
+        }
+        if len(tenants) == 1:
+            values.update(self._xero_tenant_values(tenants[0]))
+            values.update(state="connected", connected_on=fields.Datetime.now(), candidate_tenants=False)
+        else:
+            values.update(
+                state="choose",
+                tenant_id=False,
+                tenant_name=False,
+                candidate_tenants=[
+                    {k: t.get(k) for k in ("id", "tenantId", "tenantName", "tenantType")} for t in tenants
+                ],
+            )
+        self.sudo().write(values)
+        self._xero_forget_token()
+        self._xero_close_reconnect_activities()
+
+    @staticmethod
+    def _xero_tenant_values(tenant):
+        return {
+            "tenant_id": tenant["tenantId"],
+            "tenant_name": tenant.get("tenantName"),
+            "tenant_type": tenant.get("tenantType"),
+            "xero_connection_id": tenant.get("id"),
+        }
+
+    def _xero_choose_tenant(self, tenant_id):
+        """Bind the organisation picked among a consent's several; release the others."""
+        self.ensure_one()
+        conn = self.sudo()
+        candidates = conn.candidate_tenants or []
+        chosen = next((t for t in candidates if t.get("tenantId") == tenant_id), None)
+        if conn.state != "choose" or not chosen:
+            raise UserError(_("This organisation was not part of the Xero consent; connect again."))
+        conn.write(dict(self._xero_tenant_values(chosen), state="connected", connected_on=fields.Datetime.now(),
+                        candidate_tenants=False))
+        # Connections to organisations nobody picked would linger in Xero (and count against the
+        # app's connection limit); organisations bound to another company stay connected.
+        used = set(self.sudo().search([("id", "!=", conn.id), ("state", "=", "connected")]).mapped("tenant_id"))
+        others = [t for t in candidates if t.get("tenantId") != tenant_id and t.get("tenantId") not in used]
+        if others:
+            try:
+                oauth = self._xero_oauth()
+                token = conn.access_token
+                for tenant in others:
+                    oauth.delete_connection(token, tenant["id"])
+            except XeroError as exc:
+                _logger.warning("Xero connection %s: could not release unpicked organisations: %s", conn.id, exc)
+        conn.message_post(body=_("Connected to the Xero organisation %s.", conn.tenant_name))
+
+    def action_xero_open_picker(self):
+        self.ensure_one()
+        if self.state != "choose":
+            raise UserError(_("There is no organisation to choose: connect Xero first."))
+        return self.env["xero.tenant.picker"]._xero_open(self)
+
+    def action_xero_disconnect(self):
+        """Disconnect the organisation in Xero, revoke the grant when nothing else uses it, forget tokens."""
+        if not self.env.user.has_group("xero_connector.group_xero_manager"):
+            raise AccessError(_("Only Xero administrators can disconnect Xero."))
+        for conn in self.sudo():
+            warning = False
+            if conn.refresh_token:
+                try:
+                    oauth = self._xero_oauth()
+                    token = conn._xero_access_token() if conn.state == "connected" else conn.access_token
+                    if conn.xero_connection_id and conn.state == "connected":
+                        oauth.delete_connection(token, conn.xero_connection_id)
+                    # Revoking removes every organisation this Xero user connected to the app: only
+                    # do it when no other company of this database relies on the same Xero user.
+                    shared = self.sudo().search_count([
+                        ("id", "!=", conn.id), ("state", "=", "connected"), ("xero_user_id", "=", conn.xero_user_id),
+                    ])
+                    if not shared:
+                        oauth.revoke(conn.refresh_token)
+                except (XeroError, UserError) as exc:
+                    warning = str(exc)
+            conn.write({
+                "state": "disconnected", "access_token": False, "refresh_token": False, "token_expires_at": False,
+                "xero_connection_id": False, "candidate_tenants": False,
+                "last_error": warning and _("Disconnected in Odoo; Xero said: %s", warning),
+            })
+            conn._xero_forget_token()
+            conn.message_post(body=_("Disconnected from Xero by %s.", self.env.user.name))
+        return True
+
+    # ------------------------------------------------------------------------------------------
+    # Tokens
+    # ------------------------------------------------------------------------------------------
+    def _xero_forget_token(self):
+        with _token_cache_lock:
+            for conn in self:
+                _token_cache.pop((self.env.cr.dbname, conn.id), None)
+
+    def _xero_access_token(self, rejected_token=None):
+        """The one accessor of the access token: refreshed when near expiry, in its own transaction."""
+        self.ensure_one()
+        key = (self.env.cr.dbname, self.id)
+        now = time.time()
+        with _token_cache_lock:
+            cached = _token_cache.get(key)
+        if cached and cached[0] != rejected_token and cached[1] - TOKEN_MARGIN > now:
+            return cached[0]
+        oauth = self._xero_oauth()
+        try:
+            with self.env.registry.cursor() as cr:
+                token, expires = refresh_tokens_locked(cr, self.id, oauth, rejected_token=rejected_token, now=now)
+        except ReconnectNeeded as exc:
+            self._xero_mark_reconnect(str(exc))
+            raise
+        with _token_cache_lock:
+            _token_cache[key] = (token, expires)
+        return token
+
+    def _xero_mark_reconnect(self, reason):
+        """Xero no longer honours the grant: pause, tell the administrators. Committed on its own."""
+        self.ensure_one()
+        self._xero_forget_token()
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            conn = env["xero.connection"].browse(self.id)
+            if conn.state != "connected":
+                return
+            conn.write({"state": "reconnect", "last_error": reason})
+            conn._xero_schedule_reconnect_activities()
+
+    def _xero_schedule_reconnect_activities(self):
+        activity_type = self.env.ref("xero_connector.mail_activity_type_xero_reconnect", raise_if_not_found=False)
+        admins = self.env.ref("xero_connector.group_xero_manager").all_user_ids.filtered(
+            lambda u: not u.share and u.active and self.company_id in u.company_ids
+        )
+        for conn in self:
+            for user in admins:
+                conn.activity_schedule(
+                    activity_type_id=activity_type.id if activity_type else False,
+                    summary=_("Reconnect Xero"),
+                    note=_(
+                        "Xero no longer accepts the connection of %(company)s (%(reason)s). Open Settings → "
+                        "Integrations → Xero and click Reconnect. Exports are paused until then; nothing is lost.",
+                        company=conn.company_id.name,
+                        reason=conn.last_error or "",
+                    ),
+                    user_id=user.id,
+                )
+
+    def _xero_close_reconnect_activities(self):
+        activity_type = self.env.ref("xero_connector.mail_activity_type_xero_reconnect", raise_if_not_found=False)
+        if activity_type:
+            self.sudo().activity_unlink(["xero_connector.mail_activity_type_xero_reconnect"])
+
+    # ------------------------------------------------------------------------------------------
+    # Talking to Xero
+    # ------------------------------------------------------------------------------------------
+    def _xero_client(self):
+        """A library client for this connection: tokens through the accessor, pacing shared in PostgreSQL."""
+        self.ensure_one()
+        if self.state != "connected" or not self.tenant_id:
+            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+        limiter = RateLimiter(self.env["xero.rate.state"]._xero_store())
+        return XeroClient(
+            self._xero_endpoints(),
+            self.tenant_id,
+            self._xero_token_callback(),
+            rate_limiter=limiter,
+        )
+
+    def _xero_token_callback(self):
+        conn = self
+        state = {"last": None}
+
+        def token(force_refresh=False):
+            state["last"] = conn._xero_access_token(rejected_token=state["last"] if force_refresh else None)
+            return state["last"]
+
+        return token
+
+    def action_xero_test_connection(self):
+        """Read the organisation from Xero: proves tokens, tenant and network in one click."""
+        self.ensure_one()
+        client = self._xero_client()
+        try:
+            org = client.get("Organisation").get("Organisations", [{}])[0]
+        except XeroError as exc:
+            raise UserError(_("Xero did not answer for %(company)s: %(error)s", company=self.company_id.name,
+                              error=exc)) from exc
+        self._xero_store_limits(client.last_limits)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("Connected to %(name)s (%(currency)s).", name=org.get("Name"),
+                             currency=org.get("BaseCurrency")),
+            },
+        }
+
+    def _xero_store_limits(self, limits):
+        """Record Xero's X-*-Remaining figures, in a transaction of its own (never blocks the caller's)."""
+        if not limits:
+            return
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """UPDATE xero_connection
+                      SET day_limit_remaining = %s, minute_limit_remaining = %s, app_minute_limit_remaining = %s,
+                          limits_updated_on = (now() at time zone 'UTC')
+                    WHERE id = %s""",
+                [limits.get("X-DayLimit-Remaining"), limits.get("X-MinLimit-Remaining"),
+                 limits.get("X-AppMinLimit-Remaining"), self.id],
+            )
+
+    @api.model
+    def _cron_xero_keepalive(self):
+        """Refresh idle token sets long before Xero's 60-day expiry of unused refresh tokens."""
+        limit = fields.Datetime.now() - KEEPALIVE_AFTER
+        idle = self.sudo().search([("state", "=", "connected"), ("token_refreshed_at", "<", limit)])
+        for conn in idle:
+            try:
+                conn._xero_access_token(rejected_token=conn.access_token)
+            except XeroError as exc:
+                _logger.warning("Xero connection %s (%s): keep-alive failed: %s", conn.id, conn.company_id.name,
+                                type(exc).__name__)

@@ -1,0 +1,48 @@
+import json
+
+from odoo import api, fields, models
+
+
+class XeroRateState(models.Model):
+    """Xero's rate-limit pacing state per organisation, shared by every worker and machine.
+
+    The library's RateLimiter keeps its state in a StateStore; this model is the PostgreSQL one:
+    each update locks the tenant's row in a short transaction of its own, so the pacing holds
+    across processes and is never rolled back with a caller's transaction.
+    """
+
+    _name = "xero.rate.state"
+    _description = "Xero Rate-Limit State"
+
+    tenant_id = fields.Char(required=True, readonly=True)
+    state = fields.Json(readonly=True)
+
+    _tenant_uniq = models.Constraint("UNIQUE(tenant_id)", "One rate-limit state per Xero organisation.")
+
+    @api.model
+    def _xero_store(self):
+        return PostgresStateStore(self.env.registry)
+
+
+class PostgresStateStore:
+    """StateStore (see xero.ratelimit) backed by the xero_rate_state table."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def update(self, tenant_id, fn):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """INSERT INTO xero_rate_state (tenant_id, state, create_date, write_date)
+                   VALUES (%s, '{}'::jsonb, now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT (tenant_id) DO NOTHING""",
+                [tenant_id],
+            )
+            cr.execute("SELECT state FROM xero_rate_state WHERE tenant_id = %s FOR UPDATE", [tenant_id])
+            state = cr.fetchone()[0] or {}
+            result = fn(state)
+            cr.execute(
+                "UPDATE xero_rate_state SET state = %s::jsonb, write_date = now() at time zone 'UTC' WHERE tenant_id = %s",
+                [json.dumps(state), tenant_id],
+            )
+        return result
