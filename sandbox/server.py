@@ -14,12 +14,16 @@ class ServerHandle:
         self.thread = thread
         self.host, self.port = server.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"
+        self._stopped = False
 
     @property
     def state(self):
         return self.app.state
 
     def stop(self):
+        if self._stopped:
+            return
+        self._stopped = True
         self.app.webhooks.stop()
         self.server.shutdown()
         self.server.server_close()
@@ -48,6 +52,6 @@ def start(port=0, host="127.0.0.1", quiet=True, **config):
     server = make_server(host, port, app, threaded=True)
     if not config.get("base_url"):
         app.config["base_url"] = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-server", daemon=True)
     thread.start()
     return ServerHandle(server, app, thread)
