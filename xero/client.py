@@ -269,6 +269,11 @@ class XeroClient:
                 continue
 
             if status == 401:
+                www = (resp.headers.get("WWW-Authenticate") or "").lower()
+                if "authorizationunsuccessful" in detail.lower() or "insufficient_scope" in www:
+                    raise ReconnectNeeded(
+                        "The Xero consent lacks a permission (scope) this call needs: connect to Xero again.",
+                        status=401, detail=detail)
                 if self._can_refresh and not refreshed:
                     refreshed = True
                     force_refresh = True

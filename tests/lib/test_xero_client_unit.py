@@ -420,3 +420,12 @@ def test_revoke_and_connections():
     oauth.revoke("r1")
     assert s.calls[2]["url"] == "https://identity.test/connect/revocation"
     assert s.calls[2]["data"] == {"token": "r1"}
+
+
+def test_401_missing_scope_is_reconnect_without_refresh():
+    calls = []
+    s = FakeSession(response(401, {"Title": "Unauthorized", "Detail": "AuthorizationUnsuccessful"},
+                             {"WWW-Authenticate": 'Bearer error="insufficient_scope"'}))
+    with pytest.raises(ReconnectNeeded):
+        client(s, lambda force: calls.append(force) or "t").get("Payments")
+    assert calls == [False] and len(s.calls) == 1
