@@ -82,7 +82,11 @@ class Dispatcher:
     def _take_due(self, force=False):
         now = time.monotonic()
         with self.cond:
-            due = [q for q in self.queue if force or q["due"] <= now]
+            if not force and not any(q["due"] <= now for q in self.queue):
+                return []
+            # batch what was queued within the batching delay (fresh events, not retries that are not due)
+            horizon = now + float(self.config.get("webhook_batch_delay", 0.2))
+            due = [q for q in self.queue if force or q["due"] <= now or (q["attempt"] == 0 and q["due"] <= horizon)]
             taken = {id(q) for q in due}
             self.queue = [q for q in self.queue if id(q) not in taken]
         return due

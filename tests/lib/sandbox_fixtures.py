@@ -73,7 +73,9 @@ class SandboxClient:
         r = self.exchange(q["code"])
         assert r.status_code == 200, r.text
         self.tokens = r.json()
-        conns = self.connections()
+        p = self.tokens["access_token"].split(".")[1]
+        self.auth_event = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["authentication_event_id"]
+        conns = self.connections(authEventId=self.auth_event)
         self.tenant = conns[0]["tenantId"] if conns else None
         return self
 

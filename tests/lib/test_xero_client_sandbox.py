@@ -56,7 +56,9 @@ def sb(lib_sandbox):
     s.ctl("POST", "reset", {"config": True})
     s.ctl("POST", "config", {"auto_approve": True})
     s.ctl("POST", "apps", {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [REDIRECT]})
-    return s
+    yield s
+    # every request the library sent matched Xero's OpenAPI spec (the sandbox checks them)
+    assert s.ctl("GET", "spec-violations") == []
 
 
 def consent(sb, oauth, state="st-1", scopes=DEFAULT_SCOPES):
