@@ -397,3 +397,18 @@ def test_reset_and_new_org(sandbox_client):
     c.control("POST", "reset")
     assert len(c.control("GET", "orgs").json()) == 2
     assert c.get("Contacts").status_code == 401  # tokens are gone with the reset
+
+
+def test_payment_delete_reopens_invoice_and_xml_request_body(sandbox_client):
+    c = sandbox_client
+    inv = c.put("Invoices", {"Invoices": [_inv(status="AUTHORISED")]}).json()["Invoices"][0]
+    pay = c.put("Payments", {"Payments": [{"Invoice": {"InvoiceID": inv["InvoiceID"]}, "Account": {"Code": "090"},
+                                           "Amount": 115, "Date": "2026-02-02"}]}).json()["Payments"][0]
+    assert c.get(f"Invoices/{inv['InvoiceID']}").json()["Invoices"][0]["Status"] == "PAID"
+    assert c.post(f"Payments/{pay['PaymentID']}", {"Status": "DELETED"}).status_code == 200
+    got = c.get(f"Invoices/{inv['InvoiceID']}").json()["Invoices"][0]
+    assert (got["Status"], got["AmountDue"], got["AmountPaid"]) == ("AUTHORISED", 115.0, 0.0)
+    xml = b"<Contacts><Contact><Name>Xml Body Ltd</Name><EmailAddress>x@y.org</EmailAddress></Contact></Contacts>"
+    r = c.api("PUT", "Contacts", data=xml, headers={"Content-Type": "application/xml"})
+    assert r.status_code == 200, r.text
+    assert r.json()["Contacts"][0]["Name"] == "Xml Body Ltd"
