@@ -22,6 +22,7 @@ from .config import Endpoints
 from .dates import format_if_modified_since
 from .errors import (
     AuthExpired,
+    ConfigurationError,
     NotFound,
     RateLimited,
     ReconnectNeeded,
@@ -39,6 +40,8 @@ MAX_BATCH = 50
 _TRANSIENT_STATUSES = {500, 502, 503, 504}
 _SAFE_METHODS = {"GET", "HEAD"}
 _MAX_RATE_LIMIT_LOOPS = 20
+_BAD_URL_ERRORS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                   requests.exceptions.InvalidSchema)
 
 # resource → (id field, number field)
 _ID_FIELDS = {
@@ -215,6 +218,10 @@ class XeroClient:
             try:
                 resp = self.session.request(method, url, params=params, data=body, headers=req_headers,
                                             timeout=self.timeout)
+            except _BAD_URL_ERRORS as exc:
+                self._release(slot, None)
+                raise ConfigurationError(f"The Xero API URL is invalid ({type(exc).__name__}): check the api_url "
+                                         "setting.") from None
             except requests.RequestException as exc:
                 elapsed = (time.monotonic() - started) * 1000
                 self._release(slot, None)
@@ -281,9 +288,8 @@ class XeroClient:
                 raise AuthExpired("Xero refused the access token (expired or invalid).", status=401, detail=detail)
 
             if status == 403:
-                text = f"{detail} {err_body.get('Title', '')} {err_body.get('Type', '')}".lower()
-                if not detail or "authenticationunsuccessful" in text or "authorizationunsuccessful" in text \
-                        or "forbidden" in text:
+                text = detail.lower()
+                if not detail or "authenticationunsuccessful" in text or "authorizationunsuccessful" in text:
                     raise ReconnectNeeded(
                         "Xero refused access to this organisation (it may have been disconnected or the "
                         "consent lacks a scope): connect to Xero again.", status=403, detail=detail)

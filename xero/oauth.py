@@ -206,6 +206,9 @@ class OAuth:
         try:
             resp = self.session.post(url, data=form, auth=(self.client_id, self._client_secret),
                                      headers={"Accept": "application/json"}, timeout=self.timeout)
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema) as exc:
+            raise ConfigurationError(f"The Xero identity URL is invalid ({type(exc).__name__}).") from None
         except requests.RequestException as exc:
             _logger.warning("xero identity %s failed: %s", what, type(exc).__name__)
             raise TransientError(f"Xero could not be reached for the {what} ({type(exc).__name__}).",

@@ -429,3 +429,14 @@ def test_401_missing_scope_is_reconnect_without_refresh():
     with pytest.raises(ReconnectNeeded):
         client(s, lambda force: calls.append(force) or "t").get("Payments")
     assert calls == [False] and len(s.calls) == 1
+
+
+def test_403_other_reason_is_plain_error_and_bad_url_is_configuration():
+    with pytest.raises(XeroError) as exc:
+        client(FakeSession(response(403, {"Title": "Forbidden", "Detail": "Organisation is not subscribed"}))).get("X")
+    assert not isinstance(exc.value, ReconnectNeeded) and exc.value.status == 403
+    bad = XeroClient(Endpoints(api_url="not a url"), TENANT, "t", session=requests.Session())
+    with pytest.raises(ConfigurationError):
+        bad.get("Invoices")
+    with pytest.raises(ConfigurationError):
+        OAuth(Endpoints(identity_url="nope"), "c", "s").refresh("r")
