@@ -1,4 +1,1 @@
-from . import res_company
-from . import xero_connection
-from . import xero_rate_state
-from . import res_config_settings
+from . import res_company, res_config_settings, xero_connection, xero_rate_state

@@ -23,7 +23,6 @@ class ResCompany(models.Model):
     )
     xero_invoice_status = fields.Selection(
         [("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Approved")],
-        string="Xero Invoice Status",
         default="AUTHORISED",
         required=True,
         help="Status of the invoices created in Xero. Approved: approved and unpaid, ready to be paid.",

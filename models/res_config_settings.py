@@ -7,12 +7,12 @@ from .xero_connection import DEFAULT_URLS
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    xero_client_id = fields.Char("Xero Client ID", config_parameter="xero_connector.client_id")
+    xero_client_id = fields.Char("Xero App Client ID", config_parameter="xero_connector.client_id")
     xero_client_secret = fields.Char(
-        "Xero Client Secret", config_parameter="xero_connector.client_secret", groups="base.group_system"
+        "Xero App Client Secret", config_parameter="xero_connector.client_secret", groups="base.group_system"
     )
     xero_webhook_key = fields.Char(
-        "Xero Webhook Key", config_parameter="xero_connector.webhook_key", groups="base.group_system"
+        "Xero Webhook Signing Key", config_parameter="xero_connector.webhook_key", groups="base.group_system"
     )
     xero_show_advanced = fields.Boolean("Xero Advanced Settings")
     xero_login_url = fields.Char(

@@ -4,6 +4,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
@@ -23,6 +25,9 @@ STATE_TTL = 600
 # tokens that were committed to the database; the refresh token never leaves the row lock.
 _token_cache = {}
 _token_cache_lock = threading.Lock()
+# Per process: (dbname, connection id) -> when Xero's remaining-call figures were last stored.
+_limits_stored = {}
+LIMITS_EVERY = 15
 
 DEFAULT_URLS = {
     "login_url": "https://login.xero.com",
@@ -56,10 +61,12 @@ def refresh_tokens_locked(cr, connection_id, oauth, rejected_token=None, now=Non
     invalid_grant (the caller records the state), TransientError when Xero cannot be reached.
     """
     now = time.time() if now is None else now
+    # A serialization failure here is expected under contention (see locked_access_token): not logged.
     cr.execute(
         """SELECT state, access_token, refresh_token, token_expires_at
              FROM xero_connection WHERE id = %s FOR UPDATE""",
         [connection_id],
+        log_exceptions=False,
     )
     row = cr.fetchone()
     if not row:
@@ -88,6 +95,41 @@ def refresh_tokens_locked(cr, connection_id, oauth, rejected_token=None, now=Non
         [tokens.access_token, tokens.refresh_token or refresh_token, _naive_utc(tokens.expires_at), connection_id],
     )
     return tokens.access_token, tokens.expires_at
+
+
+def locked_access_token(cursor_factory, connection_id, oauth, rejected_token=None, attempts=5):
+    """refresh_tokens_locked() in a transaction of its own, committed before the token is used.
+
+    Odoo's transactions are REPEATABLE READ: a worker that queued on the row lock while another one
+    rotated the tokens gets a serialization failure *before* it calls Xero; it starts again in a
+    fresh transaction, which sees the new token and uses it without refreshing.
+    """
+    for attempt in range(attempts):
+        try:
+            with cursor_factory() as cr:
+                return refresh_tokens_locked(cr, connection_id, oauth, rejected_token=rejected_token)
+        except SerializationFailure:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class ConnectionClient(XeroClient):
+    """The library client, plus what a connection must remember from Xero's answers."""
+
+    def __init__(self, connection, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connection = connection
+
+    def request(self, method, path, **kwargs):
+        try:
+            return super().request(method, path, **kwargs)
+        except ReconnectNeeded as exc:
+            self.connection._xero_mark_reconnect(exc.message)
+            raise
+        finally:
+            self.connection._xero_store_limits(self.last_limits)
 
 
 class XeroConnection(models.Model):
@@ -122,7 +164,7 @@ class XeroConnection(models.Model):
     scopes = fields.Char("Granted Scopes", readonly=True, copy=False)
     xero_user_id = fields.Char("Xero User ID", readonly=True, copy=False)
     xero_user_email = fields.Char("Connected Xero User", readonly=True, copy=False)
-    connected_by_id = fields.Many2one("res.users", "Connected By", readonly=True, copy=False)
+    connected_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     connected_on = fields.Datetime(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     # Candidate organisations of a consent that connected several (state "choose").
@@ -343,8 +385,7 @@ class XeroConnection(models.Model):
             return cached[0]
         oauth = self._xero_oauth()
         try:
-            with self.env.registry.cursor() as cr:
-                token, expires = refresh_tokens_locked(cr, self.id, oauth, rejected_token=rejected_token, now=now)
+            token, expires = locked_access_token(self.env.registry.cursor, self.id, oauth, rejected_token)
         except ReconnectNeeded as exc:
             self._xero_mark_reconnect(str(exc))
             raise
@@ -397,7 +438,8 @@ class XeroConnection(models.Model):
         if self.state != "connected" or not self.tenant_id:
             raise UserError(_("%s is not connected to Xero.", self.company_id.name))
         limiter = RateLimiter(self.env["xero.rate.state"]._xero_store())
-        return XeroClient(
+        return ConnectionClient(
+            self,
             self._xero_endpoints(),
             self.tenant_id,
             self._xero_token_callback(),
@@ -423,7 +465,6 @@ class XeroConnection(models.Model):
         except XeroError as exc:
             raise UserError(_("Xero did not answer for %(company)s: %(error)s", company=self.company_id.name,
                               error=exc)) from exc
-        self._xero_store_limits(client.last_limits)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -435,9 +476,15 @@ class XeroConnection(models.Model):
         }
 
     def _xero_store_limits(self, limits):
-        """Record Xero's X-*-Remaining figures, in a transaction of its own (never blocks the caller's)."""
-        if not limits:
+        """Record Xero's X-*-Remaining figures, in a transaction of its own (never blocks the caller's).
+
+        At most every LIMITS_EVERY seconds per connection and process: it is a display figure.
+        """
+        key = (self.env.cr.dbname, self.id)
+        now = time.time()
+        if not limits or now - _limits_stored.get(key, 0) < LIMITS_EVERY:
             return
+        _limits_stored[key] = now
         with self.env.registry.cursor() as cr:
             cr.execute(
                 """UPDATE xero_connection

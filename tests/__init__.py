@@ -1,1 +1,1 @@
-from . import test_security
+from . import test_connection, test_security

@@ -366,12 +366,9 @@ class XeroClient:
             if not paged or count < page_size:
                 return
             pagination = body.get("pagination") or body.get("Pagination")
-            if isinstance(pagination, dict) and pagination.get("pageCount") is not None:
-                try:
-                    if page >= int(pagination["pageCount"]):
-                        return
-                except (TypeError, ValueError):
-                    pass
+            page_count = pagination.get("pageCount") if isinstance(pagination, dict) else None
+            if isinstance(page_count, int) and page >= page_count:
+                return
             page += 1
 
     def batch_write(self, resource: str, elements: list[dict], *, method: str = "POST",
