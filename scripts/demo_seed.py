@@ -23,7 +23,8 @@ for key, value in {
     icp.set_param(key, value)
 
 company = env.company
-company.name = company.name if company.name != "YourCompany" else "Harbour Coffee Roasters"
+if company.name in ("YourCompany", "My Company"):
+    company.name = "Harbour Coffee Roasters"
 
 # Sample customers and products (created once, found again by their reference).
 Partner = env["res.partner"]
