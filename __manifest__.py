@@ -18,6 +18,7 @@
         "views/xero_connection_views.xml",
         "wizard/xero_tenant_picker_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
         "views/xero_menus.xml",
     ],
     "installable": True,

@@ -47,6 +47,12 @@ class ResPartner(models.Model):
         "the ID is taken from it and checked against Xero.",
     )
     xero_contact_url = fields.Char("Open in Xero", compute="_compute_xero_contact_url")
+    xero_sales_to_date = fields.Monetary(
+        "Sales to Date (Xero)", compute="_compute_xero_sales", currency_field="xero_currency_id",
+        help="The customer's approved and paid sales invoices in Xero, in the organisation's currency.",
+    )
+    xero_currency_id = fields.Many2one("res.currency", compute="_compute_xero_sales")
+    xero_invoice_ids = fields.Many2many("xero.invoice", string="Xero Invoices", compute="_compute_xero_sales")
 
     @api.depends_context("company")
     @api.depends("xero_contact_id")
@@ -55,6 +61,21 @@ class ResPartner(models.Model):
             partner.xero_contact_url = (
                 f"https://go.xero.com/Contacts/View/{partner.xero_contact_id}" if partner.xero_contact_id else False
             )
+
+    @api.depends_context("company")
+    @api.depends("xero_contact_id")
+    def _compute_xero_sales(self):
+        from .xero_invoice import SALES_STATUSES
+
+        company = self.env.company
+        invoices = self.env["xero.invoice"].sudo().search([
+            ("company_id", "=", company.id), ("partner_id", "in", self.commercial_partner_id.ids),
+        ])
+        for partner in self:
+            mine = invoices.filtered(lambda i, p=partner: i.partner_id == p.commercial_partner_id)
+            partner.xero_invoice_ids = mine
+            partner.xero_currency_id = company.currency_id
+            partner.xero_sales_to_date = sum(mine.filtered(lambda i: i.status in SALES_STATUSES).mapped("total_base"))
 
     # ------------------------------------------------------------------------------------------
     # The Xero Contact ID: pasted URL → id, checked against Xero
@@ -79,66 +100,75 @@ class ResPartner(models.Model):
         for vals in vals_list:
             if vals.get("xero_contact_id"):
                 vals["xero_contact_id"] = self._xero_normalize_contact_id(vals["xero_contact_id"])
-        partners = super().create(vals_list)
-        if not self.env.context.get("xero_from_xero"):
-            partners.filtered("xero_contact_id")._xero_check_contact_id()
-        return partners
+                if not self.env.context.get("xero_from_xero"):
+                    self.browse()._xero_check_contact_id(vals["xero_contact_id"])
+        return super().create(vals_list)
 
     def write(self, vals):
+        from_xero = self.env.context.get("xero_from_xero")
         if "xero_contact_id" in vals:
             vals = dict(vals, xero_contact_id=self._xero_normalize_contact_id(vals["xero_contact_id"]))
+            if vals["xero_contact_id"] and not from_xero:
+                # Checked before anything is written: a refused id changes nothing.
+                self._xero_check_contact_id(vals["xero_contact_id"])
         result = super().write(vals)
-        if self.env.context.get("xero_from_xero"):
+        if from_xero:
             return result
         if vals.get("xero_contact_id"):
-            self._xero_check_contact_id()
+            self._xero_link_invoices()
         if XERO_CONTACT_FIELDS & set(vals):
             self._xero_queue_contact_update()
         return result
 
-    def _xero_check_contact_id(self):
-        """The pasted id must name an active contact of this company's organisation, linked to no one else."""
+    def _xero_check_contact_id(self, contact_id):
+        """``contact_id`` must name an active contact of this company's organisation, linked to no one else."""
         company = self.env.company
-        for partner in self:
-            contact_id = partner.xero_contact_id
-            other = self.with_context(active_test=False).search(
-                [("xero_contact_id", "=", contact_id), ("id", "!=", partner.id)], limit=1
+        if len(self) > 1:
+            raise ValidationError(_("One Xero contact links to one customer: set the Xero Contact ID one partner at a time."))
+        name = self.display_name or _("The new contact")
+        other = self.with_context(active_test=False).search(
+            [("xero_contact_id", "=", contact_id), ("id", "not in", self.ids)], limit=1
+        )
+        if other:
+            raise ValidationError(
+                _(
+                    "The Xero contact %(id)s is already linked to %(other)s in %(company)s: one Xero contact, "
+                    "one customer. %(partner)s was not changed.",
+                    id=contact_id, other=other.display_name, company=company.name, partner=name,
+                )
             )
-            if other:
-                raise ValidationError(
-                    _(
-                        "The Xero contact %(id)s is already linked to %(other)s in %(company)s: one Xero "
-                        "contact, one customer.",
-                        id=contact_id, other=other.display_name, company=company.name,
-                    )
+        connection = company._xero_connection()
+        if connection.state != "connected":
+            return  # checked when the company connects and the contact is first sent
+        try:
+            contact = connection._xero_client().get_by_id("Contacts", contact_id)
+        except XeroError as exc:
+            raise UserError(
+                _("Could not check the Xero contact of %(partner)s: %(error)s", partner=name, error=exc.message)
+            ) from exc
+        if not contact:
+            raise ValidationError(
+                _(
+                    "Xero has no contact %(id)s in the organisation %(org)s (is it from another organisation?). "
+                    "%(partner)s was not changed.",
+                    id=contact_id, org=connection.tenant_name, partner=name,
                 )
-            connection = company._xero_connection()
-            if connection.state != "connected":
-                continue  # checked when the company connects and the contact is first sent
-            try:
-                contact = connection._xero_client().get_by_id("Contacts", contact_id)
-            except XeroError as exc:
-                raise UserError(
-                    _("Could not check the Xero contact of %(partner)s: %(error)s", partner=partner.display_name,
-                      error=exc.message)
-                ) from exc
-            if not contact:
-                raise ValidationError(
-                    _(
-                        "Xero has no contact %(id)s in the organisation %(org)s (is it from another "
-                        "organisation?). %(partner)s was not changed.",
-                        id=contact_id, org=connection.tenant_name, partner=partner.display_name,
-                    )
+            )
+        if contact.get("ContactStatus") != "ACTIVE":
+            raise ValidationError(
+                _(
+                    "The Xero contact “%(name)s” (%(id)s) is %(status)s in Xero: restore it there first. "
+                    "%(partner)s was not changed.",
+                    name=contact.get("Name"), id=contact_id, status=(contact.get("ContactStatus") or "").lower(),
+                    partner=name,
                 )
-            if contact.get("ContactStatus") != "ACTIVE":
-                raise ValidationError(
-                    _(
-                        "The Xero contact “%(name)s” (%(id)s) is %(status)s in Xero: restore it there first. "
-                        "%(partner)s was not changed.",
-                        name=contact.get("Name"), id=contact_id, status=(contact.get("ContactStatus") or "").lower(),
-                        partner=partner.display_name,
-                    )
-                )
+            )
+
+    def _xero_link_invoices(self):
+        connection = self.env.company._xero_connection()
+        for partner in self:
+            if connection:
+                self.env["xero.invoice"].sudo()._xero_link_partner(connection, partner)
 
     def _xero_queue_contact_update(self):
         """Queue the Xero update of linked customers (batched by the sender); never from Xero's own changes."""
@@ -147,3 +177,240 @@ class ResPartner(models.Model):
         linked = self.filtered(lambda p: p.xero_contact_id)
         if linked and self.env.company._xero_connection().state in ("connected", "reconnect"):
             self.env["xero.job"].sudo()._xero_enqueue(linked, "contact")
+
+    # ------------------------------------------------------------------------------------------
+    # Outbox handler: operation "contact" (see models/xero_job.py)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_contact_number_prefix(self):
+        return f"ODOO-{self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]}-"
+
+    def _xero_contact_number(self):
+        """A stable reference of this partner in this database (≤ 50 characters): Xero's ContactNumber."""
+        self.ensure_one()
+        return f"{self._xero_contact_number_prefix()}{self.id}"
+
+    def _xero_contact_values(self):
+        """The Xero Contact element for this partner (its commercial entity's data)."""
+        self.ensure_one()
+        values = {
+            "Name": (self.name or self.display_name or "").strip()[:255],
+            "ContactNumber": self._xero_contact_number(),
+            "EmailAddress": self.email or "",
+            "TaxNumber": self.vat or "",
+            "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": self.phone or ""}],
+            "Addresses": [{
+                "AddressType": "POBOX",
+                "AddressLine1": self.street or "",
+                "AddressLine2": self.street2 or "",
+                "City": self.city or "",
+                "Region": self.state_id.name or "",
+                "PostalCode": self.zip or "",
+                "Country": self.country_id.name or "",
+            }],
+        }
+        if not self.is_company and self.name and " " in self.name.strip():
+            values["FirstName"], values["LastName"] = self.name.strip().rsplit(" ", 1)
+        persons = self.child_ids.filtered(lambda c: c.type == "contact" and c.active and c.email)[:5]
+        if persons:
+            values["ContactPersons"] = [
+                dict(
+                    zip(("FirstName", "LastName"), (p.name.strip().rsplit(" ", 1) + [""])[:2], strict=True),
+                    EmailAddress=p.email, IncludeInEmails=False,
+                )
+                for p in persons
+            ]
+        return values
+
+    def _xero_job_payload(self, job):
+        from .xero_job import XeroBlocked
+
+        self.ensure_one()
+        partner = self.with_company(job.company_id)
+        connection = job.connection_id
+        Mirror = self.env["xero.contact"].sudo()
+        partner._xero_refresh_contacts(connection)
+        contact_id = partner.xero_contact_id
+        if contact_id:
+            known = Mirror.search([("connection_id", "=", connection.id), ("contact_id", "=", contact_id)], limit=1)
+            if known and known.status != "ACTIVE":
+                raise XeroBlocked(
+                    _(
+                        "The Xero contact “%(name)s” linked to %(partner)s is %(status)s in Xero: restore it in "
+                        "Xero, or clear the partner's Xero Contact ID to create a new one.",
+                        name=known.name, partner=partner.display_name, status=(known.status or "").lower(),
+                    )
+                )
+        else:
+            match = Mirror._xero_match(connection, partner, partner._xero_contact_number())
+            if match:
+                contact_id = match.contact_id
+                partner.with_context(xero_from_xero=True).xero_contact_id = contact_id
+                partner.message_post(
+                    body=_("Linked to the existing Xero contact “%s” (same reference, email or name).", match.name)
+                )
+        values = partner._xero_contact_values()
+        if contact_id:
+            values["ContactID"] = contact_id
+        return values
+
+    def _xero_job_dependencies(self, job):
+        return self.env["xero.job"]
+
+    def _xero_job_lookup(self, job, client):
+        """After an attempt whose outcome is unknown: the contact it may have created, by ContactNumber."""
+        self.ensure_one()
+        number = self._xero_contact_number()
+        for contact in client.iter_records("Contacts", where=f'ContactNumber=="{number}"', page_size=100):
+            return contact
+        return None
+
+    def _xero_job_done(self, job, result):
+        self.ensure_one()
+        partner = self.with_company(job.company_id).with_context(xero_from_xero=True)
+        contact = result.data
+        self.env["xero.contact"].sudo()._xero_store(job.connection_id, [contact])
+        first = partner.xero_contact_id != contact["ContactID"]
+        if first:
+            partner.xero_contact_id = contact["ContactID"]
+        partner._xero_link_invoices()
+        partner.message_post(
+            body=_(
+                "%(what)s in Xero (%(org)s): <a href='%(url)s' target='_blank'>%(name)s</a>",
+                what=_("Created or linked") if first else _("Updated"), org=job.connection_id.tenant_name,
+                url=f"https://go.xero.com/Contacts/View/{contact['ContactID']}", name=contact.get("Name"),
+            )
+        )
+
+    def _xero_refresh_contacts(self, connection):
+        """Bring the known Xero contacts up to date (If-Modified-Since: one call when nothing changed)."""
+        if "xero.sync.cursor" in self.env:
+            self.env["xero.sync.cursor"].sudo()._xero_pull(connection, "Contacts", "res.partner", "_xero_apply_contacts",
+                                                           min_interval=30)
+
+    # ------------------------------------------------------------------------------------------
+    # From Xero: contacts (pull and webhooks). Every contact goes to xero.contact; active customers
+    # become or update partners. Runs with xero_from_xero: nothing is echoed back to Xero.
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_apply_contacts(self, connection, contacts):
+        self.env["xero.contact"].sudo()._xero_store(connection, contacts)
+        customers = [c for c in contacts if c.get("IsCustomer") and c.get("ContactStatus", "ACTIVE") == "ACTIVE"]
+        if not customers:
+            return
+        Partner = self.sudo().with_company(connection.company_id).with_context(
+            xero_from_xero=True, active_test=False, tracking_disable=True
+        )
+        ids = [c["ContactID"] for c in customers]
+        by_id = {p.xero_contact_id: p for p in Partner.search([("xero_contact_id", "in", ids)])}
+        own = {c["ContactID"]: self._xero_own_partner_id(c.get("ContactNumber")) for c in customers}
+        by_ref = {p.id: p for p in Partner.browse([pid for pid in own.values() if pid]).exists()}
+        emails = {(c.get("EmailAddress") or "").strip().lower() for c in customers} - {""}
+        by_email = {}
+        for p in Partner.search([("email_normalized", "in", list(emails)), ("xero_contact_id", "=", False)]):
+            by_email.setdefault(p.email_normalized, p)
+        to_create = []
+        for contact in customers:
+            values = self._xero_partner_values(contact)
+            partner = (
+                by_id.get(contact["ContactID"])
+                or by_ref.get(own[contact["ContactID"]])
+                or by_email.get((contact.get("EmailAddress") or "").strip().lower())
+            )
+            if partner:
+                changed = partner._xero_diff(values)
+                if partner.xero_contact_id != contact["ContactID"]:
+                    changed["xero_contact_id"] = contact["ContactID"]
+                if changed:
+                    partner.write(changed)
+            else:
+                to_create.append(dict(values, xero_contact_id=contact["ContactID"], customer_rank=1,
+                                      child_ids=[fields.Command.create(person)
+                                                 for person in self._xero_person_values(contact)]))
+        if to_create:
+            Partner.create(to_create)
+
+    @api.model
+    def _xero_own_partner_id(self, contact_number):
+        """The partner id in a ContactNumber this database wrote (see _xero_contact_number), else None."""
+        prefix = self._xero_contact_number_prefix()
+        rest = (contact_number or "")[len(prefix):]
+        return int(rest) if (contact_number or "").startswith(prefix) and rest.isdigit() else None
+
+    def _xero_diff(self, values):
+        """The values that differ from this partner's (relations compared by id, empties alike)."""
+        self.ensure_one()
+        changed = {}
+        for name, value in values.items():
+            current = self[name]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if (current or False) != (value or False):
+                changed[name] = value
+        return changed
+
+    @api.model
+    def _xero_partner_values(self, contact):
+        """Odoo partner values for a Xero contact: company unless Xero's name is just the person's name."""
+        person = " ".join(filter(None, [contact.get("FirstName"), contact.get("LastName")]))
+        phones = {p.get("PhoneType"): p for p in contact.get("Phones") or []}
+        phone = phones.get("DEFAULT") or phones.get("MOBILE") or {}
+        address = next((a for a in contact.get("Addresses") or [] if a.get("AddressType") == "POBOX"), None) or next(
+            (a for a in contact.get("Addresses") or [] if a.get("AddressLine1")), {}
+        )
+        country = self.env["res.country"]
+        if address.get("Country"):
+            country = country.search(
+                ["|", ("name", "=ilike", address["Country"]), ("code", "=ilike", address["Country"])], limit=1
+            )
+        number = " ".join(filter(None, [phone.get("PhoneAreaCode"), phone.get("PhoneNumber")]))
+        return {
+            "name": contact.get("Name"),
+            "is_company": not (person and person.casefold() == (contact.get("Name") or "").strip().casefold()),
+            "email": contact.get("EmailAddress") or False,
+            "phone": number or False,
+            "vat": contact.get("TaxNumber") or False,
+            "street": address.get("AddressLine1") or False,
+            "street2": address.get("AddressLine2") or False,
+            "city": address.get("City") or False,
+            "zip": address.get("PostalCode") or False,
+            "country_id": country.id or False,
+        }
+
+    @api.model
+    def _xero_person_values(self, contact):
+        return [
+            {
+                "name": " ".join(filter(None, [p.get("FirstName"), p.get("LastName")])) or p.get("EmailAddress"),
+                "email": p.get("EmailAddress") or False,
+                "type": "contact",
+            }
+            for p in contact.get("ContactPersons") or []
+            if p.get("FirstName") or p.get("LastName") or p.get("EmailAddress")
+        ]
+
+    # ------------------------------------------------------------------------------------------
+    # Manual export
+    # ------------------------------------------------------------------------------------------
+    def action_xero_export(self):
+        """Export these customers to Xero (created, linked to an existing contact, or updated)."""
+        partners = self.mapped("commercial_partner_id")
+        connection = self.env.company._xero_connection()
+        if connection.state != "connected":
+            raise UserError(_("%s is not connected to Xero: connect it in Settings first.", self.env.company.name))
+        jobs = self.env["xero.job"].sudo()._xero_enqueue(partners, "contact")
+        if len(partners) == 1:
+            self.env["xero.job"].sudo()._xero_send(connections=connection)
+            job = jobs[:1]
+            job.invalidate_recordset()
+            ok = job.state == "done"
+            message = (_("%s is in Xero.", partners.display_name) if ok
+                       else _("%(name)s: %(error)s", name=partners.display_name, error=job.error or job.state))
+        else:
+            ok = True
+            message = _("%s customers queued for Xero; follow them in Xero → Sync Log.", len(partners))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success" if ok else "warning", "message": message, "sticky": not ok},
+        }

@@ -1,1 +1,2 @@
 from . import test_connection, test_security
+from . import test_partner

@@ -1,0 +1,104 @@
+from odoo import api, fields, models
+
+from ..xero import parse_xero_date
+
+# Xero statuses that count as sales (approved, part-paid or paid).
+SALES_STATUSES = ("AUTHORISED", "PAID")
+
+
+class XeroInvoice(models.Model):
+    """The sales invoices of a Xero organisation, as Xero last reported them.
+
+    Whether they came from Odoo or were typed in Xero, they give each customer its sales to date and
+    invoice history, refreshed incrementally (If-Modified-Since pull and INVOICE webhooks).
+    """
+
+    _name = "xero.invoice"
+    _description = "Xero Invoice"
+    _order = "date desc, id desc"
+    _rec_name = "number"
+
+    connection_id = fields.Many2one("xero.connection", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
+    xero_invoice_id = fields.Char("Xero Invoice ID", required=True)
+    number = fields.Char()
+    reference = fields.Char()
+    contact_id = fields.Char("Xero Contact ID", index=True)
+    partner_id = fields.Many2one("res.partner", index=True, ondelete="set null")
+    date = fields.Date()
+    due_date = fields.Date()
+    status = fields.Selection(
+        [("DRAFT", "Draft"), ("SUBMITTED", "Awaiting approval"), ("AUTHORISED", "Awaiting payment"),
+         ("PAID", "Paid"), ("VOIDED", "Voided"), ("DELETED", "Deleted")],
+    )
+    currency_code = fields.Char("Currency")
+    total = fields.Float(digits=(16, 2))
+    amount_due = fields.Float(digits=(16, 2))
+    amount_paid = fields.Float(digits=(16, 2))
+    total_base = fields.Float("Total (organisation currency)", digits=(16, 2),
+                              help="The total in the organisation's base currency, at the invoice's rate.")
+    updated_utc = fields.Datetime("Updated in Xero")
+    xero_url = fields.Char("Open in Xero", compute="_compute_xero_url")
+
+    _invoice_uniq = models.Constraint(
+        "UNIQUE(connection_id, xero_invoice_id)", "A Xero invoice is known once per organisation."
+    )
+
+    def _compute_xero_url(self):
+        for invoice in self:
+            invoice.xero_url = f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={invoice.xero_invoice_id}"
+
+    @api.model
+    def _xero_apply_invoices(self, connection, invoices):
+        """Upsert Xero sales invoices (dicts as the API returns them) for this connection."""
+        invoices = [i for i in invoices if i.get("Type", "ACCREC") == "ACCREC" and i.get("InvoiceID")]
+        if not invoices:
+            return self.browse()
+        existing = {
+            rec.xero_invoice_id: rec
+            for rec in self.search([
+                ("connection_id", "=", connection.id),
+                ("xero_invoice_id", "in", [i["InvoiceID"] for i in invoices]),
+            ])
+        }
+        contact_ids = list({(i.get("Contact") or {}).get("ContactID") for i in invoices} - {None})
+        Partner = self.env["res.partner"].sudo().with_company(connection.company_id).with_context(active_test=False)
+        partners = {p.xero_contact_id: p.id for p in Partner.search([("xero_contact_id", "in", contact_ids)])}
+        to_create = []
+        for invoice in invoices:
+            contact_id = (invoice.get("Contact") or {}).get("ContactID")
+            rate = float(invoice.get("CurrencyRate") or 1.0) or 1.0
+            total = float(invoice.get("Total") or 0.0)
+            updated = parse_xero_date(invoice.get("UpdatedDateUTC"))
+            date = parse_xero_date(invoice.get("DateString") or invoice.get("Date"))
+            due = parse_xero_date(invoice.get("DueDateString") or invoice.get("DueDate"))
+            vals = {
+                "number": invoice.get("InvoiceNumber") or False,
+                "reference": invoice.get("Reference") or False,
+                "contact_id": contact_id,
+                "partner_id": partners.get(contact_id, False),
+                "date": date.date() if date else False,
+                "due_date": due.date() if due else False,
+                "status": invoice.get("Status"),
+                "currency_code": invoice.get("CurrencyCode"),
+                "total": total,
+                "amount_due": float(invoice.get("AmountDue") or 0.0),
+                "amount_paid": float(invoice.get("AmountPaid") or 0.0),
+                "total_base": total / rate,
+                "updated_utc": updated.replace(tzinfo=None) if updated else False,
+            }
+            rec = existing.get(invoice["InvoiceID"])
+            if rec:
+                rec.write(vals)
+            else:
+                to_create.append(dict(vals, connection_id=connection.id, xero_invoice_id=invoice["InvoiceID"]))
+        return self.create(to_create) if to_create else self.browse()
+
+    @api.model
+    def _xero_link_partner(self, connection, partner):
+        """Attach the invoices of a contact the connector just linked to this partner."""
+        if partner.xero_contact_id:
+            self.search([
+                ("connection_id", "=", connection.id), ("contact_id", "=", partner.xero_contact_id),
+                ("partner_id", "!=", partner.id),
+            ]).write({"partner_id": partner.id})

@@ -1,0 +1,143 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..models.res_partner import extract_contact_id
+from .common import XeroHttpCase
+
+GUID = "5cfc38a4-f36c-464c-97de-9e4bfe744993"
+
+
+@tagged("post_install", "-at_install")
+class TestContactIdField(XeroHttpCase):
+    def test_extract_contact_id(self):
+        for value in (
+            GUID,
+            f"  {GUID.upper()} ",
+            f"https://go.xero.com/app/!kD3fL/contacts/contact/{GUID}/activity?filter=all",
+            f"https://go.xero.com/Contacts/View/{GUID}",
+            f"https://go.xero.com/Contacts/View.aspx?contactID={GUID}&x=1",
+        ):
+            self.assertEqual(extract_contact_id(value), GUID, value)
+        for value in ("hello", f"{GUID}0", "https://go.xero.com/app/contacts", GUID[:-1]):
+            self.assertIsNone(extract_contact_id(value), value)
+
+
+@tagged("post_install", "-at_install")
+class TestContacts(XeroHttpCase):
+    def setUp(self):
+        super().setUp()
+        self.org, self.other_org = self.sandbox_orgs[0]["tenant_id"], self.sandbox_orgs[1]["tenant_id"]
+        self.connection = self._xero_connect(self.xero_admin, tenants=[self.org])
+        self.assertEqual(self.connection.state, "connected")
+
+    def seed(self, collection, records, tenant=None):
+        answer = self.sandbox_post(f"/_sandbox/orgs/{tenant or self.org}/{collection}", {collection: records})
+        self.assertEqual(answer["errors"], 0, answer)
+        return answer[collection]
+
+    def client(self):
+        return self.connection._xero_client()
+
+    # -- the Xero Contact ID on the partner ------------------------------------------------------
+    def test_pasted_url_keeps_the_checked_id(self):
+        contact = self.seed("Contacts", [{"Name": "Bluewater Café", "EmailAddress": "a@bluewater.example"}])[0]
+        partner = self.env["res.partner"].create({"name": "Bluewater"})
+        url = f"https://go.xero.com/app/!kD3fL/contacts/contact/{contact['ContactID']}/activity"
+        # A Xero administrator who may edit contacts pastes the address from Xero.
+        self.xero_admin.group_ids += self.env.ref("base.group_partner_manager")
+        partner.with_user(self.xero_admin).write({"xero_contact_id": url})
+        self.assertEqual(partner.xero_contact_id, contact["ContactID"])
+        self.assertEqual(partner.xero_contact_url, f"https://go.xero.com/Contacts/View/{contact['ContactID']}")
+
+    def test_bad_ids_change_nothing(self):
+        archived = self.seed("Contacts", [{"Name": "Old Co", "ContactStatus": "ARCHIVED"}])[0]
+        foreign = self.seed("Contacts", [{"Name": "Elsewhere Ltd"}], tenant=self.other_org)[0]
+        taken = self.seed("Contacts", [{"Name": "Taken Ltd"}])[0]
+        self.env["res.partner"].create({"name": "Taken Ltd", "xero_contact_id": taken["ContactID"]})
+        partner = self.env["res.partner"].create({"name": "Someone"})
+        cases = [
+            ("not-an-id", "is not a Xero contact ID"),
+            (f"https://go.xero.com/Contacts/View/{foreign['ContactID']}", "has no contact"),
+            (archived["ContactID"], "archived"),
+            (taken["ContactID"], "already linked to Taken Ltd"),
+            (GUID, "has no contact"),
+        ]
+        for value, message in cases:
+            with self.subTest(value=value), self.assertRaisesRegex(ValidationError, message):
+                partner.write({"xero_contact_id": value})
+            partner.invalidate_recordset()
+            self.assertFalse(partner.xero_contact_id)
+
+    # -- from Xero: customers, paging, company vs person, persons, idempotence ------------------------
+    def test_import_2500_customers_pages_with_page_size(self):
+        contacts = [{"Name": f"Customer {i:04d}", "EmailAddress": f"c{i}@example.com"} for i in range(2500)]
+        contacts[0].update(Name="Ada Lovelace", FirstName="Ada", LastName="Lovelace")
+        contacts[1]["ContactPersons"] = [{"FirstName": "Grace", "LastName": "Hopper", "EmailAddress": "g@example.com"}]
+        created = self.seed("Contacts", contacts)
+        # Xero sets IsCustomer once a contact has an approved sale.
+        self.seed("Invoices", [
+            {"Type": "ACCREC", "Contact": {"ContactID": c["ContactID"]}, "Status": "AUTHORISED", "Date": "2026-11-01",
+             "DueDate": "2026-11-30", "LineItems": [{"Description": "Beans", "Quantity": 1, "UnitAmount": 10,
+                                                     "AccountCode": "200"}]}
+            for c in created
+        ])
+        self.seed("Contacts", [{"Name": "Supplier Only"}, {"Name": "Gone Co", "ContactStatus": "ARCHIVED"}])
+        self.sandbox.app.state.log.clear()
+        Partner = self.env["res.partner"]
+        client = self.client()
+        batch = []
+        for contact in client.iter_records("Contacts", page_size=1000, params={"includeArchived": "true"}):
+            batch.append(contact)
+            if len(batch) == 500:
+                Partner._xero_apply_contacts(self.connection, batch)
+                batch = []
+        Partner._xero_apply_contacts(self.connection, batch)
+        calls = [e for e in self.sandbox_get("/_sandbox/log") if e["path"].endswith("/Contacts")]
+        self.assertEqual(len(calls), 3, "2,502 contacts in pages of 1,000")
+        self.assertTrue(all("pageSize=1000" in e["query"] for e in calls), calls)
+        imported = Partner.search([("xero_contact_id", "!=", False)])
+        self.assertEqual(len(imported), 2500)
+        self.assertFalse(Partner.search([("name", "in", ["Supplier Only", "Gone Co"])]))
+        ada = Partner.search([("xero_contact_id", "=", created[0]["ContactID"])])
+        self.assertFalse(ada.is_company, "a contact named after its person is a person")
+        firm = Partner.search([("xero_contact_id", "=", created[1]["ContactID"])])
+        self.assertTrue(firm.is_company)
+        self.assertEqual(firm.child_ids.mapped("name"), ["Grace Hopper"])
+        self.assertEqual(self.env["xero.contact"].search_count([("connection_id", "=", self.connection.id)]), 2502)
+        # Applying the same contacts again changes nothing and creates nothing.
+        Partner._xero_apply_contacts(self.connection, list(client.iter_records("Contacts", page_size=1000)))
+        self.assertEqual(Partner.search_count([("xero_contact_id", "!=", False)]), 2500)
+
+    def test_import_links_existing_partner_by_email_and_updates(self):
+        partner = self.env["res.partner"].create({"name": "Northside", "email": "Billing@Northside.example"})
+        contact = self.seed("Contacts", [{"Name": "Northside Deli", "EmailAddress": "billing@northside.example",
+                                         "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": "555 0101"}]}])[0]
+        contact = dict(contact, IsCustomer=True)
+        self.env["res.partner"]._xero_apply_contacts(self.connection, [contact])
+        self.assertEqual(partner.xero_contact_id, contact["ContactID"])
+        self.assertEqual(partner.name, "Northside Deli")
+        self.assertEqual(partner.phone, "555 0101")
+        self.assertEqual(self.env["res.partner"].search_count([("email", "=ilike", "billing@northside.example")]), 1)
+
+    def test_sales_to_date_and_history(self):
+        contact = self.seed("Contacts", [{"Name": "Harbour Café"}])[0]
+        partner = self.env["res.partner"].create({"name": "Harbour Café", "xero_contact_id": contact["ContactID"]})
+
+        def invoice(status, amount):
+            return {"Type": "ACCREC", "Contact": {"ContactID": contact["ContactID"]}, "Status": status,
+                    "Date": "2026-11-02", "DueDate": "2026-12-02", "LineAmountTypes": "NoTax",
+                    "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": amount, "AccountCode": "200"}]}
+
+        approved, to_pay, draft, voided = self.seed(
+            "Invoices", [invoice("AUTHORISED", 100), invoice("AUTHORISED", 50), invoice("DRAFT", 30),
+                         invoice("AUTHORISED", 20)])
+        self.seed("Invoices", [{"InvoiceID": voided["InvoiceID"], "Status": "VOIDED"}])
+        self.seed("Payments", [{"Invoice": {"InvoiceID": to_pay["InvoiceID"]}, "Account": {"Code": "090"},
+                                "Date": "2026-11-03", "Amount": 50}])
+        invoices = list(self.client().iter_records("Invoices", page_size=100))
+        self.env["xero.invoice"]._xero_apply_invoices(self.connection, invoices)
+        partner.invalidate_recordset()
+        by_status = {i.number: i.status for i in partner.xero_invoice_ids}
+        self.assertEqual(sorted(by_status.values()), ["AUTHORISED", "DRAFT", "PAID", "VOIDED"])
+        self.assertEqual(partner.xero_sales_to_date, 150.0, "approved + paid; not draft, not voided")
+        self.assertEqual(partner.xero_invoice_ids.filtered(lambda i: i.status == "PAID").amount_due, 0.0)
