@@ -19,6 +19,7 @@
         "wizard/xero_tenant_picker_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/xero_event_views.xml",
         "views/xero_menus.xml",
     ],
     "installable": True,

@@ -1,2 +1,3 @@
 from . import res_company, res_config_settings, xero_connection, xero_rate_state
 from . import res_partner, xero_contact, xero_invoice
+from . import xero_event, xero_sync_cursor

@@ -1,2 +1,3 @@
 from . import test_connection, test_security
 from . import test_partner
+from . import test_webhook

@@ -1,0 +1,125 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
+from .xero_event import CronOutOfTime
+
+_logger = logging.getLogger(__name__)
+
+# If-Modified-Since is compared to the second: read from one second before the newest change seen.
+OVERLAP = timedelta(seconds=1)
+
+
+class XeroSyncCursor(models.Model):
+    """How far an incremental pull of one Xero collection got, per connection.
+
+    ``_xero_pull()`` reads the collection with ``If-Modified-Since`` = the newest ``UpdatedDateUTC``
+    seen (minus one second), or everything when the last full pass is older than ``full_every``
+    (some Xero changes, e.g. a contact becoming a customer, do not move ``UpdatedDateUTC``). Pages
+    are applied in chunks, ordered by ``UpdatedDateUTC``, and the cursor advances and is committed
+    after each chunk, so an interrupted pull resumes where it stopped.
+
+    Register a pull by overriding :meth:`_xero_pulls`; the applier follows the contract of
+    ``xero.event`` (``method(connection, records)``, context ``xero_from_xero=True``).
+    """
+
+    _name = "xero.sync.cursor"
+    _description = "Xero Incremental Pull Cursor"
+    _order = "connection_id, key"
+    _rec_name = "key"
+
+    connection_id = fields.Many2one("xero.connection", required=True, index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
+    key = fields.Char("Xero Collection", required=True, readonly=True)
+    last_modified = fields.Datetime("Newest Change Seen", readonly=True,
+                                    help="The newest UpdatedDateUTC read from Xero: the next pull asks for changes since.")
+    last_full = fields.Datetime("Last Full Pass", readonly=True)
+    last_run = fields.Datetime(readonly=True)
+    last_count = fields.Integer("Records in Last Run", readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    _connection_key_uniq = models.Constraint("UNIQUE(connection_id, key)", "One cursor per connection and collection.")
+
+    @api.model
+    def _xero_pulls(self):
+        """The incremental pulls the cron runs: ``[(collection, model, method, kwargs), ...]``.
+
+        Override to add one, e.g. ``("Contacts", "res.partner", "_xero_apply_contacts",
+        {"where": 'IsCustomer==true AND ContactStatus=="ACTIVE"'})``. Entries whose model or method
+        does not exist are skipped.
+        """
+        return []
+
+    @api.model
+    def _xero_run_pulls(self, connection):
+        for resource, model_name, method_name, kwargs in self._xero_pulls():
+            if self.env["xero.event"]._xero_applier(model_name, method_name) is None:
+                continue
+            self._xero_pull(connection, resource, model_name, method_name, **(kwargs or {}))
+
+    @api.model
+    def _xero_cursor(self, connection, key):
+        cursor = self.sudo().search([("connection_id", "=", connection.id), ("key", "=", key)], limit=1)
+        return cursor or self.sudo().create({"connection_id": connection.id, "key": key})
+
+    @api.model
+    def _xero_pull(self, connection, resource, applier_model, applier_method, *, where=None,
+                   full_every=timedelta(days=1), page_size=1000):
+        """Pull the changes of ``resource`` since the cursor and apply them. Returns the record count.
+
+        ReconnectNeeded and RateLimited are raised (the cursor keeps its place); any other Xero or
+        applier error is recorded on the cursor and the pull stops there, to resume next run.
+        """
+        applier = self.env["xero.event"]._xero_applier(applier_model, applier_method, connection)
+        if applier is None:
+            return 0
+        cursor = self._xero_cursor(connection, resource)
+        started = fields.Datetime.now()
+        full = not cursor.last_modified or not cursor.last_full or cursor.last_full < started - full_every
+        since = None if full else cursor.last_modified - OVERLAP
+        client = connection._xero_client()
+        count = 0
+        chunk = []
+
+        def apply(records):
+            newest = cursor.last_modified
+            for rec in records:
+                updated = parse_xero_date(rec.get("UpdatedDateUTC"))
+                if updated:
+                    updated = updated.replace(tzinfo=None, microsecond=0)
+                    newest = max(newest, updated) if newest else updated
+            with self.env.cr.savepoint():
+                applier(connection, records)
+            cursor.write({"last_modified": newest, "last_error": False})
+            self.env["xero.event"]._xero_progress(len(records))
+
+        try:
+            for record in client.iter_records(resource, where=where, order="UpdatedDateUTC ASC",
+                                              if_modified_since=since, page_size=page_size):
+                chunk.append(record)
+                if len(chunk) >= page_size:
+                    apply(chunk)
+                    count += len(chunk)
+                    chunk = []
+            if chunk:
+                apply(chunk)
+                count += len(chunk)
+        except (ReconnectNeeded, RateLimited, CronOutOfTime):
+            cursor.last_count = count
+            raise
+        except XeroError as exc:
+            cursor.write({"last_error": _("Xero did not answer: %s", exc), "last_run": started, "last_count": count})
+            return count
+        except Exception as exc:
+            if exc.__class__.__name__ == "_OutOfTime":
+                raise
+            _logger.warning("Xero pull of %s for %s stopped: %s", resource, connection.company_id.name, exc)
+            cursor.write({"last_error": _("Could not apply: %s", exc), "last_run": started, "last_count": count})
+            return count
+        values = {"last_run": started, "last_count": count}
+        if full:
+            values["last_full"] = started
+        cursor.write(values)
+        return count
