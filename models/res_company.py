@@ -27,6 +27,18 @@ class ResCompany(models.Model):
         required=True,
         help="Status of the invoices created in Xero. Approved: approved and unpaid, ready to be paid.",
     )
+    xero_auto_export_invoices = fields.Boolean(
+        "Auto-export Posted Customer Invoices",
+        help="Send every posted customer invoice and credit note to Xero as soon as it is posted.",
+    )
+    xero_sales_account_code = fields.Char(
+        "Default Xero Sales Account Code",
+        help="Xero account code of the sales lines (e.g. 200). Exports are blocked, never sent wrong, without it.",
+    )
+    xero_tax_type = fields.Char(
+        "Default Xero Tax Type",
+        help="Xero tax type of the taxed sales lines (e.g. OUTPUT). Lines without tax are sent as NONE.",
+    )
 
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected)."""

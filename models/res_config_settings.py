@@ -26,6 +26,9 @@ class ResConfigSettings(models.TransientModel):
     xero_auto_export = fields.Selection(related="company_id.xero_auto_export", readonly=False)
     xero_sale_order_target = fields.Selection(related="company_id.xero_sale_order_target", readonly=False)
     xero_invoice_status = fields.Selection(related="company_id.xero_invoice_status", readonly=False)
+    xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
+    xero_sales_account_code = fields.Char(related="company_id.xero_sales_account_code", readonly=False)
+    xero_tax_type = fields.Char(related="company_id.xero_tax_type", readonly=False)
 
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
     xero_state = fields.Selection(related="xero_connection_id.state", string="Xero Status")

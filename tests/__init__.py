@@ -1,3 +1,4 @@
 from . import test_connection, test_security
 from . import test_partner
 from . import test_webhook
+from . import test_export

@@ -1,1 +1,2 @@
 from . import xero_tenant_picker
+from . import xero_export_wizard

@@ -1,0 +1,188 @@
+from odoo import _, api, fields, models
+
+# Changing one of these on an exported order queues an update in Xero.
+XERO_TRACKED_FIELDS = {
+    "order_line", "partner_id", "partner_invoice_id", "client_order_ref", "date_order", "validity_date",
+    "payment_term_id", "currency_id",
+}
+OPERATION_RESOURCE = {"quote": "Quotes", "invoice": "Invoices"}
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "xero.document.mixin"]
+
+    xero_quote_id = fields.Char("Xero Quote ID", copy=False, readonly=True, index="btree_not_null")
+    xero_quote_number = fields.Char("Xero Quote", copy=False, readonly=True)
+    xero_quote_status = fields.Char("Xero Quote Status", copy=False, readonly=True)
+    xero_invoice_id = fields.Char("Xero Invoice ID", copy=False, readonly=True, index="btree_not_null")
+    xero_invoice_number = fields.Char("Xero Invoice", copy=False, readonly=True)
+    xero_invoice_status = fields.Char("Xero Invoice Status", copy=False, readonly=True)
+    xero_quote_url = fields.Char("Xero Quote Link", compute="_compute_xero_urls")
+    xero_invoice_url = fields.Char("Xero Invoice Link", compute="_compute_xero_urls")
+
+    @api.depends("xero_quote_id", "xero_invoice_id")
+    def _compute_xero_urls(self):
+        Job = self.env["xero.job"]
+        for order in self:
+            order.xero_quote_url = Job._xero_deep_link("Quotes", order.xero_quote_id)
+            order.xero_invoice_url = Job._xero_deep_link("Invoices", order.xero_invoice_id)
+
+    # ------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------
+    def action_xero_export_sales_order(self):
+        """Export to Xero as the company's Settings say (Quote or Invoice)."""
+        result = True
+        for target in set(self.company_id.mapped("xero_sale_order_target")):
+            orders = self.filtered(lambda o, t=target: o.company_id.xero_sale_order_target == t)
+            result = orders._xero_action_export(target)
+        return result
+
+    def action_xero_export_invoice(self):
+        """Export to Xero as an invoice (with the Settings' status)."""
+        return self._xero_action_export("invoice")
+
+    # ------------------------------------------------------------------------------------------
+    # Auto-export and changes after export
+    # ------------------------------------------------------------------------------------------
+    def _xero_auto_export(self, trigger):
+        for order in self:
+            company = order.company_id
+            if company.xero_auto_export != trigger or order.state == "cancel":
+                continue
+            conn = company._xero_connection()
+            if not conn or conn.state not in ("connected", "reconnect"):
+                continue
+            operation = company.xero_sale_order_target
+            if order._xero_exported(operation)[0]:
+                continue
+            self.env["xero.job"]._xero_enqueue(order, operation)
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        self._xero_auto_export("on_confirm")
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders.filtered("client_order_ref")._xero_auto_export("on_po")
+        return orders
+
+    def write(self, vals):
+        without_po = self.filtered(lambda o: not o.client_order_ref) if "client_order_ref" in vals else self.browse()
+        result = super().write(vals)
+        if self.env.context.get("xero_no_update"):
+            return result
+        if without_po:
+            without_po.filtered("client_order_ref")._xero_auto_export("on_po")
+        if XERO_TRACKED_FIELDS.intersection(vals):
+            self._xero_changed()
+        return result
+
+    def _xero_changed(self):
+        """An exported order changed: queue updates of its Xero documents (or warn)."""
+        exported = self.filtered(lambda o: o.xero_quote_id or o.xero_invoice_id)
+        for operation, resource in OPERATION_RESOURCE.items():
+            exported._xero_queue_update(operation, resource)
+
+    # ------------------------------------------------------------------------------------------
+    # xero.document.mixin
+    # ------------------------------------------------------------------------------------------
+    def _xero_customer(self):
+        return self.partner_id.commercial_partner_id
+
+    def _xero_exported(self, operation):
+        if operation == "quote":
+            return self.xero_quote_id, self.xero_quote_status
+        return self.xero_invoice_id, self.xero_invoice_status
+
+    def _xero_exportable(self, operation):
+        return self.state != "cancel"
+
+    def _xero_not_exportable_reason(self, operation):
+        return _("%s is cancelled: it cannot be exported to Xero.", self.display_name)
+
+    # ------------------------------------------------------------------------------------------
+    # xero.job handler
+    # ------------------------------------------------------------------------------------------
+    def _xero_job_dependencies(self, job):
+        return self._xero_customer_dependencies(job)
+
+    def _xero_due_date(self, date):
+        terms = self.payment_term_id or self.partner_id.commercial_partner_id.property_payment_term_id
+        if not terms.line_ids:
+            return date
+        return max(line._get_due_date(date) for line in terms.line_ids)
+
+    def _xero_job_payload(self, job):
+        self.ensure_one()
+        contact_id = self._xero_customer_contact_id(job)
+        lines = [
+            {"name": line.name, "quantity": line.product_uom_qty, "price_unit": line.price_unit,
+             "discount": line.discount, "taxes": line.tax_ids}
+            for line in self.order_line if not line.display_type
+        ]
+        items, amount_types = self._xero_line_items(job, lines)
+        date = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        payload = {
+            "Contact": {"ContactID": contact_id},
+            "Date": self._xero_date(date),
+            "LineItems": items,
+            "Reference": self.client_order_ref or self.name,
+            "CurrencyCode": self.currency_id.name,
+        }
+        update = job.method == "POST" and not job.force_new
+        if job.operation == "quote":
+            payload.update(Title=self.name, LineAmountTypes=amount_types.upper())
+            if self.validity_date:
+                payload["ExpiryDate"] = self._xero_date(self.validity_date)
+            if update:
+                payload["QuoteID"] = self.xero_quote_id
+            else:
+                payload["Status"] = "DRAFT"
+            return payload
+        payload.update(Type="ACCREC", LineAmountTypes=amount_types, Url=self._xero_odoo_url(),
+                       DueDate=self._xero_date(self._xero_due_date(date)))
+        if update:
+            payload["InvoiceID"] = self.xero_invoice_id
+        else:
+            payload["Status"] = job.company_id.xero_invoice_status
+        return payload
+
+    def _xero_job_done(self, job, result):
+        data = result.data or {}
+        status = data.get("Status")
+        if job.operation == "quote":
+            vals = {"xero_quote_id": data.get("QuoteID"), "xero_quote_number": data.get("QuoteNumber"),
+                    "xero_quote_status": status}
+            label = _("Quote")
+        else:
+            vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber"),
+                    "xero_invoice_status": status}
+            label = _("Invoice")
+        self.with_context(xero_no_update=True).write(vals)
+        self._xero_post_done(job, label, vals.get("xero_quote_number") or vals.get("xero_invoice_number"), status)
+
+    def _xero_job_lookup(self, job, client):
+        """The document an attempt with an unknown outcome may have created: same contact, our
+        Reference, and our Url (invoices) or Title (quotes)."""
+        contact_id = self._xero_customer().with_company(job.company_id).xero_contact_id
+        if not contact_id or (job.method == "POST" and not job.force_new):
+            return None  # no contact: nothing was created; an update sent twice is harmless
+        reference = self.client_order_ref or self.name
+        if job.operation == "quote":
+            for quote in client.iter_records("Quotes", params={"ContactID": contact_id}, page_size=100):
+                if quote.get("Title") == self.name and quote.get("Reference") == reference \
+                        and quote.get("Status") != "DELETED" \
+                        and not (job.force_new and quote.get("QuoteID") == self.xero_quote_id):
+                    return quote
+            return None
+        url = self._xero_odoo_url()
+        where = f'Reference=="{reference}"' if '"' not in reference else None
+        for invoice in client.iter_records("Invoices", contact_ids=[contact_id], where=where):
+            if invoice.get("Url") == url and invoice.get("Status") not in ("DELETED", "VOIDED") \
+                    and not (job.force_new and invoice.get("InvoiceID") == self.xero_invoice_id):
+                return invoice
+        return None

@@ -1,0 +1,477 @@
+from datetime import timedelta
+
+import requests
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from ..xero import parse_xero_date
+from .common import XeroHttpCase
+
+API = "/api.xro/2.0"
+
+
+class XeroExportCase(XeroHttpCase):
+    """A company connected to the sandbox's first organisation, with the minimal mapping."""
+
+    def setUp(self):
+        super().setUp()
+        self.org = self.sandbox_orgs[0]["tenant_id"]
+        self.connection = self._xero_connect(self.xero_admin, tenants=[self.org])
+        self.assertEqual(self.connection.state, "connected")
+        self.company.write({"xero_sales_account_code": "200", "xero_tax_type": "OUTPUT",
+                            "xero_invoice_status": "AUTHORISED", "xero_auto_export": "none",
+                            "xero_sale_order_target": "invoice", "xero_auto_export_invoices": False})
+        self.Job = self.env["xero.job"].sudo()
+        self.product = self.env["product.product"].create({"name": "Espresso Beans 1kg", "list_price": 25.0})
+        self.tax = self.env["account.tax"].create({"name": "Sales 15%", "amount": 15.0, "type_tax_use": "sale"})
+        self.xero_user.group_ids += self.env.ref("sales_team.group_sale_salesman_all_leads") \
+            + self.env.ref("account.group_account_invoice")
+        self.customer = self.env["res.partner"].create({"name": "Harbour Roasters Ltd", "email": "ap@harbour.example",
+                                                        "is_company": True})
+
+    # -- sandbox ------------------------------------------------------------------------------------
+    def xero(self, collection):
+        return self.sandbox_get(f"/_sandbox/orgs/{self.org}/{collection}")[collection]
+
+    def seed(self, collection, records):
+        return self.sandbox_post(f"/_sandbox/orgs/{self.org}/{collection}", {collection: records})[collection]
+
+    def fault(self, **spec):
+        self.sandbox_post("/_sandbox/faults", dict(spec, tenant=self.org))
+
+    def calls(self, method=None, path=None):
+        log = self.sandbox_get("/_sandbox/log", tenant=self.org)
+        return [e for e in log if (not method or e["method"] == method)
+                and (not path or e["path"].rstrip("/").endswith(path))]
+
+    def clear_log(self):
+        requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
+
+    # -- Odoo records -------------------------------------------------------------------------------
+    def order(self, partner=None, qty=2, price=25.0, ref=False, confirm=False):
+        order = self.env["sale.order"].create({
+            "partner_id": (partner or self.customer).id,
+            "client_order_ref": ref,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": qty, "price_unit": price,
+                                           "tax_ids": [Command.set(self.tax.ids)]})],
+        })
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def invoice(self, partner=None, price=100.0, move_type="out_invoice", post=True):
+        move = self.env["account.move"].create({
+            "move_type": move_type,
+            "partner_id": (partner or self.customer).id,
+            "invoice_date": fields.Date.today(),
+            "invoice_line_ids": [Command.create({"name": "Roasting service", "quantity": 1, "price_unit": price,
+                                                 "tax_ids": [Command.set(self.tax.ids)]})],
+        })
+        if post:
+            move.action_post()
+        return move
+
+    def send(self, **kw):
+        return self.Job._xero_send(**kw)
+
+    def jobs_of(self, records, operation=None):
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if operation:
+            domain.append(("operation", "=", operation))
+        return self.Job.search(domain)
+
+
+@tagged("post_install", "-at_install")
+class TestOutbox(XeroExportCase):
+    def test_one_open_job_per_record_and_operation(self):
+        order = self.order()
+        first = self.Job._xero_enqueue(order, "invoice")
+        again = self.Job._xero_enqueue(order, "invoice")
+        self.assertEqual(first, again)
+        self.assertEqual(first.state, "pending")
+        self.assertEqual(first.resource, "Invoices")
+        self.assertEqual(first.method, "PUT")
+        self.assertTrue(first.idempotency_key)
+        self.assertIn(str(first.id), first.idempotency_key)
+        quote = self.Job._xero_enqueue(order, "quote")
+        self.assertNotEqual(quote, first, "another operation is another job")
+        cron = self.env.ref("xero_connector.ir_cron_xero_send")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sender is triggered")
+
+    def test_sale_order_as_invoice_with_customer_first(self):
+        order = self.order(ref="PO-7781")
+        job = self.Job._xero_enqueue(order, "invoice")
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        contact_job = self.jobs_of(self.customer, "contact")
+        self.assertEqual(contact_job.state, "done")
+        writes = [c["path"].rsplit("/", 1)[-1] for c in self.calls() if c["method"] in ("PUT", "POST")]
+        self.assertEqual(writes, ["Contacts", "Invoices"], "the customer first, then the document")
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id)
+        self.assertEqual(invoice["Type"], "ACCREC")
+        self.assertEqual(invoice["Status"], "AUTHORISED")
+        self.assertEqual(invoice["Reference"], "PO-7781")
+        self.assertEqual(invoice["Contact"]["ContactID"], self.customer.xero_contact_id)
+        self.assertEqual(invoice["LineAmountTypes"], "Exclusive")
+        self.assertEqual(invoice["CurrencyCode"], order.currency_id.name)
+        self.assertNotIn("CurrencyRate", job.request_excerpt)
+        self.assertTrue(invoice["Url"].endswith(f"/odoo/sale.order/{order.id}"))
+        line = invoice["LineItems"][0]
+        self.assertEqual((line["Quantity"], line["UnitAmount"], line["AccountCode"], line["TaxType"]),
+                         (2.0, 25.0, "200", "OUTPUT"))
+        self.assertAlmostEqual(invoice["Total"], order.amount_total)
+        self.assertEqual(order.xero_invoice_number, invoice["InvoiceNumber"])
+        self.assertEqual(order.xero_invoice_status, "AUTHORISED")
+        self.assertIn("go.xero.com", order.message_ids[0].body)
+
+    def test_sale_order_as_quote(self):
+        order = self.order()
+        order.validity_date = fields.Date.today() + timedelta(days=30)
+        job = self.Job._xero_enqueue(order, "quote")
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        quote = next(q for q in self.xero("Quotes") if q["QuoteID"] == order.xero_quote_id)
+        self.assertEqual(quote["Status"], "DRAFT")
+        self.assertEqual(quote["Title"], order.name)
+        self.assertEqual(order.xero_quote_number, quote["QuoteNumber"])
+
+    def test_missing_mapping_blocks_with_a_message_then_retry_succeeds(self):
+        self.company.xero_sales_account_code = False
+        order = self.order()
+        job = self.Job._xero_enqueue(order, "invoice")
+        before = len(self.calls("PUT", "/Invoices"))
+        self.send()
+        self.assertEqual(job.state, "blocked")
+        self.assertIn("sales account code", job.error)
+        self.assertIn(order.name, job.error)
+        self.assertEqual(len(self.calls("PUT", "/Invoices")), before, "nothing sent wrong")
+        self.company.xero_sales_account_code = "200"
+        job.with_user(self.xero_admin).action_retry()
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+
+    def test_invoice_keeps_odoo_number_and_refund_is_a_credit_note(self):
+        move = self.invoice()
+        refund = self.invoice(move_type="out_refund", price=40.0)
+        jobs = self.Job._xero_enqueue(move, "invoice") | self.Job._xero_enqueue(refund, "credit_note")
+        self.send()
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("error"))
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == move.xero_invoice_id)
+        self.assertEqual(invoice["InvoiceNumber"], move.name)
+        self.assertEqual(parse_xero_date(invoice["DueDate"]).date(), move.invoice_date_due)
+        credit = next(c for c in self.xero("CreditNotes") if c["CreditNoteID"] == refund.xero_invoice_id)
+        self.assertEqual(credit["Type"], "ACCRECCREDIT")
+        self.assertEqual(credit["CreditNoteNumber"], refund.name)
+        self.assertAlmostEqual(credit["Total"], refund.amount_total)
+
+    def test_batches_of_50_one_invalid_in_the_middle(self):
+        customers = self.env["res.partner"].create([{"name": f"Batch Customer {i}"} for i in range(3)])
+        moves = self.env["account.move"]
+        for i in range(51):
+            moves |= self.invoice(partner=customers[i % 3], price=10 + i)
+        # Xero already has an invoice with the number of the 25th: Xero refuses that one element only.
+        clash = moves[24]
+        contact = self.seed("Contacts", [{"Name": "Someone Else"}])[0]
+        self.seed("Invoices", [{"Type": "ACCREC", "InvoiceNumber": clash.name, "Contact": {"ContactID": contact["ContactID"]},
+                                "Date": str(fields.Date.today()), "Status": "DRAFT", "LineItems": []}])
+        self.clear_log()
+        action = moves.with_user(self.xero_user).action_xero_export()
+        self.assertIn("51", action["params"]["message"])
+        self.send()
+        jobs = self.jobs_of(moves)
+        self.assertEqual(len(jobs), 51)
+        done, blocked = jobs.filtered(lambda j: j.state == "done"), jobs.filtered(lambda j: j.state == "blocked")
+        self.assertEqual((len(done), len(blocked)), (50, 1))
+        self.assertEqual(blocked.res_id, clash.id)
+        self.assertIn("must be unique", blocked.error)
+        self.assertIn(clash.name, blocked.error)
+        writes = self.calls("PUT", "/Invoices")
+        self.assertEqual([w["elements"] for w in writes], [50, 1], "51 invoices in two calls")
+        self.assertTrue(all("summarizeErrors=false" in w["query"] for w in writes))
+        contacts = self.calls(path="/Contacts")
+        self.assertEqual([w["elements"] for w in contacts if w["method"] in ("PUT", "POST")], [3],
+                         "the three customers first, in one call")
+        self.assertFalse(clash.xero_invoice_id)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] in moves.mapped("name")]), 51)
+
+    def test_lost_response_no_duplicate(self):
+        """The write reached Xero, the answer was lost: the retry with the same key gets Xero's answer."""
+        move = self.invoice()
+        job = self.Job._xero_enqueue(move, "invoice")
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()  # the customer
+        self.fault(kind="lost_response", method="PUT", path=f"{API}/Invoices", count=1)
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        mine = [i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(move.xero_invoice_id, mine[0]["InvoiceID"])
+        writes = self.calls("PUT", "/Invoices")
+        self.assertEqual(len({w["idempotency_key"] for w in writes}), 1, "the retry reuses the key")
+
+    def test_lost_responses_then_lookup_before_create(self):
+        """Every attempt's answer lost: the job waits, outcome unknown; the next run finds it in Xero."""
+        for move_type, operation, collection in (("out_invoice", "invoice", "Invoices"),
+                                                 ("out_refund", "credit_note", "CreditNotes")):
+            move = self.invoice(move_type=move_type)
+            job = self.Job._xero_enqueue(move, operation)
+            self.fault(kind="lost_response", method="PUT", path=f"{API}/{collection}", count=4)
+            self.send()
+            self.assertEqual(job.state, "retry")
+            self.assertTrue(job.outcome_unknown)
+            self.assertEqual(job.attempts, 1)
+            key = job.idempotency_key
+            job.next_try = False
+            self.send()
+            self.assertEqual(job.state, "done", job.error)
+            self.assertIn("found_by_lookup", job.response_excerpt)
+            number = "InvoiceNumber" if collection == "Invoices" else "CreditNoteNumber"
+            self.assertEqual(len([d for d in self.xero(collection) if d[number] == move.name]), 1)
+            self.assertNotEqual(job.idempotency_key, key, "known outcome: a new key for what comes next")
+
+    def test_sale_order_lookup_after_lost_responses(self):
+        order = self.order(ref="PO-LOST")
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(order, "invoice")
+        self.fault(kind="lost_response", method="PUT", path=f"{API}/Invoices", count=4)
+        self.send()
+        self.assertTrue(job.outcome_unknown)
+        job.next_try = False
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i.get("Reference") == "PO-LOST"]), 1)
+
+    def test_sender_killed_mid_batch_recovers(self):
+        """A job left 'sending' by a dead worker is checked in Xero before being sent again."""
+        move = self.invoice()
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(move, "invoice")
+        self.send()
+        self.assertEqual(job.state, "done")
+        xero_id = move.xero_invoice_id
+        # The worker died after Xero created the document and before anything was recorded.
+        job.write({"state": "sending", "xero_id": False})
+        move.xero_invoice_id = False
+        self.send()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(move.xero_invoice_id, xero_id)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]), 1)
+
+    def test_transient_error_retries_with_backoff(self):
+        move = self.invoice()
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(move, "invoice")
+        self.fault(kind="503", method="PUT", path=f"{API}/Invoices", count=4)
+        self.send()
+        self.assertEqual(job.state, "retry")
+        self.assertEqual(job.attempts, 1)
+        self.assertGreater(job.next_try, fields.Datetime.now())
+        self.assertIn("503", job.error)
+        self.send()
+        self.assertEqual(job.state, "retry", "not before its next try")
+        job.next_try = False
+        self.send()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.attempts, 2)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]), 1)
+
+    def test_429_waits_without_spending_attempts(self):
+        move = self.invoice()
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(move, "invoice")
+        # A short Retry-After: the sender waits it out and goes on.
+        self.fault(kind="429", problem="minute", retry_after=1, method="PUT", path=f"{API}/Invoices", count=1)
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(job.attempts, 1)
+        self.assertEqual([c["status"] for c in self.calls("PUT", "/Invoices")], [429, 200])
+        # A long one: the jobs go back to the queue until then, no attempt spent.
+        other = self.invoice()
+        job2 = self.Job._xero_enqueue(other, "invoice")
+        self.fault(kind="429", problem="minute", retry_after=50, method="PUT", path=f"{API}/Invoices", count=1)
+        self.send(max_rate_wait=5)
+        self.assertEqual(job2.state, "pending")
+        self.assertEqual(job2.attempts, 0)
+        self.assertGreater(job2.next_try, fields.Datetime.now() + timedelta(seconds=30))
+        self.assertIn("rate limit", job2.error)
+
+    def test_day_limit_stops_the_organisation(self):
+        moves = self.invoice() | self.invoice(price=5)
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        jobs = self.Job._xero_enqueue(moves[0], "invoice") | self.Job._xero_enqueue(moves[1], "invoice")
+        self.fault(kind="429", problem="day", retry_after=3600, method="PUT", path=f"{API}/Invoices", count=1)
+        self.send()
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+        self.assertEqual(set(jobs.mapped("attempts")), {0})
+        self.assertGreater(min(jobs.mapped("next_try")), fields.Datetime.now() + timedelta(minutes=50))
+        calls = len(self.calls())
+        jobs.write({"next_try": False})
+        self.send()
+        self.assertEqual(len(self.calls()), calls, "no call to Xero until the day window resets")
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+
+    def test_needs_reconnect_pauses_then_resumes(self):
+        move = self.invoice()
+        job = self.Job._xero_enqueue(move, "invoice")
+        self.connection._xero_oauth().revoke(self.connection.refresh_token)
+        self.sandbox_post("/_sandbox/tokens/expire")
+        self.send()
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.state, "reconnect")
+        jobs = self.Job.search([("company_id", "=", self.company.id), ("state", "!=", "done")])
+        self.assertEqual(set(jobs.mapped("state")), {"pending"}, "nothing fails while paused")
+        self.assertEqual(set(jobs.mapped("attempts")), {0})
+        self.send()  # still paused: nothing happens
+        self.assertEqual(job.state, "pending")
+        self._xero_connect(self.xero_admin, tenants=[self.org])
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+
+    def test_sync_log_access(self):
+        order = self.order()
+        job = self.Job._xero_enqueue(order, "invoice")
+        self.assertEqual(job.with_user(self.xero_user).read(["state"])[0]["state"], "pending")
+        with self.assertRaises(AccessError):
+            job.with_user(self.xero_user).action_cancel()
+        with self.assertRaises(AccessError):
+            job.with_user(self.internal_user).read(["state"])
+        job.with_user(self.xero_admin).action_cancel()
+        self.assertEqual(job.state, "cancelled")
+        again = self.Job._xero_enqueue(order, "invoice")
+        self.assertNotEqual(again, job, "a finished job does not hold the record")
+
+
+@tagged("post_install", "-at_install")
+class TestExportActions(XeroExportCase):
+    def test_manual_export_sends_at_once_and_reports(self):
+        order = self.order(confirm=True)
+        action = order.with_user(self.xero_user).action_xero_export_invoice()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success", action["params"])
+        self.assertTrue(order.xero_invoice_id)
+        self.assertEqual(action["params"]["links"][0]["url"], self.Job._xero_deep_link("Invoices", order.xero_invoice_id))
+
+    def test_sales_order_action_follows_the_settings(self):
+        self.company.xero_sale_order_target = "quote"
+        order = self.order()
+        order.with_user(self.xero_user).action_xero_export_sales_order()
+        self.assertTrue(order.xero_quote_id)
+        self.assertFalse(order.xero_invoice_id)
+
+    def test_wizard_three_choices(self):
+        order = self.order(confirm=True)
+        order.action_xero_export_invoice()
+        first_id = order.xero_invoice_id
+        self.assertTrue(first_id)
+        calls = len(self.calls())
+        # Already exported: the action only asks.
+        action = order.with_user(self.xero_user).action_xero_export_invoice()
+        self.assertEqual(action["res_model"], "xero.export.wizard")
+        self.assertEqual(len(self.calls()), calls, "the action itself sends nothing")
+        wizard = self.env["xero.export.wizard"].browse(action["res_id"])
+        self.assertTrue(wizard.can_update)
+        # Cancel: nothing queued, nothing sent.
+        self.assertFalse(self.jobs_of(order).filtered(lambda j: j.state in ("pending", "retry")))
+        # Update in Xero.
+        order.order_line[0].with_context(xero_no_update=True).product_uom_qty = 3
+        wizard.with_user(self.xero_user).action_update()
+        self.assertEqual(order.xero_invoice_id, first_id)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == first_id)
+        self.assertAlmostEqual(invoice["Total"], order.amount_total)
+        self.assertEqual(len(self.calls("POST", "/Invoices")), 1)
+        # Send as a new document: an explicit duplicate.
+        action = order.with_user(self.xero_user).action_xero_export_invoice()
+        wizard = self.env["xero.export.wizard"].browse(action["res_id"])
+        wizard.with_user(self.xero_user).action_send_new()
+        self.assertNotEqual(order.xero_invoice_id, first_id)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i.get("Url", "").endswith(f"/sale.order/{order.id}")]), 2)
+        self.assertTrue(self.jobs_of(order).filtered("force_new"))
+
+    def test_wizard_refuses_update_when_xero_does_not_allow_it(self):
+        order = self.order(confirm=True)
+        order.action_xero_export_invoice()
+        self.seed("Invoices", [{"InvoiceID": order.xero_invoice_id, "Status": "VOIDED"}])
+        order.xero_invoice_status = "VOIDED"
+        action = order.action_xero_export_invoice()
+        wizard = self.env["xero.export.wizard"].browse(action["res_id"])
+        self.assertFalse(wizard.can_update)
+        self.assertIn("VOIDED", wizard.update_blocked_reason)
+
+    def test_bulk_action_queues_and_counts(self):
+        orders = self.order() | self.order(qty=1) | self.order(qty=5)
+        calls = len(self.calls())
+        action = orders.with_user(self.xero_user).action_xero_export_invoice()
+        self.assertIn("3", action["params"]["message"])
+        self.assertEqual(len(self.calls()), calls, "bulk: queued, the sender does the rest")
+        self.assertEqual(len(self.jobs_of(orders)), 3)
+        self.send()
+        self.assertTrue(all(orders.mapped("xero_invoice_id")))
+        self.assertEqual([c["elements"] for c in self.calls("PUT", "/Invoices")], [3])
+
+    def test_auto_export_on_confirm(self):
+        self.company.xero_auto_export = "on_confirm"
+        order = self.order()
+        self.assertFalse(self.jobs_of(order))
+        order.action_confirm()
+        job = self.jobs_of(order)
+        self.assertEqual((job.operation, job.state), ("invoice", "pending"))
+        self.send()
+        self.assertTrue(order.xero_invoice_id)
+
+    def test_auto_export_on_po_added(self):
+        self.company.xero_auto_export = "on_po"
+        at_creation = self.order(ref="PO-1001")
+        self.assertEqual(len(self.jobs_of(at_creation)), 1)
+        later = self.order()
+        self.assertFalse(self.jobs_of(later))
+        later.action_confirm()
+        self.assertFalse(self.jobs_of(later), "confirmation is not the trigger here")
+        later.client_order_ref = "PO-2002"
+        self.assertEqual(len(self.jobs_of(later)), 1)
+        self.send()
+        self.assertTrue(at_creation.xero_invoice_id and later.xero_invoice_id)
+        # Changing an existing PO is not "adding" one; it is a change after export: an update.
+        later.client_order_ref = "PO-2002-B"
+        self.assertEqual(self.jobs_of(later).filtered(lambda j: j.state == "pending").method, "POST")
+        self.send()
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == later.xero_invoice_id)
+        self.assertEqual(invoice["Reference"], "PO-2002-B")
+
+    def test_auto_export_posted_invoices(self):
+        self.company.xero_auto_export_invoices = True
+        move = self.invoice()
+        self.assertEqual(self.jobs_of(move).operation, "invoice")
+        draft = self.invoice(post=False)
+        self.assertFalse(self.jobs_of(draft))
+
+    def test_change_after_export_updates_or_warns(self):
+        order = self.order(confirm=True)
+        order.action_xero_export_invoice()
+        order.write({"order_line": [Command.update(order.order_line[0].id, {"product_uom_qty": 4})]})
+        job = self.jobs_of(order).filtered(lambda j: j.state == "pending")
+        self.assertEqual(job.method, "POST")
+        self.send()
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id)
+        self.assertEqual(invoice["LineItems"][0]["Quantity"], 4.0)
+        # Paid in Xero: no longer editable there; the change is flagged in the chatter instead.
+        order.with_context(xero_no_update=True).xero_invoice_status = "PAID"
+        order.order_line[0].product_uom_qty = 5
+        self.assertFalse(self.jobs_of(order).filtered(lambda j: j.state == "pending"))
+        self.assertIn("can no longer be edited", order.message_ids[0].body)
+
+    def test_deleted_document_update_is_blocked_with_a_message(self):
+        order = self.order(confirm=True)
+        order.action_xero_export_invoice()
+        self.seed("Invoices", [{"InvoiceID": order.xero_invoice_id, "Status": "VOIDED"}])
+        job = self.Job._xero_enqueue(order, "invoice", method="POST")
+        self.send()
+        self.assertEqual(job.state, "blocked")
+        self.assertIn("not of valid status", job.error)
