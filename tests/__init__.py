@@ -2,3 +2,4 @@ from . import test_connection, test_security
 from . import test_partner
 from . import test_webhook
 from . import test_export
+from . import test_export_concurrency
