@@ -27,7 +27,7 @@ class XeroWebhookController(http.Controller):
     @http.route("/xero/webhook", type="http", auth="public", csrf=False, methods=["POST"], save_session=False)
     def xero_webhook(self, **kwargs):
         started = time.monotonic()
-        body = request.httprequest.get_data(cache=False)
+        body = request.httprequest.get_data()
         key = request.env["ir.config_parameter"].sudo().get_param("xero_connector.webhook_key")
         try:
             verify_xero(body, request.httprequest.headers.get("x-xero-signature"), key)

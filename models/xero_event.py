@@ -233,12 +233,20 @@ class XeroEvent(models.Model):
                                     conn.company_id.name, exc.problem or "limit")
                 except XeroError as exc:
                     _logger.warning("Xero pull for %s stopped: %s", conn.company_id.name, exc)
-                self.env["ir.cron"]._commit_progress()
+                self._xero_progress(0)
         except CronOutOfTime:
             self.env.ref("xero_connector.ir_cron_xero_pull")._trigger()
 
     def _xero_progress(self, processed):
-        """Commit a processed chunk; raise CronOutOfTime when the cron's time is spent."""
+        """In the cron: commit a processed chunk; raise CronOutOfTime when the cron's time is spent.
+
+        Outside a cron (a pull run on demand inside a user's or the sender's transaction) nothing is
+        committed: the caller's transaction decides. ``xero_commit_progress`` in the context forces
+        the commit (tests run the cron in a cursor of their own that way).
+        """
+        context = self.env.context
+        if not (context.get("ir_cron_progress_id") or context.get("xero_commit_progress")):
+            return
         if self.env["ir.cron"]._commit_progress(processed) <= 0:
             raise CronOutOfTime()
 

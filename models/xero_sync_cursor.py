@@ -66,8 +66,14 @@ class XeroSyncCursor(models.Model):
 
     @api.model
     def _xero_pull(self, connection, resource, applier_model, applier_method, *, where=None,
-                   full_every=timedelta(days=1), page_size=1000):
+                   full_every=timedelta(days=1), page_size=1000, min_interval=None, params=None, key=None):
         """Pull the changes of ``resource`` since the cursor and apply them. Returns the record count.
+
+        ``key``: the cursor's name; by default the collection, plus the ``where`` and ``params`` when
+        given, so that differently filtered pulls of one collection never move each other's cursor.
+        ``params``: extra query parameters (e.g. ``{"includeArchived": "true"}`` to see archivals).
+        ``min_interval`` (seconds): do nothing when the last run is more recent than that (callers
+        that refresh on demand, e.g. before matching, avoid one Xero call per click).
 
         ReconnectNeeded and RateLimited are raised (the cursor keeps its place); any other Xero or
         applier error is recorded on the cursor and the pull stops there, to resume next run.
@@ -75,8 +81,16 @@ class XeroSyncCursor(models.Model):
         applier = self.env["xero.event"]._xero_applier(applier_model, applier_method, connection)
         if applier is None:
             return 0
-        cursor = self._xero_cursor(connection, resource)
+        if not key:
+            key = resource
+            if where:
+                key += f" where {where}"
+            if params:
+                key += " " + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        cursor = self._xero_cursor(connection, key)
         started = fields.Datetime.now()
+        if min_interval and cursor.last_run and cursor.last_run > started - timedelta(seconds=min_interval):
+            return 0
         full = not cursor.last_modified or not cursor.last_full or cursor.last_full < started - full_every
         since = None if full else cursor.last_modified - OVERLAP
         client = connection._xero_client()
@@ -96,7 +110,7 @@ class XeroSyncCursor(models.Model):
             self.env["xero.event"]._xero_progress(len(records))
 
         try:
-            for record in client.iter_records(resource, where=where, order="UpdatedDateUTC ASC",
+            for record in client.iter_records(resource, params=params, where=where, order="UpdatedDateUTC ASC",
                                               if_modified_since=since, page_size=page_size):
                 chunk.append(record)
                 if len(chunk) >= page_size:

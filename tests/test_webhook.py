@@ -79,7 +79,7 @@ class TestXeroWebhook(XeroHttpCase):
         """Run ``function(env)`` in a cursor of its own, as the cron does (it commits its progress)."""
         self.env.flush_all()
         with self.env.registry.cursor() as cr:
-            result = function(api.Environment(cr, SUPERUSER_ID, {}))
+            result = function(api.Environment(cr, SUPERUSER_ID, {"xero_commit_progress": True}))
         self.env.invalidate_all()
         return result
 
@@ -402,6 +402,10 @@ class TestXeroWebhook(XeroHttpCase):
             self.calls.clear()
             self._pull(conn, page_size=2)
             self.assertEqual({i for call in self.calls for i in call["ids"]}, {second["ContactID"], third["ContactID"]})
+            # min_interval: a pull right after another one does not call Xero.
+            self.calls.clear()
+            self.assertEqual(self._pull(conn, min_interval=60), 0)
+            self.assertFalse(self.calls)
             self.assertGreater(cursor.last_modified, datetime(2000, 1, 1))
             # A full pass again once the last one is older than full_every.
             cursor.last_full = cursor.last_full - timedelta(days=2)
@@ -423,11 +427,17 @@ class TestXeroWebhook(XeroHttpCase):
         self.assertEqual(answer["errors"], 0, answer)
         where = 'IsCustomer==true AND ContactStatus=="ACTIVE"'
         with self._fake_applier():
-            self._pull(conn, where=where)
+            # On demand, outside the cron, in the caller's transaction: nothing is committed (a commit
+            # here would fail the test).
+            self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
+                                                            "_xero_test_apply_contacts", where=where)
         names = {r["Name"] for call in self.calls for r in call["records"]}
         self.assertIn("Customer Where Ltd", names)
         self.assertNotIn("Not A Customer Ltd", names)
         self.assertTrue(all(r["IsCustomer"] for call in self.calls for r in call["records"]))
+        # Its own cursor: an unfiltered pull of Contacts is not moved by the filtered one.
+        keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
+        self.assertEqual(keys, [f"Contacts where {where}"])
 
     def test_cron_runs_registered_pulls_only_when_applier_exists(self):
         conn = self._connect()
