@@ -14,10 +14,10 @@ class SaleOrder(models.Model):
 
     xero_quote_id = fields.Char("Xero Quote ID", copy=False, readonly=True, index="btree_not_null")
     xero_quote_number = fields.Char("Xero Quote", copy=False, readonly=True)
-    xero_quote_status = fields.Char("Xero Quote Status", copy=False, readonly=True)
+    xero_quote_status = fields.Char(copy=False, readonly=True)
     xero_invoice_id = fields.Char("Xero Invoice ID", copy=False, readonly=True, index="btree_not_null")
     xero_invoice_number = fields.Char("Xero Invoice", copy=False, readonly=True)
-    xero_invoice_status = fields.Char("Xero Invoice Status", copy=False, readonly=True)
+    xero_invoice_status = fields.Char(copy=False, readonly=True)
     xero_quote_url = fields.Char("Xero Quote Link", compute="_compute_xero_urls")
     xero_invoice_url = fields.Char("Xero Invoice Link", compute="_compute_xero_urls")
 

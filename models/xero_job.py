@@ -125,7 +125,7 @@ class XeroJob(models.Model):
         readonly=True, help="An earlier attempt may have reached Xero: the next one looks the document up first."
     )
     xero_id = fields.Char("Xero ID", readonly=True, copy=False)
-    xero_number = fields.Char("Xero Number", readonly=True, copy=False)
+    xero_number = fields.Char(readonly=True, copy=False)
     error = fields.Text(readonly=True, copy=False)
     request_excerpt = fields.Text(readonly=True, copy=False)
     response_excerpt = fields.Text(readonly=True, copy=False)

@@ -479,3 +479,30 @@ class TestExportActions(XeroExportCase):
         self.send()
         self.assertEqual(job.state, "blocked")
         self.assertIn("not of valid status", job.error)
+
+    def test_invoice_reposted_after_reset_is_updated(self):
+        move = self.invoice()
+        move.action_xero_export()
+        xero_id = move.xero_invoice_id
+        self.assertTrue(xero_id)
+        move.button_draft()
+        move.write({"invoice_line_ids": [Command.update(move.invoice_line_ids[0].id, {"price_unit": 120.0})]})
+        move.action_post()
+        job = self.jobs_of(move).filtered(lambda j: j.state == "pending")
+        self.assertEqual(job.method, "POST")
+        self.send()
+        self.assertEqual(move.xero_invoice_id, xero_id)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == xero_id)
+        self.assertAlmostEqual(invoice["Total"], move.amount_total)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]), 1)
+
+    def test_quote_update(self):
+        order = self.order()
+        self.Job._xero_enqueue(order, "quote")
+        self.send()
+        self.assertEqual(order.xero_quote_status, "DRAFT")
+        order.write({"order_line": [Command.update(order.order_line[0].id, {"price_unit": 30.0})]})
+        self.send()
+        quote = next(q for q in self.xero("Quotes") if q["QuoteID"] == order.xero_quote_id)
+        self.assertAlmostEqual(quote["Total"], order.amount_total)
+        self.assertEqual(len(self.xero("Quotes")), 1)
