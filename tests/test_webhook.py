@@ -136,6 +136,9 @@ class TestXeroWebhook(XeroHttpCase):
         }])
         self.assertEqual(stored.event_date.replace(microsecond=0), datetime(2026, 3, 1, 10, 15, 39))
         self.assertGreater(self._pull_triggered(), triggers, "the pull cron is triggered")
+        cron = self.env.ref("xero_connector.ir_cron_xero_pull")
+        self.assertEqual((cron.model_id.model, cron.interval_number, cron.interval_type, cron.active),
+                         ("xero.event", 15, "minutes", True))
         # The same resource changing again later is a new event.
         self._post(self._body([self._event(event["resourceId"], date="2026-03-01T10:16:00")]))
         self.assertEqual(self.Event.search_count([("resource_id", "=", event["resourceId"])]), 2)
