@@ -53,6 +53,12 @@ class ResPartner(models.Model):
     )
     xero_currency_id = fields.Many2one("res.currency", compute="_compute_xero_sales")
     xero_invoice_ids = fields.Many2many("xero.invoice", string="Xero Invoices", compute="_compute_xero_sales")
+    xero_sync_state = fields.Selection(
+        [("none", "Not in Xero"), ("pending", "Queued"), ("done", "In Xero"), ("error", "Needs attention")],
+        "Xero Sync", compute="_compute_xero_sync",
+    )
+    xero_last_sync = fields.Datetime("Last Sent to Xero", compute="_compute_xero_sync")
+    xero_last_error = fields.Text("Last Xero Error", compute="_compute_xero_sync")
 
     @api.depends_context("company")
     @api.depends("xero_contact_id")
@@ -61,6 +67,48 @@ class ResPartner(models.Model):
             partner.xero_contact_url = (
                 f"https://go.xero.com/Contacts/View/{partner.xero_contact_id}" if partner.xero_contact_id else False
             )
+
+    @api.depends_context("company")
+    @api.depends("xero_contact_id")
+    def _compute_xero_sync(self):
+        """Derived from the outbox: the partner's latest contact job in the current company."""
+        jobs = self.env["xero.job"].sudo().search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", self.ids), ("operation", "=", "contact"),
+             ("company_id", "=", self.env.company.id), ("state", "!=", "cancelled")],
+            order="id desc",
+        )
+        latest, last_done = {}, {}
+        for job in jobs:
+            latest.setdefault(job.res_id, job)
+            if job.state == "done":
+                last_done.setdefault(job.res_id, job)
+        states = {"pending": "pending", "sending": "pending", "retry": "pending", "blocked": "error", "done": "done"}
+        for partner in self:
+            job = latest.get(partner.id)
+            partner.xero_sync_state = states.get(job.state) if job else ("done" if partner.xero_contact_id else "none")
+            partner.xero_last_sync = last_done[partner.id].write_date if partner.id in last_done else False
+            partner.xero_last_error = job.error if job and job.state in ("blocked", "retry") else False
+
+    @api.model
+    def _xero_customers_with_sales(self, company):
+        """Active customers of ``company`` with sales history: confirmed orders or posted invoices."""
+        partners = self.browse()
+        for model, domain in (
+            ("sale.order", [("state", "=", "sale")]),
+            ("account.move", [("state", "=", "posted"), ("move_type", "in", ("out_invoice", "out_refund"))]),
+        ):
+            groups = self.env[model].sudo()._read_group(domain + [("company_id", "=", company.id)], ["partner_id"])
+            partners |= self.browse([partner.id for (partner,) in groups])
+        return partners.commercial_partner_id.filtered("active")
+
+    @api.model
+    def _xero_queue_customers(self, connection):
+        """Queue the customers with sales history that are not yet in this company's Xero organisation."""
+        partners = self.with_company(connection.company_id)._xero_customers_with_sales(connection.company_id)
+        missing = partners.with_company(connection.company_id).filtered(lambda p: not p.xero_contact_id)
+        if missing:
+            self.env["xero.job"].sudo()._xero_enqueue(missing, "contact", method="POST", company=connection.company_id)
+        return missing
 
     @api.depends_context("company")
     @api.depends("xero_contact_id")
@@ -176,7 +224,7 @@ class ResPartner(models.Model):
             return
         linked = self.filtered(lambda p: p.xero_contact_id)
         if linked and self.env.company._xero_connection().state in ("connected", "reconnect"):
-            self.env["xero.job"].sudo()._xero_enqueue(linked, "contact")
+            self.env["xero.job"].sudo()._xero_enqueue(linked, "contact", method="POST")
 
     # ------------------------------------------------------------------------------------------
     # Outbox handler: operation "contact" (see models/xero_job.py)
@@ -283,10 +331,13 @@ class ResPartner(models.Model):
         )
 
     def _xero_refresh_contacts(self, connection):
-        """Bring the known Xero contacts up to date (If-Modified-Since: one call when nothing changed)."""
-        if "xero.sync.cursor" in self.env:
-            self.env["xero.sync.cursor"].sudo()._xero_pull(connection, "Contacts", "res.partner", "_xero_apply_contacts",
-                                                           min_interval=30)
+        """Bring the known Xero contacts up to date (If-Modified-Since: one call when nothing changed;
+        at most every 10 s, so a batch of fifty customers costs one call, not fifty)."""
+        from .xero_sync_cursor import CONTACTS_PULL
+
+        self.env["xero.sync.cursor"].sudo()._xero_pull(
+            connection, "Contacts", "res.partner", "_xero_apply_contacts", min_interval=10, **CONTACTS_PULL
+        )
 
     # ------------------------------------------------------------------------------------------
     # From Xero: contacts (pull and webhooks). Every contact goes to xero.contact; active customers
@@ -398,9 +449,10 @@ class ResPartner(models.Model):
         connection = self.env.company._xero_connection()
         if connection.state != "connected":
             raise UserError(_("%s is not connected to Xero: connect it in Settings first.", self.env.company.name))
-        jobs = self.env["xero.job"].sudo()._xero_enqueue(partners, "contact")
+        # POST: Xero creates the contact, or updates it when the element carries its ContactID.
+        jobs = self.env["xero.job"].sudo()._xero_enqueue(partners, "contact", method="POST")
         if len(partners) == 1:
-            self.env["xero.job"].sudo()._xero_send(connections=connection)
+            self.env["xero.job"].sudo()._xero_send(connections=connection, jobs=jobs)
             job = jobs[:1]
             job.invalidate_recordset()
             ok = job.state == "done"

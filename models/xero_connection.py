@@ -475,6 +475,22 @@ class XeroConnection(models.Model):
             },
         }
 
+    def action_xero_queue_customers(self):
+        """Send every active customer with sales history that Xero does not have yet (queued, batched)."""
+        self.ensure_one()
+        if self.state != "connected":
+            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+        queued = self.env["res.partner"]._xero_queue_customers(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%s customers queued for Xero; follow them in Xero → Sync Log.", len(queued))
+                if queued else _("Every customer with sales history is already in Xero."),
+            },
+        }
+
     def _xero_store_limits(self, limits):
         """Record Xero's X-*-Remaining figures, in a transaction of its own (never blocks the caller's).
 

@@ -185,7 +185,7 @@ class XeroEvent(models.Model):
         """
         return {
             "CONTACT": ("Contacts", "res.partner", "_xero_apply_contacts"),
-            "INVOICE": ("Invoices", "account.move", "_xero_apply_invoices"),
+            "INVOICE": ("Invoices", "xero.invoice", "_xero_apply_invoices"),
             "CREDITNOTE": ("CreditNotes", "account.move", "_xero_apply_credit_notes"),
         }
 

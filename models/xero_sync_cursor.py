@@ -12,6 +12,11 @@ _logger = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=1)
 
 
+# The pulls' filters, shared by the cron and the on-demand refreshes (same cursor key).
+CONTACTS_PULL = {"params": {"includeArchived": "true"}}
+INVOICES_PULL = {"where": 'Type=="ACCREC"'}
+
+
 class XeroSyncCursor(models.Model):
     """How far an incremental pull of one Xero collection got, per connection.
 
@@ -46,11 +51,15 @@ class XeroSyncCursor(models.Model):
     def _xero_pulls(self):
         """The incremental pulls the cron runs: ``[(collection, model, method, kwargs), ...]``.
 
-        Override to add one, e.g. ``("Contacts", "res.partner", "_xero_apply_contacts",
-        {"where": 'IsCustomer==true AND ContactStatus=="ACTIVE"'})``. Entries whose model or method
-        does not exist are skipped.
+        Override to add one. Entries whose model or method does not exist are skipped.
+        Contacts: all of them, archived included (matching must know every name and archived
+        links); the applier imports only active customers. Invoices: sales invoices, for each
+        customer's history and sales to date.
         """
-        return []
+        return [
+            ("Contacts", "res.partner", "_xero_apply_contacts", CONTACTS_PULL),
+            ("Invoices", "xero.invoice", "_xero_apply_invoices", INVOICES_PULL),
+        ]
 
     @api.model
     def _xero_run_pulls(self, connection):

@@ -1,4 +1,5 @@
 from odoo.exceptions import ValidationError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..models.res_partner import extract_contact_id
@@ -141,3 +142,120 @@ class TestContacts(XeroHttpCase):
         self.assertEqual(sorted(by_status.values()), ["AUTHORISED", "DRAFT", "PAID", "VOIDED"])
         self.assertEqual(partner.xero_sales_to_date, 150.0, "approved + paid; not draft, not voided")
         self.assertEqual(partner.xero_invoice_ids.filtered(lambda i: i.status == "PAID").amount_due, 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestContactExport(XeroHttpCase):
+    def setUp(self):
+        super().setUp()
+        self.org = self.sandbox_orgs[0]["tenant_id"]
+        self.connection = self._xero_connect(self.xero_admin, tenants=[self.org])
+        self.Job = self.env["xero.job"].sudo()
+
+    def xero_contacts(self):
+        return self.sandbox_get(f"/_sandbox/orgs/{self.org}/Contacts")["Contacts"]
+
+    def seed(self, records):
+        return self.sandbox_post(f"/_sandbox/orgs/{self.org}/Contacts", {"Contacts": records})["Contacts"]
+
+    def send(self):
+        self.Job._xero_send(connections=self.connection)
+
+    def test_export_creates_once_then_updates(self):
+        partner = self.env["res.partner"].create({
+            "name": "Bluewater Café", "email": "accounts@bluewater.example", "phone": "+64 9 555 0101",
+            "street": "1 Quay St", "city": "Auckland", "is_company": True,
+        })
+        before = len(self.xero_contacts())
+        partner.action_xero_export()
+        contact_id = partner.xero_contact_id
+        self.assertTrue(contact_id)
+        contacts = {c["ContactID"]: c for c in self.xero_contacts()}
+        self.assertEqual(len(contacts), before + 1)
+        self.assertEqual(contacts[contact_id]["ContactNumber"], partner._xero_contact_number())
+        self.assertEqual(contacts[contact_id]["EmailAddress"], "accounts@bluewater.example")
+        self.assertEqual(partner.xero_sync_state, "done")
+        # Exporting again sends an update, never a second contact.
+        partner.action_xero_export()
+        self.assertEqual(len(self.xero_contacts()), before + 1)
+        # An edit of a linked customer is queued, and the sender updates Xero.
+        partner.write({"email": "ap@bluewater.example"})
+        job = self.Job.search([("res_id", "=", partner.id), ("res_model", "=", "res.partner"),
+                               ("state", "=", "pending")])
+        self.assertEqual(len(job), 1)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.xero_sync_state, "pending")
+        self.send()
+        contacts = {c["ContactID"]: c for c in self.xero_contacts()}
+        self.assertEqual(contacts[contact_id]["EmailAddress"], "ap@bluewater.example")
+        self.assertEqual(len(contacts), before + 1)
+
+    def test_matches_existing_contacts_instead_of_duplicating(self):
+        by_email, by_name = self.seed([
+            {"Name": "Northside Delicatessen", "EmailAddress": "billing@northside.example"},
+            {"Name": "Marta Jensen"},
+        ])
+        p_email = self.env["res.partner"].create({"name": "Northside Deli", "email": "Billing@Northside.example"})
+        p_name = self.env["res.partner"].create({"name": "marta  jensen", "email": "marta@example.com"})
+        before = len(self.xero_contacts())
+        (p_email | p_name).action_xero_export()  # bulk: queued
+        self.send()
+        self.assertEqual(len(self.xero_contacts()), before, "no contact created: both matched")
+        self.assertEqual(p_email.xero_contact_id, by_email["ContactID"])
+        self.assertEqual(p_name.xero_contact_id, by_name["ContactID"])
+
+    def test_same_customer_queued_twice_is_sent_once(self):
+        partner = self.env["res.partner"].create({"name": "Twice Ltd", "email": "t@example.com"})
+        first = self.Job._xero_enqueue(partner, "contact", method="POST")
+        second = self.Job._xero_enqueue(partner, "contact", method="POST")
+        self.assertEqual(first, second, "one open job per customer")
+        before = len(self.xero_contacts())
+        self.send()
+        self.send()
+        self.assertEqual(len(self.xero_contacts()), before + 1)
+
+    def test_lost_response_does_not_duplicate(self):
+        partner = self.env["res.partner"].create({"name": "Lost Reply Ltd", "email": "lost@example.com"})
+        before = len(self.xero_contacts())
+        self.sandbox_post("/_sandbox/faults", {"kind": "lost_response", "tenant": self.org, "method": "POST",
+                                               "path": "/api.xro/2.0/Contacts", "count": 1})
+        self.Job._xero_enqueue(partner, "contact", method="POST")
+        self.send()
+        self.Job.search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")]).write({"next_try": False})
+        self.send()
+        self.assertEqual(len(self.xero_contacts()), before + 1, "the write that Xero applied is found, not redone")
+        self.assertTrue(partner.xero_contact_id)
+
+    def test_archived_linked_contact_blocks_with_a_message(self):
+        contact = self.seed([{"Name": "Archived Co"}])[0]
+        partner = self.env["res.partner"].create({"name": "Archived Co", "xero_contact_id": contact["ContactID"]})
+        self.seed([{"ContactID": contact["ContactID"], "ContactStatus": "ARCHIVED"}])
+        job = self.Job._xero_enqueue(partner, "contact", method="POST")
+        self.send()
+        self.assertEqual(job.state, "blocked")
+        self.assertIn("archived in Xero", job.error)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.xero_sync_state, "error")
+
+    def test_changes_from_xero_are_not_echoed(self):
+        contact = self.seed([{"Name": "Echo Ltd", "EmailAddress": "echo@example.com"}])[0]
+        partner = self.env["res.partner"].create({"name": "Echo Ltd", "xero_contact_id": contact["ContactID"]})
+        self.env["res.partner"]._xero_apply_contacts(
+            self.connection, [dict(contact, IsCustomer=True, Name="Echo Limited")])
+        self.assertEqual(partner.name, "Echo Limited")
+        self.assertFalse(self.Job.search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]))
+
+    def test_customers_with_sales_history_are_queued(self):
+        product = self.env["product.product"].create({"name": "Beans", "list_price": 10})
+        buyer = self.env["res.partner"].create({"name": "Buyer Co", "email": "buyer@example.com"})
+        idle = self.env["res.partner"].create({"name": "Idle Co", "email": "idle@example.com"})
+        quoted = self.env["res.partner"].create({"name": "Quoted Co", "email": "quoted@example.com"})
+        order = self.env["sale.order"].create({"partner_id": buyer.id, "order_line": [
+            Command.create({"product_id": product.id, "product_uom_qty": 1})]})
+        order.action_confirm()
+        self.env["sale.order"].create({"partner_id": quoted.id, "order_line": [
+            Command.create({"product_id": product.id, "product_uom_qty": 1})]})
+        queued = self.env["res.partner"]._xero_queue_customers(self.connection)
+        self.assertIn(buyer, queued)
+        self.assertNotIn(idle, queued)
+        self.assertNotIn(quoted, queued, "a quotation is not sales history")
