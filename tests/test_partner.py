@@ -36,9 +36,6 @@ class TestContacts(XeroHttpCase):
         self.assertEqual(answer["errors"], 0, answer)
         return answer[collection]
 
-    def client(self):
-        return self.connection._xero_client()
-
     # -- the Xero Contact ID on the partner ------------------------------------------------------
     def test_pasted_url_keeps_the_checked_id(self):
         contact = self.seed("Contacts", [{"Name": "Bluewater Café", "EmailAddress": "a@bluewater.example"}])[0]
@@ -85,16 +82,10 @@ class TestContacts(XeroHttpCase):
         self.seed("Contacts", [{"Name": "Supplier Only"}, {"Name": "Gone Co", "ContactStatus": "ARCHIVED"}])
         self.sandbox.app.state.log.clear()
         Partner = self.env["res.partner"]
-        client = self.client()
-        batch = []
-        for contact in client.iter_records("Contacts", page_size=1000, params={"includeArchived": "true"}):
-            batch.append(contact)
-            if len(batch) == 500:
-                Partner._xero_apply_contacts(self.connection, batch)
-                batch = []
-        Partner._xero_apply_contacts(self.connection, batch)
+        # What the pull cron runs for this organisation: contacts (and sales invoices), incrementally.
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
         calls = [e for e in self.sandbox_get("/_sandbox/log") if e["path"].endswith("/Contacts")]
-        self.assertEqual(len(calls), 3, "2,502 contacts in pages of 1,000")
+        self.assertEqual(len(calls), 3, "2,504 contacts in pages of 1,000")
         self.assertTrue(all("pageSize=1000" in e["query"] for e in calls), calls)
         imported = Partner.search([("xero_contact_id", "!=", False)])
         self.assertEqual(len(imported), 2500)
@@ -104,10 +95,24 @@ class TestContacts(XeroHttpCase):
         firm = Partner.search([("xero_contact_id", "=", created[1]["ContactID"])])
         self.assertTrue(firm.is_company)
         self.assertEqual(firm.child_ids.mapped("name"), ["Grace Hopper"])
-        self.assertEqual(self.env["xero.contact"].search_count([("connection_id", "=", self.connection.id)]), 2502)
-        # Applying the same contacts again changes nothing and creates nothing.
-        Partner._xero_apply_contacts(self.connection, list(client.iter_records("Contacts", page_size=1000)))
-        self.assertEqual(Partner.search_count([("xero_contact_id", "!=", False)]), 2500)
+        known = self.env["xero.contact"].search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(len(known), 2502, "every contact is known, archived included; only customers imported")
+        # A contact edited in Xero later comes back with a later pull …
+        self.sandbox_post("/_sandbox/clock", {"advance": 120})
+        self.seed("Contacts", [{"ContactID": created[5]["ContactID"], "Name": "Customer 0005 Renamed"}])
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        self.assertEqual(Partner.search([("xero_contact_id", "=", created[5]["ContactID"])]).name,
+                         "Customer 0005 Renamed")
+        self.assertEqual(Partner.search_count([("xero_contact_id", "!=", False)]), 2500, "nothing duplicated")
+        # … and once the cursor has moved past the bulk, a run asks only for what changed since
+        # (If-Modified-Since): one call, one record (the edit, inside the one-second overlap).
+        self.sandbox.app.state.log.clear()
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        calls = [e for e in self.sandbox_get("/_sandbox/log") if e["path"].endswith("/Contacts")]
+        self.assertEqual(len(calls), 1)
+        cursor = self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id),
+                                                      ("key", "like", "Contacts%")])
+        self.assertEqual(cursor.last_count, 1)
 
     def test_import_links_existing_partner_by_email_and_updates(self):
         partner = self.env["res.partner"].create({"name": "Northside", "email": "Billing@Northside.example"})
@@ -135,8 +140,7 @@ class TestContacts(XeroHttpCase):
         self.seed("Invoices", [{"InvoiceID": voided["InvoiceID"], "Status": "VOIDED"}])
         self.seed("Payments", [{"Invoice": {"InvoiceID": to_pay["InvoiceID"]}, "Account": {"Code": "090"},
                                 "Date": "2026-11-03", "Amount": 50}])
-        invoices = list(self.client().iter_records("Invoices", page_size=100))
-        self.env["xero.invoice"]._xero_apply_invoices(self.connection, invoices)
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
         partner.invalidate_recordset()
         by_status = {i.number: i.status for i in partner.xero_invoice_ids}
         self.assertEqual(sorted(by_status.values()), ["AUTHORISED", "DRAFT", "PAID", "VOIDED"])
