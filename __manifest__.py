@@ -22,6 +22,7 @@
         "views/res_partner_views.xml",
         "views/xero_event_views.xml",
         "views/xero_job_views.xml",
+        "views/xero_payment_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "wizard/xero_export_wizard_views.xml",

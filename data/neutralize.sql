@@ -4,3 +4,5 @@ UPDATE xero_connection
        candidate_tenants = NULL, state = 'disconnected';
 DELETE FROM ir_config_parameter
  WHERE key IN ('xero_connector.client_secret', 'xero_connector.webhook_key');
+UPDATE res_company
+   SET xero_stripe_webhook_secret = NULL, xero_gocardless_webhook_secret = NULL, xero_gocardless_access_token = NULL;

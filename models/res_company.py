@@ -40,6 +40,43 @@ class ResCompany(models.Model):
         help="Xero tax type of the taxed sales lines (e.g. OUTPUT). Lines without tax are sent as NONE.",
     )
 
+    # Payments from Stripe and GoCardless (secrets: system administrators only, never copied).
+    xero_stripe_webhook_secret = fields.Char(
+        "Stripe Webhook Signing Secret", groups="base.group_system", copy=False,
+        help="The endpoint's signing secret (whsec_…) from Stripe → Developers → Webhooks.",
+    )
+    xero_gocardless_webhook_secret = fields.Char(
+        "GoCardless Webhook Secret", groups="base.group_system", copy=False,
+        help="The secret of the webhook endpoint created in GoCardless → Developers → Webhook endpoints.",
+    )
+    xero_gocardless_access_token = fields.Char(
+        "GoCardless Access Token", groups="base.group_system", copy=False,
+        help="A read-only access token: payments, customers and payout items (fees) are read with it.",
+    )
+    xero_stripe_account_code = fields.Char(
+        "Stripe Clearing Account Code",
+        help="Code of the Xero bank account Stripe payments and fees are recorded on. Empty: the bank account "
+        "named “Stripe”. Created in Xero (as a bank account) when it does not exist there.",
+    )
+    xero_gocardless_account_code = fields.Char(
+        "GoCardless Clearing Account Code",
+        help="Code of the Xero bank account GoCardless payments and fees are recorded on. Empty: the bank "
+        "account named “GoCardless”. Created in Xero (as a bank account) when it does not exist there.",
+    )
+    xero_payment_fee_account_code = fields.Char(
+        "Payment Fees Account Code",
+        help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).",
+    )
+    xero_gocardless_record_on = fields.Selection(
+        [("confirmed", "Confirmed (collected)"), ("paid_out", "Paid out (in the payout)")],
+        "Record GoCardless Payments When", default="paid_out", required=True,
+        help="A confirmed GoCardless payment can still fail; once paid out it is in your bank.",
+    )
+    xero_payment_refunds = fields.Boolean(
+        "Record Refunds in Xero", default=True,
+        help="A Stripe refund becomes a Xero credit note and its refund payment.",
+    )
+
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected)."""
         self.ensure_one()

@@ -29,6 +29,19 @@ class ResConfigSettings(models.TransientModel):
     xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
     xero_sales_account_code = fields.Char(related="company_id.xero_sales_account_code", readonly=False)
     xero_tax_type = fields.Char(related="company_id.xero_tax_type", readonly=False)
+    xero_stripe_webhook_secret = fields.Char(
+        related="company_id.xero_stripe_webhook_secret", readonly=False, groups="base.group_system")
+    xero_gocardless_webhook_secret = fields.Char(
+        related="company_id.xero_gocardless_webhook_secret", readonly=False, groups="base.group_system")
+    xero_gocardless_access_token = fields.Char(
+        related="company_id.xero_gocardless_access_token", readonly=False, groups="base.group_system")
+    xero_stripe_account_code = fields.Char(related="company_id.xero_stripe_account_code", readonly=False)
+    xero_gocardless_account_code = fields.Char(related="company_id.xero_gocardless_account_code", readonly=False)
+    xero_payment_fee_account_code = fields.Char(related="company_id.xero_payment_fee_account_code", readonly=False)
+    xero_gocardless_record_on = fields.Selection(related="company_id.xero_gocardless_record_on", readonly=False)
+    xero_payment_refunds = fields.Boolean(related="company_id.xero_payment_refunds", readonly=False)
+    xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
+    xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
 
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
     xero_state = fields.Selection(related="xero_connection_id.state", string="Xero Status")
@@ -49,6 +62,12 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.xero_redirect_uri = f"{base}/xero/oauth/callback"
             settings.xero_webhook_url = f"{base}/xero/webhook"
+
+    def _compute_xero_payment_urls(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        for settings in self:
+            settings.xero_stripe_webhook_url = f"{base}/xero/webhook/stripe"
+            settings.xero_gocardless_webhook_url = f"{base}/xero/webhook/gocardless"
 
     def action_xero_connect(self):
         """Start Xero's sign-in for the current company (the settings are saved first)."""

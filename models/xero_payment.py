@@ -1,0 +1,354 @@
+"""A payment (or refund) that Stripe or GoCardless told us about, and what it became in Xero.
+
+One row per provider payment (Stripe: the payment intent, else the charge; GoCardless: the payment)
+and company, whatever the number or the order of the events about it. Its Xero writes go through the
+outbox (``xero.job``, visible in the Sync Log) with this model as the handler:
+
+- ``invoice``: the Xero invoice when no document exists for the payment (customer matched by email);
+- ``payment``: the Xero Payment on the provider's clearing bank account (a refund: on the credit note);
+- ``bank_transaction``: the provider's fee, a SPEND on the clearing account to the fees account;
+- ``credit_note``: a refund's Xero credit note.
+
+Each Xero id is written back once; nothing is queued again once it is there.
+"""
+from odoo import _, api, fields, models
+
+from .xero_job import XeroBlocked
+
+PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
+PROVIDER_LABELS = dict(PROVIDERS)
+
+
+class XeroPayment(models.Model):
+    _name = "xero.payment"
+    _description = "Payment from Stripe or GoCardless"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    provider = fields.Selection(PROVIDERS, required=True, readonly=True)
+    kind = fields.Selection([("payment", "Payment"), ("refund", "Refund")], required=True, default="payment",
+                            readonly=True)
+    key = fields.Char("Provider Key", required=True, readonly=True,
+                      help="The provider's id of the payment: Stripe payment intent or charge, GoCardless payment, "
+                      "Stripe refund.")
+    charge_ref = fields.Char("Reference", readonly=True, help="The Stripe charge (or GoCardless payment) id.")
+    paid = fields.Boolean(readonly=True, help="The provider said the money was collected.")
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index="btree_not_null")
+    email = fields.Char(readonly=True)
+    customer_name = fields.Char(readonly=True)
+    currency_code = fields.Char("Currency", readonly=True)
+    amount = fields.Float(readonly=True, digits=(16, 3))
+    date = fields.Date(readonly=True, help="When the payment was made.")
+    description = fields.Char(readonly=True)
+    lines = fields.Json(readonly=True, help="Lines of the provider's invoice (subscriptions): description, "
+                        "quantity, unit amount.")
+    period_start = fields.Date(readonly=True)
+    period_end = fields.Date(readonly=True)
+    subscription_ref = fields.Char("Subscription", readonly=True)
+    provider_invoice_ref = fields.Char("Provider Invoice", readonly=True,
+                                       help="Stripe's invoice of a subscription payment.")
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
+    move_id = fields.Many2one("account.move", "Invoice", readonly=True, index="btree_not_null")
+    origin_id = fields.Many2one("xero.payment", "Refunded Payment", readonly=True, ondelete="set null")
+    clearing_account_id = fields.Char("Xero Clearing Account ID", readonly=True)
+    clearing_account_code = fields.Char("Xero Clearing Account", readonly=True)
+    xero_invoice_id = fields.Char("Xero Invoice ID", readonly=True, copy=False)
+    xero_invoice_number = fields.Char("Xero Invoice", readonly=True, copy=False)
+    xero_credit_note_id = fields.Char("Xero Credit Note ID", readonly=True, copy=False)
+    xero_credit_note_number = fields.Char("Xero Credit Note", readonly=True, copy=False)
+    xero_payment_id = fields.Char("Xero Payment ID", readonly=True, copy=False)
+    fee_amount = fields.Float(readonly=True, digits=(16, 3))
+    fee_currency_code = fields.Char("Fee Currency", readonly=True)
+    xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
+    event_ids = fields.One2many("xero.payment.event", "payment_id", readonly=True)
+    job_ids = fields.One2many("xero.job", compute="_compute_jobs", string="Xero Jobs")
+    xero_state = fields.Selection(
+        [("waiting", "Waiting"), ("queued", "Queued"), ("done", "In Xero"), ("blocked", "Needs attention")],
+        "Xero", compute="_compute_jobs",
+    )
+
+    _key_uniq = models.UniqueIndex("(company_id, provider, kind, key)")
+
+    @api.depends("xero_payment_id", "xero_fee_transaction_id")
+    def _compute_jobs(self):
+        jobs = self.env["xero.job"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        for payment in self:
+            mine = jobs.filtered(lambda j, p=payment: j.res_id == p.id)
+            payment.job_ids = mine
+            if mine.filtered(lambda j: j.state == "blocked"):
+                payment.xero_state = "blocked"
+            elif mine.filtered(lambda j: j.state in ("pending", "sending", "retry")):
+                payment.xero_state = "queued"
+            elif payment.xero_payment_id:
+                payment.xero_state = "done"
+            else:
+                payment.xero_state = "waiting"
+
+    # ------------------------------------------------------------------------------------------
+    # Recording (called by xero.payment.event while processing an event)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_upsert(self, company, provider, key, values, kind="payment"):
+        """The row of this provider payment (created when new), updated with ``values``: facts only
+        fill what is still unknown, except ``paid`` and the fee, which only ever move forward."""
+        payment = self.sudo().search([("company_id", "=", company.id), ("provider", "=", provider),
+                                      ("kind", "=", kind), ("key", "=", key)], limit=1)
+        values = {k: v for k, v in values.items() if v not in (None, False, "")}
+        if not payment:
+            label = PROVIDER_LABELS[provider] if kind == "payment" else _("%s refund", PROVIDER_LABELS[provider])
+            name = f"{label} {values.get('charge_ref') or key}"
+            return self.sudo().create(dict(values, company_id=company.id, provider=provider, kind=kind, key=key,
+                                           name=name))
+        update = {}
+        for name, value in values.items():
+            current = payment[name]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if name == "paid":
+                if value and not current:
+                    update[name] = True
+            elif name in ("fee_amount", "fee_currency_code"):
+                if not payment.xero_fee_transaction_id and value != current:
+                    update[name] = value
+            elif name in ("lines", "period_start", "period_end", "provider_invoice_ref", "subscription_ref") \
+                    and not payment.xero_invoice_id and value != current:
+                update[name] = value  # the provider's invoice tells more than the charge did
+            elif not current:
+                update[name] = value
+        if update:
+            payment.write(update)
+        return payment
+
+    def _xero_document(self):
+        """The Odoo document the payment is for (its Xero invoice is paid), or None."""
+        self.ensure_one()
+        if self.move_id:
+            return self.move_id
+        if self.sale_order_id:
+            order = self.sale_order_id
+            if not order.xero_invoice_id:
+                exported = order.invoice_ids.filtered(
+                    lambda m: m.state == "posted" and m.move_type == "out_invoice" and m.xero_invoice_id)
+                if exported:
+                    return exported[:1]
+            return order
+        return None
+
+    def _xero_queue(self):
+        """Queue what Xero still lacks for this payment; returns (jobs, human outcome)."""
+        self.ensure_one()
+        Job = self.env["xero.job"].sudo()
+        jobs = Job.browse()
+        notes = []
+        amount = f"{self.amount:.{self._xero_decimals()}f} {self.currency_code}"
+        if not self.paid:
+            return jobs, _("%(name)s: not collected yet; recorded once it is.", name=self.name)
+        if self.kind == "refund":
+            if self.xero_payment_id:
+                return jobs, _("%(name)s: already recorded in Xero.", name=self.name)
+            jobs |= Job._xero_enqueue(self, "payment", company=self.company_id)
+            return jobs, _("%(name)s: credit note and refund of %(amount)s queued for Xero.", name=self.name,
+                           amount=amount)
+        if self.xero_payment_id:
+            notes.append(_("%(name)s: payment already in Xero.", name=self.name))
+        elif self.provider_invoice_ref and not self.lines and not self._xero_document():
+            notes.append(_("%(name)s: waits for Stripe's invoice %(invoice)s (invoice.paid) to know its lines.",
+                           name=self.name, invoice=self.provider_invoice_ref))
+        else:
+            jobs |= Job._xero_enqueue(self, "payment", company=self.company_id)
+            document = self._xero_document()
+            if document:
+                what = _("on %s", document.display_name)
+            elif self.xero_invoice_id:
+                what = _("on Xero invoice %s", self.xero_invoice_number or self.xero_invoice_id)
+            else:
+                what = _("on a new Xero invoice")
+            notes.append(_("%(name)s: payment of %(amount)s %(what)s queued for Xero.", name=self.name,
+                           amount=amount, what=what))
+        if self.fee_amount and not self.xero_fee_transaction_id:
+            jobs |= Job._xero_enqueue(self, "bank_transaction", company=self.company_id)
+            notes.append(_("Fee of %(fee)s %(currency)s queued.", fee=f"{self.fee_amount:g}",
+                           currency=self.fee_currency_code))
+        elif self.xero_fee_transaction_id:
+            notes.append(_("Fee already in Xero."))
+        return jobs, " ".join(notes)
+
+    def _xero_decimals(self):
+        from ..xero.money import currency_exponent
+
+        try:
+            return currency_exponent(self.currency_code or "USD")
+        except ValueError:
+            return 2
+
+    # ------------------------------------------------------------------------------------------
+    # Outbox handler (see models/xero_job.py)
+    # ------------------------------------------------------------------------------------------
+    def _xero_contact_dependencies(self, job):
+        partner = self.partner_id.commercial_partner_id
+        if not partner:
+            raise XeroBlocked(_("%s has no customer.", self.name))
+        if partner.with_company(job.company_id).xero_contact_id:
+            return self.env["xero.job"]
+        return self.env["xero.job"]._xero_enqueue(partner, "contact", method="POST", company=job.company_id)
+
+    def _xero_job_dependencies(self, job):
+        Job = self.env["xero.job"]
+        if job.operation in ("invoice", "credit_note"):
+            return self._xero_contact_dependencies(job)
+        if job.operation == "payment":
+            if self.kind == "refund":
+                if self.xero_credit_note_id:
+                    return Job
+                return Job._xero_enqueue(self, "credit_note", company=job.company_id)
+            document = self._xero_document()
+            if document:
+                if document.xero_invoice_id:
+                    return Job
+                operation = "invoice" if document._name == "sale.order" else document._xero_operation()
+                return Job._xero_enqueue(document, operation, company=job.company_id)
+            if self.xero_invoice_id:
+                return Job
+            return Job._xero_enqueue(self, "invoice", company=job.company_id)
+        return Job
+
+    def _xero_reference(self):
+        return f"{PROVIDER_LABELS[self.provider]} {self.charge_ref or self.key}"
+
+    def _xero_contact_id(self, job):
+        partner = self.partner_id.commercial_partner_id.with_company(job.company_id)
+        if not partner.xero_contact_id:
+            raise XeroBlocked(_("%(name)s: the customer %(partner)s is not in Xero yet.", name=self.name,
+                                partner=partner.display_name))
+        return partner.xero_contact_id
+
+    def _xero_line_items(self, job):
+        account = job.company_id.xero_sales_account_code
+        if not account:
+            raise XeroBlocked(_(
+                "%(name)s: no Xero sales account code is set for %(company)s. Set it in Settings → Xero, then "
+                "retry.", name=self.name, company=job.company_id.name))
+        if self.kind == "payment" and self.lines:
+            return [{"Description": (line.get("description") or "-")[:4000], "Quantity": line.get("quantity") or 1,
+                     "UnitAmount": line.get("unit_amount"), "AccountCode": account} for line in self.lines]
+        if self.kind == "refund":
+            description = _("Refund of %s", self.origin_id.name if self.origin_id else self.charge_ref)
+        else:
+            description = self.description or _("Payment %s", self.charge_ref or self.key)
+        return [{"Description": description, "Quantity": 1, "UnitAmount": self.amount, "AccountCode": account}]
+
+    def _xero_clearing_account(self):
+        if not self.clearing_account_id:
+            raise XeroBlocked(_("%s: the clearing bank account in Xero is not known yet.", self.name))
+        return {"AccountID": self.clearing_account_id}
+
+    def _xero_job_payload(self, job):
+        self.ensure_one()
+        date = fields.Date.to_string(self.date or fields.Date.context_today(self))
+        if job.operation in ("invoice", "credit_note"):
+            payload = {
+                "Type": "ACCREC" if job.operation == "invoice" else "ACCRECCREDIT",
+                "Contact": {"ContactID": self._xero_contact_id(job)},
+                "Date": date,
+                "LineAmountTypes": "NoTax",
+                "LineItems": self._xero_line_items(job),
+                "Status": "AUTHORISED",
+                "CurrencyCode": self.currency_code,
+                "Reference": self._xero_reference(),
+            }
+            if job.operation == "invoice":
+                payload["DueDate"] = date
+                if self.period_start and self.period_end:
+                    payload["Reference"] += " " + _("period %(start)s – %(end)s", start=self.period_start,
+                                                     end=self.period_end)
+            return payload
+        if job.operation == "payment":
+            payload = {"Account": self._xero_clearing_account(), "Date": date, "Amount": self.amount,
+                       "Reference": self.charge_ref or self.key}
+            if self.kind == "refund":
+                if not self.xero_credit_note_id:
+                    raise XeroBlocked(_("%s: its credit note is not in Xero yet.", self.name))
+                payload["CreditNote"] = {"CreditNoteID": self.xero_credit_note_id}
+                return payload
+            document = self._xero_document()
+            invoice_id = document.xero_invoice_id if document else self.xero_invoice_id
+            if not invoice_id:
+                raise XeroBlocked(_("%s: its invoice is not in Xero yet.", self.name))
+            payload["Invoice"] = {"InvoiceID": invoice_id}
+            return payload
+        if job.operation == "bank_transaction":
+            fees_account = job.company_id.xero_payment_fee_account_code
+            if not fees_account:
+                raise XeroBlocked(_(
+                    "%(name)s: no fees account is set for %(company)s: set the payment fees account code in "
+                    "Settings → Xero, then retry.", name=self.name, company=job.company_id.name))
+            label = PROVIDER_LABELS[self.provider]
+            return {
+                "Type": "SPEND",
+                "Contact": {"Name": label},
+                "BankAccount": self._xero_clearing_account(),
+                "Date": date,
+                "LineAmountTypes": "NoTax",
+                "LineItems": [{"Description": _("%(provider)s fee for %(ref)s", provider=label,
+                                                ref=self.charge_ref or self.key),
+                               "Quantity": 1, "UnitAmount": self.fee_amount, "AccountCode": fees_account}],
+                "CurrencyCode": self.fee_currency_code or self.currency_code,
+                "Reference": self._xero_fee_reference(),
+            }
+        raise XeroBlocked(_("%(name)s: nothing to send as %(operation)s.", name=self.name, operation=job.operation))
+
+    def _xero_fee_reference(self):
+        return f"{PROVIDER_LABELS[self.provider]} fee {self.charge_ref or self.key}"
+
+    def _xero_job_done(self, job, result):
+        data = result.data or {}
+        if job.operation == "invoice":
+            self.write({"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")})
+        elif job.operation == "credit_note":
+            self.write({"xero_credit_note_id": data.get("CreditNoteID"),
+                        "xero_credit_note_number": data.get("CreditNoteNumber")})
+        elif job.operation == "payment":
+            self.write({"xero_payment_id": data.get("PaymentID")})
+            document = self._xero_document()
+            if document and "xero_invoice_status" in document._fields and data.get("Invoice"):
+                document.with_context(xero_no_update=True).write(
+                    {"xero_invoice_status": (data.get("Invoice") or {}).get("Status") or document.xero_invoice_status})
+        elif job.operation == "bank_transaction":
+            self.write({"xero_fee_transaction_id": data.get("BankTransactionID")})
+
+    def _xero_job_lookup(self, job, client):
+        """What an attempt with an unknown outcome may have created, by our Reference."""
+        self.ensure_one()
+        if job.operation == "payment":
+            target = ("CreditNote", "CreditNoteID", self.xero_credit_note_id) if self.kind == "refund" else \
+                ("Invoice", "InvoiceID", (self._xero_document() or self).xero_invoice_id)
+            ref = self.charge_ref or self.key
+            for pay in client.iter_records("Payments", where=f'Reference=="{ref}"' if '"' not in ref else None):
+                if pay.get("Status") != "DELETED" and (pay.get(target[0]) or {}).get(target[1]) == target[2]:
+                    return pay
+            return None
+        resource, reference = {
+            "invoice": ("Invoices", self._xero_reference()),
+            "credit_note": ("CreditNotes", self._xero_reference()),
+            "bank_transaction": ("BankTransactions", self._xero_fee_reference()),
+        }[job.operation]
+        if '"' in reference:
+            return None
+        for record in client.iter_records(resource, where=f'Reference.StartsWith("{reference}")'):
+            if record.get("Status") not in ("DELETED", "VOIDED"):
+                return record
+        return None
+
+    # ------------------------------------------------------------------------------------------
+    # UI
+    # ------------------------------------------------------------------------------------------
+    def action_open_jobs(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Sync Log"),
+            "res_model": "xero.job",
+            "view_mode": "list,form",
+            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
+        }

@@ -1,0 +1,619 @@
+"""Events from Stripe and GoCardless: stored once, processed later by a cron, each with its outcome.
+
+Inbound flow (mirrors ``xero.event``): ``POST /xero/webhook/stripe`` or ``/xero/webhook/gocardless``
+checks the provider's signature on the raw body with each company's secret (the one that verifies
+names the company), stores the events here once (unique provider + event id + company,
+``INSERT … ON CONFLICT DO NOTHING``), triggers ``ir_cron_xero_payment_events`` and answers at once.
+The cron processes the events of each connected company in the providers' order of creation: the
+facts go to one ``xero.payment`` per provider payment (the same payment told twice, or in any
+order, is one row), which queues what Xero still lacks through the outbox.
+"""
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..xero import RateLimited, ReconnectNeeded, SignatureError, XeroError, verify_gocardless, verify_stripe
+from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
+from ..xero.gocardless import GoCardlessClient, GoCardlessError
+from ..xero.money import currency_exponent, from_minor_units
+from .xero_event import CronOutOfTime
+from .xero_payment import PROVIDERS
+
+_logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF = 60  # seconds, doubling per attempt
+STRIPE_TYPES = {"payment_intent.succeeded", "charge.succeeded", "charge.updated", "invoice.paid",
+                "charge.refunded"}
+GOCARDLESS_RESOURCES = {"payments"}
+GOCARDLESS_FEE_TYPES = {"gocardless_fee", "app_fee"}
+SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
+CLEARING = {"stripe": ("xero_stripe_account_code", "Stripe", "STRIPE"),
+            "gocardless": ("xero_gocardless_account_code", "GoCardless", "GOCARDLESS")}
+
+
+class PaymentEventError(Exception):
+    """The event cannot be processed now (the message says why); it is retried."""
+
+
+def _epoch_to_naive(value):
+    try:
+        return datetime.fromtimestamp(int(value), timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _iso_to_naive(value):
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+class XeroPaymentEvent(models.Model):
+    _name = "xero.payment.event"
+    _description = "Stripe / GoCardless Event"
+    _order = "provider_created desc, id desc"
+    _rec_name = "event_id"
+
+    provider = fields.Selection(PROVIDERS, required=True, readonly=True)
+    event_id = fields.Char("Event ID", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    event_type = fields.Char("Type", required=True, readonly=True, help="Stripe's type, GoCardless' resource.action.")
+    object_id = fields.Char("Object", readonly=True, index=True,
+                            help="The charge, payment intent, invoice or payment the event is about.")
+    provider_created = fields.Datetime("Created at Provider", readonly=True)
+    payload = fields.Text(readonly=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("ignored", "Not handled")],
+        default="pending", required=True, readonly=True, index=True,
+    )
+    outcome = fields.Text(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    next_try = fields.Datetime(readonly=True)
+    processed_on = fields.Datetime(readonly=True)
+    payment_id = fields.Many2one("xero.payment", readonly=True, index="btree_not_null", ondelete="set null")
+    payment_xero_state = fields.Selection(related="payment_id.xero_state", string="In Xero")
+
+    _event_uniq = models.UniqueIndex("(provider, event_id, company_id)")
+    _todo_idx = models.Index("(company_id, provider_created) WHERE state IN ('pending', 'failed')")
+
+    # ------------------------------------------------------------------------------------------
+    # Receiving (called by controllers/payments.py, as superuser)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_verified_company(self, provider, body, header):
+        """The company whose secret verifies the delivery; raises SignatureError otherwise (fail closed)."""
+        field = SECRET_FIELDS[provider]
+        companies = self.env["res.company"].sudo().search([(field, "!=", False)], order="id")
+        if not companies:
+            raise SignatureError(f"no {provider} webhook secret configured")
+        reason = None
+        for company in companies:
+            try:
+                if provider == "stripe":
+                    verify_stripe(body, header, company[field])
+                else:
+                    verify_gocardless(body, header, company[field])
+                return company
+            except SignatureError as exc:
+                reason = exc.reason
+        raise SignatureError(reason or "signature mismatch")
+
+    @api.model
+    def _xero_receive_stripe(self, company, event):
+        """Store one verified Stripe event. Returns 'stored', 'duplicate' or 'unknown' (not stored)."""
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("type"):
+            raise ValueError("not a Stripe event")
+        if event["type"] not in STRIPE_TYPES:
+            return "unknown"
+        obj = (event.get("data") or {}).get("object") or {}
+        row = {
+            "provider": "stripe", "event_id": event["id"][:255], "company_id": company.id,
+            "event_type": event["type"][:100], "object_id": str(obj.get("id") or "")[:255] or None,
+            "provider_created": _epoch_to_naive(event.get("created")),
+            "payload": json.dumps(event, separators=(",", ":")),
+        }
+        return "stored" if self._xero_insert([row]) else "duplicate"
+
+    @api.model
+    def _xero_receive_gocardless(self, company, payload):
+        """Store the events of a verified GoCardless delivery. Returns (stored, known, unknown) counts."""
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            raise ValueError("not a GoCardless webhook (no events list)")
+        rows, unknown = [], 0
+        for event in events:
+            if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
+                    or event.get("resource_type") not in GOCARDLESS_RESOURCES or not event.get("action"):
+                unknown += 1
+                continue
+            links = event.get("links") or {}
+            rows.append({
+                "provider": "gocardless", "event_id": event["id"][:255], "company_id": company.id,
+                "event_type": f"{event['resource_type']}.{event['action']}"[:100],
+                "object_id": str(links.get("payment") or "")[:255] or None,
+                "provider_created": _iso_to_naive(event.get("created_at")),
+                "payload": json.dumps(event, separators=(",", ":")),
+            })
+        stored = len(self._xero_insert(rows)) if rows else 0
+        return stored, len(rows), unknown
+
+    @api.model
+    def _xero_insert(self, rows):
+        columns = ["provider", "event_id", "company_id", "event_type", "object_id", "provider_created", "payload"]
+        ids = []
+        for row in rows:
+            self.env.cr.execute(SQL(
+                """INSERT INTO xero_payment_event (%s, state, attempts, create_uid, write_uid, create_date, write_date)
+                   VALUES (%s, 'pending', 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT DO NOTHING
+                   RETURNING id""",
+                SQL(", ").join(SQL.identifier(col) for col in columns),
+                SQL(", ").join(row[col] for col in columns),
+                self.env.uid,
+                self.env.uid,
+            ))
+            ids.extend(r[0] for r in self.env.cr.fetchall())
+        return ids
+
+    @api.model
+    def _xero_trigger(self):
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_events", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------------------------------
+    # Processing (the cron)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_xero_payment_events(self):
+        now = fields.Datetime.now()
+        groups = self.sudo()._read_group(
+            [("state", "in", ("pending", "failed")), ("attempts", "<", MAX_ATTEMPTS),
+             "|", ("next_try", "=", False), ("next_try", "<=", now)], ["company_id"])
+        try:
+            for (company,) in groups:
+                conn = company._xero_connection()
+                if not conn or conn.state != "connected":
+                    continue  # events wait for the connection
+                try:
+                    self.sudo()._xero_process_company(conn)
+                except (ReconnectNeeded, RateLimited) as exc:
+                    _logger.warning("Payment events of %s wait: %s", company.name, exc)
+                self._xero_progress(0)
+        except CronOutOfTime:
+            self._xero_trigger()
+
+    def _xero_progress(self, processed):
+        context = self.env.context
+        if not (context.get("ir_cron_progress_id") or context.get("xero_commit_progress")):
+            return
+        if self.env["ir.cron"]._commit_progress(processed) <= 0:
+            raise CronOutOfTime()
+
+    @api.model
+    def _xero_process_company(self, conn):
+        company = conn.company_id
+        now = fields.Datetime.now()
+        events = self.search([
+            ("company_id", "=", company.id), ("state", "in", ("pending", "failed")), ("attempts", "<", MAX_ATTEMPTS),
+            "|", ("next_try", "=", False), ("next_try", "<=", now)], order="provider_created, id")
+        ctx = _Context(self.env, conn)
+        jobs = self.env["xero.job"].sudo()
+        for event in events:
+            try:
+                with self.env.cr.savepoint():
+                    state, outcome, payment, new_jobs = event._xero_process(ctx)
+            except (ReconnectNeeded, RateLimited):
+                raise
+            except (PaymentEventError, XeroError, GoCardlessError) as exc:
+                event._xero_fail(getattr(exc, "message", None) or str(exc))
+            else:
+                jobs |= new_jobs
+                event.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
+                             "processed_on": fields.Datetime.now(), "next_try": False})
+            self._xero_progress(1)
+        if jobs:
+            # Sent now (the sender's own lock and commits); failures retry in the Sync Log.
+            self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)
+
+    def _xero_fail(self, message):
+        for event in self:
+            attempts = event.attempts + 1
+            event.write({
+                "state": "failed", "attempts": attempts, "outcome": message, "processed_on": fields.Datetime.now(),
+                "next_try": fields.Datetime.now() + timedelta(seconds=BACKOFF * 2 ** (attempts - 1))
+                if attempts < MAX_ATTEMPTS else False,
+            })
+
+    def _xero_process(self, ctx):
+        """Process one event; returns (state, outcome, xero.payment or None, jobs queued)."""
+        self.ensure_one()
+        try:
+            event = json.loads(self.payload or "{}")
+        except ValueError:
+            return "ignored", _("The stored event is not JSON."), None, self.env["xero.job"]
+        if self.provider == "stripe":
+            return self._xero_process_stripe(ctx, event)
+        return self._xero_process_gocardless(ctx, event)
+
+    # -- Stripe -----------------------------------------------------------------------------------
+    def _xero_process_stripe(self, ctx, event):
+        obj = (event.get("data") or {}).get("object") or {}
+        kind = self.event_type
+        Payment = self.env["xero.payment"].sudo()
+        company = self.company_id
+        if kind == "charge.refunded":
+            return self._xero_stripe_refunds(ctx, obj)
+        if kind == "invoice.paid":
+            facts = self._xero_stripe_invoice_facts(obj)
+        elif kind == "payment_intent.succeeded":
+            facts = self._xero_stripe_intent_facts(obj)
+        else:
+            facts = self._xero_stripe_charge_facts(obj)
+        key = facts.pop("key")
+        if facts.get("paid") and facts.get("amount") is not None and facts["amount"] <= 0:
+            return "done", _("Nothing to record: the amount is zero."), None, self.env["xero.job"]
+        ctx.check_currency(facts.get("currency_code"))
+        ctx.check_currency(facts.get("fee_currency_code"))
+        facts["clearing_account_id"], facts["clearing_account_code"] = ctx.clearing_account("stripe")
+        facts.update(self._xero_documents(company, facts.pop("metadata", None) or {}))
+        if not facts.get("sale_order_id") and not facts.get("move_id") and facts.get("paid"):
+            facts["partner_id"] = self._xero_partner(company, facts.get("email"), facts.get("customer_name"))
+        payment = Payment._xero_upsert(company, "stripe", key, facts)
+        jobs, outcome = payment._xero_queue()
+        return "done", outcome, payment, jobs
+
+    @staticmethod
+    def _amount(value, currency):
+        if value is None or not currency:
+            return None
+        return float(from_minor_units(value, currency))
+
+    def _xero_stripe_fee(self, charge, currency):
+        transaction = charge.get("balance_transaction")
+        if not isinstance(transaction, dict) or transaction.get("fee") is None:
+            return {}
+        fee_currency = (transaction.get("currency") or currency or "").upper()
+        return {"fee_amount": self._amount(transaction["fee"], fee_currency), "fee_currency_code": fee_currency}
+
+    def _xero_stripe_charge_facts(self, charge):
+        currency = (charge.get("currency") or "").upper()
+        billing = charge.get("billing_details") or {}
+        facts = {
+            "key": charge.get("payment_intent") if isinstance(charge.get("payment_intent"), str) else charge["id"],
+            "charge_ref": charge.get("id"),
+            "paid": charge.get("status") == "succeeded" and charge.get("paid", True) is not False,
+            "currency_code": currency,
+            "amount": self._amount(charge.get("amount_captured") or charge.get("amount"), currency),
+            "date": fields.Date.to_date(_epoch_to_naive(charge.get("created"))),
+            "email": (billing.get("email") or charge.get("receipt_email") or "").strip().lower() or None,
+            "customer_name": billing.get("name"),
+            "description": charge.get("description"),
+            "provider_invoice_ref": charge.get("invoice") if isinstance(charge.get("invoice"), str) else None,
+            "metadata": charge.get("metadata") or {},
+        }
+        facts.update(self._xero_stripe_fee(charge, currency))
+        return facts
+
+    def _xero_stripe_intent_facts(self, intent):
+        currency = (intent.get("currency") or "").upper()
+        charge = intent.get("latest_charge")
+        if not isinstance(charge, dict):
+            charges = (intent.get("charges") or {}).get("data") or []
+            charge = charges[0] if charges and isinstance(charges[0], dict) else None
+        charge_id = charge.get("id") if charge else intent.get("latest_charge")
+        billing = (charge or {}).get("billing_details") or {}
+        facts = {
+            "key": intent["id"],
+            "charge_ref": charge_id if isinstance(charge_id, str) else None,
+            "paid": intent.get("status") == "succeeded",
+            "currency_code": currency,
+            "amount": self._amount(intent.get("amount_received") or intent.get("amount"), currency),
+            "date": fields.Date.to_date(_epoch_to_naive((charge or {}).get("created") or intent.get("created"))),
+            "email": (intent.get("receipt_email") or billing.get("email") or "").strip().lower() or None,
+            "customer_name": billing.get("name"),
+            "description": intent.get("description"),
+            "provider_invoice_ref": intent.get("invoice") if isinstance(intent.get("invoice"), str) else None,
+            "metadata": dict((charge or {}).get("metadata") or {}, **(intent.get("metadata") or {})),
+        }
+        if charge:
+            facts.update(self._xero_stripe_fee(charge, currency))
+        return facts
+
+    def _xero_stripe_invoice_facts(self, invoice):
+        currency = (invoice.get("currency") or "").upper()
+        intent = invoice.get("payment_intent")
+        charge = invoice.get("charge")
+        for entry in ((invoice.get("payments") or {}).get("data") or []):  # API versions from 2025
+            paid_with = (entry or {}).get("payment") or {}
+            intent = intent or paid_with.get("payment_intent")
+            charge = charge or paid_with.get("charge")
+        intent = intent.get("id") if isinstance(intent, dict) else intent
+        charge = charge.get("id") if isinstance(charge, dict) else charge
+        lines = []
+        for line in ((invoice.get("lines") or {}).get("data") or []):
+            quantity = line.get("quantity") or 1
+            amount = self._amount(line.get("amount"), currency) or 0.0
+            lines.append({"description": line.get("description") or invoice.get("description") or "-",
+                          "quantity": quantity, "unit_amount": round(amount / quantity, 6)})
+        discount = sum(d.get("amount") or 0 for d in invoice.get("total_discount_amounts") or [])
+        if discount:
+            lines.append({"description": _("Discount"), "quantity": 1,
+                          "unit_amount": -self._amount(discount, currency)})
+        period = ((invoice.get("lines") or {}).get("data") or [{}])[0].get("period") or {}
+        start = period.get("start") or invoice.get("period_start")
+        end = period.get("end") or invoice.get("period_end")
+        paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
+        return {
+            "key": intent or charge or invoice["id"],
+            "charge_ref": charge or invoice.get("number") or invoice["id"],
+            "paid": True,
+            "currency_code": currency,
+            "amount": self._amount(invoice.get("amount_paid"), currency),
+            "date": fields.Date.to_date(_epoch_to_naive(paid_at)),
+            "email": (invoice.get("customer_email") or "").strip().lower() or None,
+            "customer_name": invoice.get("customer_name"),
+            "description": invoice.get("description"),
+            "provider_invoice_ref": invoice["id"],
+            "subscription_ref": invoice.get("subscription") if isinstance(invoice.get("subscription"), str) else None,
+            "lines": lines or None,
+            "period_start": fields.Date.to_date(_epoch_to_naive(start)) if start else None,
+            "period_end": fields.Date.to_date(_epoch_to_naive(end)) if end else None,
+            "metadata": dict((invoice.get("subscription_details") or {}).get("metadata") or {},
+                             **(invoice.get("metadata") or {})),
+        }
+
+    def _xero_stripe_refunds(self, ctx, charge):
+        Job = self.env["xero.job"]
+        company = self.company_id
+        if not company.xero_payment_refunds:
+            return "ignored", _("Not handled: refunds are not recorded in Xero (Settings → Xero → Payments)."), \
+                None, Job
+        Payment = self.env["xero.payment"].sudo()
+        currency = (charge.get("currency") or "").upper()
+        ctx.check_currency(currency)
+        key = charge.get("payment_intent") if isinstance(charge.get("payment_intent"), str) else charge["id"]
+        origin = Payment.search([("company_id", "=", company.id), ("provider", "=", "stripe"), ("kind", "=", "payment"),
+                                 "|", ("key", "=", key), ("charge_ref", "=", charge["id"])], limit=1)
+        billing = charge.get("billing_details") or {}
+        partner = origin.partner_id.commercial_partner_id if origin else False
+        if not partner:
+            document = origin._xero_document() if origin else None
+            partner = document._xero_customer() if document else False
+        if not partner:
+            partner_id = self._xero_partner(company, (billing.get("email") or charge.get("receipt_email") or "").lower(),
+                                            billing.get("name"))
+            partner = self.env["res.partner"].browse(partner_id)
+        account_id, account_code = ctx.clearing_account("stripe")
+        refunds = [r for r in ((charge.get("refunds") or {}).get("data") or [])
+                   if isinstance(r, dict) and r.get("status") in ("succeeded", "pending", None)]
+        if not refunds:
+            total = charge.get("amount_refunded") or 0
+            done = Payment.search([("origin_id", "=", origin.id)]) if origin else Payment
+            recorded = sum(int(Decimal(str(p.amount)).scaleb(currency_exponent(currency))) for p in done)
+            if total - recorded > 0:
+                refunds = [{"id": f"{charge['id']}:{total}", "amount": total - recorded, "created": None}]
+        jobs, notes, payment = Job, [], None
+        for refund in refunds:
+            payment = Payment._xero_upsert(company, "stripe", refund["id"], {
+                "charge_ref": charge["id"], "paid": True, "currency_code": currency,
+                "amount": self._amount(refund.get("amount"), currency),
+                "date": fields.Date.to_date(_epoch_to_naive(refund.get("created") or charge.get("created"))),
+                "partner_id": partner.id if partner else False, "origin_id": origin.id if origin else False,
+                "email": billing.get("email"), "customer_name": billing.get("name"),
+                "clearing_account_id": account_id, "clearing_account_code": account_code,
+            }, kind="refund")
+            new_jobs, note = payment._xero_queue()
+            jobs |= new_jobs
+            notes.append(note)
+        if not refunds:
+            return "done", _("Nothing left to refund in Xero for %s.", charge["id"]), None, jobs
+        return "done", " ".join(notes), payment, jobs
+
+    # -- GoCardless -------------------------------------------------------------------------------
+    def _xero_process_gocardless(self, ctx, event):
+        Job = self.env["xero.job"]
+        company = self.company_id
+        action = event.get("action")
+        links = event.get("links") or {}
+        payment_id = links.get("payment")
+        record_on = {"confirmed": ("confirmed", "paid_out"), "paid_out": ("paid_out",)}[
+            company.xero_gocardless_record_on or "paid_out"]
+        if not payment_id:
+            return "ignored", _("Not handled: the event names no payment."), None, Job
+        if action not in record_on:
+            if action == "confirmed":
+                note = _("Noted: GoCardless payment %s is confirmed; it is recorded in Xero once paid out "
+                         "(Settings → Xero → Payments).", payment_id)
+            else:
+                note = _("Nothing to record in Xero for payments.%(action)s (%(payment)s).", action=action,
+                         payment=payment_id)
+            existing = self.env["xero.payment"].sudo().search([
+                ("company_id", "=", company.id), ("provider", "=", "gocardless"), ("key", "=", payment_id)], limit=1)
+            return "done", note, existing or None, Job
+        gc = ctx.gocardless()
+        data = gc.payment(payment_id)
+        currency = (data.get("currency") or "").upper()
+        ctx.check_currency(currency)
+        gc_links = data.get("links") or {}
+        email, name = None, None
+        if gc_links.get("mandate"):
+            customer_id = (gc.mandate(gc_links["mandate"]).get("links") or {}).get("customer")
+            if customer_id:
+                customer = gc.customer(customer_id)
+                email = (customer.get("email") or "").strip().lower() or None
+                name = customer.get("company_name") or " ".join(
+                    filter(None, [customer.get("given_name"), customer.get("family_name")])) or None
+        amount = self._amount(data.get("amount"), currency)
+        charge_date = fields.Date.to_date(data.get("charge_date")) if data.get("charge_date") else None
+        facts = {
+            "charge_ref": payment_id, "paid": True, "currency_code": currency, "amount": amount,
+            "date": charge_date or fields.Date.to_date(self.provider_created),
+            "email": email, "customer_name": name,
+            "description": data.get("description") or data.get("reference"),
+        }
+        subscription = gc_links.get("subscription")
+        if subscription:
+            facts.update({
+                "subscription_ref": subscription, "period_start": charge_date,
+                "lines": [{"description": _("%(what)s — subscription %(sub)s, payment of %(date)s",
+                                            what=data.get("description") or _("Subscription"), sub=subscription,
+                                            date=charge_date or ""),
+                           "quantity": 1, "unit_amount": amount}],
+            })
+        if action == "paid_out" and links.get("payout"):
+            facts.update(ctx.gocardless_fee(links["payout"], payment_id, currency))
+        facts["clearing_account_id"], facts["clearing_account_code"] = ctx.clearing_account("gocardless")
+        facts.update(self._xero_documents(company, data.get("metadata") or {}))
+        if not facts.get("sale_order_id") and not facts.get("move_id"):
+            facts["partner_id"] = self._xero_partner(company, email, name)
+        payment = self.env["xero.payment"].sudo()._xero_upsert(company, "gocardless", payment_id, facts)
+        jobs, outcome = payment._xero_queue()
+        return "done", outcome, payment, jobs
+
+    # -- shared -----------------------------------------------------------------------------------
+    @api.model
+    def _xero_documents(self, company, metadata):
+        """The Odoo order/invoice the provider's metadata names (``odoo_order`` / ``odoo_invoice``)."""
+        values = {}
+        for key, model, field in (("odoo_invoice", "account.move", "move_id"), ("odoo_order", "sale.order", "sale_order_id")):
+            ref = str(metadata.get(key) or "").strip()
+            if not ref:
+                continue
+            domain = [("company_id", "=", company.id)]
+            domain += [("id", "=", int(ref))] if ref.isdigit() else [("name", "=", ref)]
+            if model == "account.move":
+                domain += [("move_type", "=", "out_invoice"), ("state", "=", "posted")]
+            record = self.env[model].sudo().search(domain, limit=1)
+            if record:
+                values[field] = record.id
+        return values
+
+    @api.model
+    def _xero_partner(self, company, email, name):
+        """The customer: an Odoo partner with this email (created when none), its commercial entity."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        email = (email or "").strip().lower()
+        domain = [("company_id", "in", (False, company.id))]
+        if email:
+            partner = Partner.search(domain + [("email_normalized", "=", email)], order="id", limit=1)
+        elif name:
+            partner = Partner.search(domain + [("name", "=ilike", name), ("customer_rank", ">", 0)], order="id", limit=1)
+        else:
+            raise PaymentEventError(_("The payment names no customer (no email, no name): it cannot be recorded."))
+        if partner:
+            return partner.commercial_partner_id.id
+        return Partner.create({"name": name or email, "email": email or False, "customer_rank": 1}).id
+
+    # ------------------------------------------------------------------------------------------
+    # UI
+    # ------------------------------------------------------------------------------------------
+    def action_xero_retry(self):
+        self.filtered(lambda e: e.state in ("failed", "ignored", "done")).write(
+            {"state": "pending", "attempts": 0, "next_try": False})
+        self._xero_trigger()
+        return True
+
+    def action_xero_ignore(self):
+        self.filtered(lambda e: e.state in ("pending", "failed")).write(
+            {"state": "ignored", "processed_on": fields.Datetime.now(),
+             "outcome": _("Ignored by %s.", self.env.user.name)})
+        return True
+
+
+class _Context:
+    """What one processing run reads once per company: Xero's currencies and accounts, payout items."""
+
+    def __init__(self, env, conn):
+        self.env = env
+        self.conn = conn
+        self.company = conn.company_id
+        self._client = None
+        self._currencies = None
+        self._accounts = None
+        self._gocardless = None
+        self._payouts = {}
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.conn._xero_client()
+        return self._client
+
+    def check_currency(self, code):
+        if not code:
+            return
+        try:
+            currency_exponent(code)
+        except ValueError:
+            raise PaymentEventError(_("“%s” is not a currency code.", code)) from None
+        if self._currencies is None:
+            self._currencies = {c.get("Code") for c in self.client.iter_records("Currencies", paged=False)}
+        if code not in self._currencies:
+            raise PaymentEventError(_(
+                "The Xero organisation %(org)s has no currency %(code)s: add it in Xero (Settings → Currencies), "
+                "then retry this event.", org=self.conn.tenant_name, code=code))
+
+    def clearing_account(self, provider):
+        """(AccountID, Code) of the provider's clearing bank account in Xero, created when missing."""
+        field, name, default_code = CLEARING[provider]
+        code = (self.company[field] or "").strip()
+        if self._accounts is None:
+            self._accounts = list(self.client.iter_records("Accounts", paged=False))
+        active = [a for a in self._accounts if a.get("Status", "ACTIVE") == "ACTIVE"]
+        found = next((a for a in active if code and a.get("Code") == code), None) if code else \
+            next((a for a in active if (a.get("Name") or "").casefold() == name.casefold()), None)
+        if found:
+            if found.get("Type") != "BANK" and not found.get("EnablePaymentsToAccount"):
+                raise PaymentEventError(_(
+                    "The Xero account %(code)s (%(name)s) chosen for %(provider)s is not a bank account: choose a bank "
+                    "account, or clear the code to use one named “%(provider)s”.", code=found.get("Code"),
+                    name=found.get("Name"), provider=name))
+            return found["AccountID"], found.get("Code") or ""
+        account = {"Type": "BANK", "Name": name, "Code": code or default_code,
+                   "BankAccountNumber": f"{default_code}-CLEARING", "CurrencyCode": self.company_currency()}
+        if any(a.get("Name") == name for a in self._accounts):
+            account["Name"] = f"{name} ({account['Code']})"
+        key = f"xc-acct-{self.conn.tenant_id}-{account['Code']}"
+        body = self.client.request("PUT", "Accounts", json=account, idempotency_key=key)
+        created = (body.get("Accounts") or [{}])[0]
+        if not created.get("AccountID"):
+            raise PaymentEventError(_("Xero did not create the %s clearing bank account.", name))
+        self._accounts.append(created)
+        _logger.info("Created the %s clearing bank account %s in Xero (%s)", name, created.get("Code"),
+                     self.conn.tenant_name)
+        return created["AccountID"], created.get("Code") or ""
+
+    def company_currency(self):
+        org = self.client.get("Organisation").get("Organisations", [{}])[0]
+        return org.get("BaseCurrency") or self.company.currency_id.name
+
+    def gocardless(self):
+        if self._gocardless is None:
+            token = self.company.sudo().xero_gocardless_access_token
+            if not token:
+                raise PaymentEventError(_(
+                    "No GoCardless access token is set for %s (Settings → Xero → Payments): payments cannot be read "
+                    "from GoCardless.", self.company.name))
+            url = self.env["ir.config_parameter"].sudo().get_param("xero_connector.gocardless_api_url") \
+                or GOCARDLESS_URL
+            self._gocardless = GoCardlessClient(token, url)
+        return self._gocardless
+
+    def gocardless_fee(self, payout_id, payment_id, currency):
+        if payout_id not in self._payouts:
+            self._payouts[payout_id] = self.gocardless().payout_items(payout_id)
+        minor = Decimal(0)
+        for item in self._payouts[payout_id]:
+            if item.get("type") in GOCARDLESS_FEE_TYPES and (item.get("links") or {}).get("payment") == payment_id:
+                minor += abs(Decimal(str(item.get("amount") or 0)))
+        if not minor:
+            return {}
+        fee = from_minor_units(minor.quantize(Decimal(1), rounding=ROUND_HALF_UP), currency)
+        return {"fee_amount": float(fee), "fee_currency_code": currency}
