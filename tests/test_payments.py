@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 from odoo.fields import Command
 from odoo.tests import tagged
 
+from ..xero import parse_xero_date
 from .common import XeroHttpCase
 
 STRIPE_SECRET = "whsec_test_5f0c1c0ffee0123456789abcdef"
@@ -256,3 +257,215 @@ class TestPaymentWebhooks(XeroPaymentCase):
         self.company.sudo().xero_gocardless_webhook_secret = False
         with self.assertLogs("odoo.addons.xero_connector.controllers.payments", "WARNING"):
             self.assertEqual(self.post_gocardless(body=body).status_code, 498)
+
+
+@tagged("post_install", "-at_install")
+class TestStripePayments(XeroPaymentCase):
+    def test_payment_without_invoice_delivered_three_times(self):
+        charge = self.charge(amount=4250, email="Ana@Lagoon.example")
+        event = self.stripe_event("charge.succeeded", charge)
+        for _attempt in range(3):
+            self.assertEqual(self.post_stripe(event).status_code, 200)
+        self.process()
+        stored = self.Event.search([("event_id", "=", event["id"])])
+        self.assertEqual(stored.state, "done", stored.outcome)
+        payment = stored.payment_id
+        self.assertEqual(payment.xero_state, "done", payment.job_ids.mapped("error"))
+        partner = self.env["res.partner"].search([("email_normalized", "=", "ana@lagoon.example")])
+        self.assertEqual(len(partner), 1, "the customer is created once, matched by email")
+        self.assertEqual(payment.partner_id, partner)
+        stripe_account = self.account("Stripe")
+        self.assertEqual(len(stripe_account), 1)
+        self.assertEqual(stripe_account[0]["Type"], "BANK")
+        [pay] = self.payments_ref(charge["id"])
+        self.assertEqual(pay["Amount"], 42.5)
+        self.assertEqual(parse_xero_date(pay["Date"]).date().isoformat(), "2026-03-01", "dated when paid")
+        self.assertEqual(pay["Account"]["AccountID"], stripe_account[0]["AccountID"])
+        invoice = self.invoice_of(pay["Invoice"]["InvoiceID"])
+        self.assertEqual(invoice["Status"], "PAID")
+        self.assertEqual(invoice["Contact"]["ContactID"], partner.with_company(self.company).xero_contact_id)
+        self.assertEqual(invoice["Reference"], f"Stripe {charge['id']}")
+        self.assertEqual(invoice["Total"], 42.5)
+        # Delivered again later, and processed again: nothing changes twice.
+        self.assertEqual(self.post_stripe(event).status_code, 200)
+        self.Event.search([]).action_xero_retry()
+        self.process()
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["Reference"] == f"Stripe {charge['id']}"]), 1)
+        self.assertEqual(self.Payment.search_count([]), 1)
+
+    def test_payment_of_an_exported_invoice(self):
+        customer = self.env["res.partner"].create({"name": "Harbour Roasters Ltd", "email": "ap@harbour.example",
+                                                   "is_company": True})
+        move = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": customer.id,
+            "invoice_line_ids": [Command.create({"name": "Roasting service", "quantity": 1, "price_unit": 80.0,
+                                                 "tax_ids": False})],
+        })
+        move.action_post()
+        job = self.env["xero.job"].sudo()._xero_enqueue(move, "invoice")
+        self.env["xero.job"].sudo()._xero_send(jobs=job)
+        self.assertEqual(job.state, "done", job.error)
+        invoices_before = len(self.xero("Invoices"))
+        charge = self.charge(amount=8000, email="someone-else@example.com", metadata={"odoo_invoice": move.name})
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        [pay] = self.payments_ref(charge["id"])
+        self.assertEqual(pay["Invoice"]["InvoiceID"], move.xero_invoice_id)
+        self.assertEqual(len(self.xero("Invoices")), invoices_before, "no second invoice")
+        self.assertEqual(self.invoice_of(move.xero_invoice_id)["Status"], "PAID")
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "someone-else@example.com")]),
+                         "the document's customer, not a new one")
+
+    def test_payment_of_an_order_not_exported_yet(self):
+        customer = self.env["res.partner"].create({"name": "Dockside Deli", "email": "hello@dockside.example"})
+        product = self.env["product.product"].create({"name": "Cold brew keg", "list_price": 60.0})
+        order = self.env["sale.order"].create({
+            "partner_id": customer.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2, "price_unit": 60.0,
+                                           "tax_ids": False})]})
+        intent = f"pi_{uuid.uuid4().hex[:24]}"
+        charge = self.charge(amount=12000, intent=intent, email="hello@dockside.example",
+                             metadata={"odoo_order": order.name})
+        # Both events of one payment: one Xero payment.
+        self.post_stripe(self.stripe_event("payment_intent.succeeded", {
+            "id": intent, "object": "payment_intent", "amount": 12000, "amount_received": 12000, "currency": "usd",
+            "status": "succeeded", "latest_charge": charge["id"], "metadata": {"odoo_order": order.name},
+            "receipt_email": "hello@dockside.example", "created": 1772366400}))
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        self.assertTrue(order.xero_invoice_id, "the order is exported first")
+        [pay] = self.payments_ref(charge["id"])
+        self.assertEqual(pay["Invoice"]["InvoiceID"], order.xero_invoice_id)
+        self.assertEqual(pay["Amount"], 120.0)
+        self.assertEqual(self.Payment.search_count([]), 1)
+
+    def test_fee_booked_once_even_when_it_comes_later(self):
+        charge = self.charge(amount=2000, fee=None)  # asynchronous capture: no balance transaction yet
+        charge["balance_transaction"] = None
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        self.assertFalse(self.xero("BankTransactions"))
+        updated = dict(self.charge(charge_id=charge["id"], amount=2000, fee=88))
+        for _delivery in range(2):  # the update twice (two events), then the first again
+            self.post_stripe(self.stripe_event("charge.updated", updated))
+        self.post_stripe(self.stripe_event("charge.succeeded", self.charge(charge_id=charge["id"], amount=2000, fee=88)))
+        self.process()
+        [fee] = [t for t in self.xero("BankTransactions") if t["Status"] == "AUTHORISED"]
+        self.assertEqual(fee["Type"], "SPEND")
+        self.assertEqual(fee["Total"], 0.88)
+        self.assertEqual(fee["BankAccount"]["AccountID"], self.account("Stripe")[0]["AccountID"])
+        self.assertEqual(fee["LineItems"][0]["AccountCode"], "404")
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        self.assertEqual(len(self.account("Stripe")), 1)
+
+    def test_fee_with_the_charge(self):
+        charge = self.charge(amount=10000, fee=320)
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual(fee["Total"], 3.2)
+        self.assertEqual(fee["Reference"], f"Stripe fee {charge['id']}")
+
+    def test_subscription_period_invoice(self):
+        def paid(invoice_id, intent, start, end, amount):
+            return self.stripe_event("invoice.paid", {
+                "id": invoice_id, "object": "invoice", "number": f"NUM-{invoice_id[-4:]}", "currency": "usd",
+                "amount_paid": amount, "customer_email": "club@beans.example", "customer_name": "Bean Club",
+                "subscription": "sub_roastery", "payment_intent": intent, "status": "paid",
+                "status_transitions": {"paid_at": start + 60}, "period_start": start, "period_end": end,
+                "lines": {"object": "list", "data": [
+                    {"id": "il_1", "description": "1 × Monthly beans (at $30.00 / month)", "amount": 3000,
+                     "quantity": 1, "period": {"start": start, "end": end}},
+                    {"id": "il_2", "description": "Grinder rental", "amount": amount - 3000, "quantity": 2,
+                     "period": {"start": start, "end": end}}]}})
+
+        march, april, may = 1772323200, 1775001600, 1777593600  # 2026-03-01, 2026-04-01, 2026-05-01 UTC
+        # The charge of the first period arrives first: it waits for the invoice's lines.
+        first = self.charge(amount=4000, intent="pi_period1", invoice="in_period1", email="club@beans.example",
+                            fee=146)
+        self.post_stripe(self.stripe_event("charge.succeeded", first))
+        self.process()
+        self.assertFalse(self.payments_ref(first["id"]))
+        waiting = self.Event.search([("object_id", "=", first["id"])])
+        self.assertIn("invoice.paid", waiting.outcome)
+        self.post_stripe(paid("in_period1", "pi_period1", march, april, 4000))
+        self.post_stripe(paid("in_period2", "pi_period2", april, may, 4000))
+        self.post_stripe(paid("in_period2", "pi_period2", april, may, 4000))  # a different event, same invoice
+        self.process()
+        invoices = [i for i in self.xero("Invoices") if "Stripe" in i["Reference"]]
+        self.assertEqual(len(invoices), 2, "one invoice per period")
+        first_invoice = next(i for i in invoices if first["id"] in i["Reference"])
+        self.assertIn("2026-03-01", first_invoice["Reference"])
+        self.assertEqual([li["Description"] for li in first_invoice["LineItems"]],
+                         ["1 × Monthly beans (at $30.00 / month)", "Grinder rental"])
+        self.assertEqual(first_invoice["LineItems"][1]["UnitAmount"], 5.0)
+        self.assertEqual(first_invoice["Status"], "PAID")
+        self.assertEqual(len(self.payments_ref(first["id"])), 1)
+        self.assertEqual(len(self.xero("BankTransactions")), 1, "the first period's fee")
+        self.assertEqual(self.Payment.search_count([]), 2)
+
+    def test_zero_decimal_currency_and_missing_currency(self):
+        charge = self.charge(amount=5000, currency="jpy")
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        event = self.Event.search([])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("no currency JPY", event.outcome)
+        self.assertFalse(self.xero("Payments"))
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Currencies", {"Currencies": [{"Code": "JPY"}]})
+        event.action_xero_retry()
+        self.process()
+        self.assertEqual(event.state, "done", event.outcome)
+        [pay] = self.payments_ref(charge["id"])
+        self.assertEqual(pay["Amount"], 5000.0, "JPY has no minor unit: 5000 is ¥5,000")
+        self.assertEqual(self.invoice_of(pay["Invoice"]["InvoiceID"])["CurrencyCode"], "JPY")
+
+    def test_bank_account_created_only_when_missing(self):
+        for _payment in range(2):
+            self.post_stripe(self.stripe_event("charge.succeeded", self.charge()))
+            self.process()
+        self.assertEqual(len(self.account("Stripe")), 1)
+        puts = [c for c in self.sandbox_get("/_sandbox/log", tenant=self.org)
+                if c["method"] == "PUT" and c["path"].endswith("/Accounts")]
+        self.assertEqual(len(puts), 1)
+        # A chosen account that exists is used as it is: nothing created.
+        self.company.sudo().xero_stripe_account_code = "090"
+        charge = self.charge()
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        self.assertEqual(self.payments_ref(charge["id"])[0]["Account"]["Code"], "090")
+        self.assertEqual(len([c for c in self.sandbox_get("/_sandbox/log", tenant=self.org)
+                              if c["method"] == "PUT" and c["path"].endswith("/Accounts")]), 1)
+        # A chosen code that Xero lacks is created as a bank account named Stripe.
+        self.company.sudo().xero_stripe_account_code = "STR1"
+        self.post_stripe(self.stripe_event("charge.succeeded", self.charge()))
+        self.process()
+        created = [a for a in self.xero("Accounts") if a.get("Code") == "STR1"]
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created[0]["Type"], "BANK")
+
+    def test_refund(self):
+        charge = self.charge(amount=3000)
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        refunded = dict(charge, amount_refunded=1000, refunds={"object": "list", "data": [
+            {"id": "re_first", "amount": 1000, "status": "succeeded", "created": 1772452800}]})
+        for _delivery in range(2):
+            self.post_stripe(self.stripe_event("charge.refunded", refunded))
+        self.process()
+        [note] = self.xero("CreditNotes")
+        self.assertEqual(note["Total"], 10.0)
+        self.assertEqual(note["Type"], "ACCRECCREDIT")
+        refund_pay = [p for p in self.payments_ref(charge["id"]) if p.get("CreditNote")]
+        self.assertEqual(len(refund_pay), 1)
+        self.assertEqual(refund_pay[0]["Amount"], 10.0)
+        # Disabled: a clear "not handled".
+        self.company.sudo().xero_payment_refunds = False
+        self.post_stripe(self.stripe_event("charge.refunded", dict(refunded, id="ch_other")))
+        self.process()
+        ignored = self.Event.search([("object_id", "=", "ch_other")])
+        self.assertEqual(ignored.state, "ignored")
+        self.assertIn("Not handled", ignored.outcome)
+        self.assertEqual(len(self.xero("CreditNotes")), 1)
