@@ -469,3 +469,91 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(ignored.state, "ignored")
         self.assertIn("Not handled", ignored.outcome)
         self.assertEqual(len(self.xero("CreditNotes")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestGoCardlessPayments(XeroPaymentCase):
+    def test_batch_with_mixed_events(self):
+        self.gc_payment("PM0001", 1500)                                   # a one-off payment
+        self.gc_payment("PM0002", 2900, subscription="SB0001")            # a subscription's period
+        self.gc_payment("PM0003", 2900, subscription="SB0001", charge_date="2026-04-01")
+        self.gc_payment("PM0004", 700)                                    # fails later
+        self.gc.data["payout_items"]["PO0001"] = [
+            {"type": "payment_paid_out", "amount": "1500.0", "links": {"payment": "PM0001"}},
+            {"type": "gocardless_fee", "amount": "-20.0", "links": {"payment": "PM0001"}},
+            {"type": "app_fee", "amount": "-15.0", "links": {"payment": "PM0001"}},
+            {"type": "payment_paid_out", "amount": "2900.0", "links": {"payment": "PM0002"}},
+            {"type": "gocardless_fee", "amount": "-37.4", "links": {"payment": "PM0002"}},
+        ]
+        events = [
+            self.gc_event("paid_out", "PM0001", payout="PO0001", created="2026-03-05T09:00:00.000Z"),
+            self.gc_event("created", "MD0001", resource="mandates"),
+            self.gc_event("confirmed", "PM0001", created="2026-03-03T09:00:00.000Z"),  # older, listed after
+            self.gc_event("paid_out", "PM0002", payout="PO0001", created="2026-03-05T09:00:00.000Z"),
+            self.gc_event("confirmed", "PM0003", created="2026-04-03T09:00:00.000Z"),
+            self.gc_event("failed", "PM0004", created="2026-03-04T09:00:00.000Z"),
+            self.gc_event("paid", "PO0001", resource="payouts"),
+            {"id": "EVWEIRD", "resource_type": "refunds", "action": "created", "links": {}},
+        ]
+        body = json.dumps({"events": events}).encode()
+        for _delivery in range(3):
+            self.assertEqual(self.post_gocardless(body=body).status_code, 200)
+        self.assertEqual(self.Event.search_count([]), 5, "the five payments events, once; other types not stored")
+        self.process()
+        states = {e.object_id + " " + e.event_type: e.state for e in self.Event.search([])}
+        self.assertEqual(set(states.values()), {"done"}, self.Event.search([]).mapped("outcome"))
+        # paid_out (the default): PM0001 and PM0002 are in Xero; PM0003 is only confirmed; PM0004 failed.
+        gc_account = self.account("GoCardless")
+        self.assertEqual(len(gc_account), 1)
+        [pay1] = self.payments_ref("PM0001")
+        self.assertEqual(pay1["Amount"], 15.0)
+        self.assertEqual(pay1["Account"]["AccountID"], gc_account[0]["AccountID"])
+        [pay2] = self.payments_ref("PM0002")
+        self.assertEqual(pay2["Amount"], 29.0)
+        self.assertFalse(self.payments_ref("PM0003"))
+        self.assertFalse(self.payments_ref("PM0004"))
+        sub_invoice = self.invoice_of(pay2["Invoice"]["InvoiceID"])
+        self.assertIn("SB0001", sub_invoice["LineItems"][0]["Description"])
+        self.assertEqual(sub_invoice["Status"], "PAID")
+        fees = {t["Reference"]: t["Total"] for t in self.xero("BankTransactions")}
+        self.assertEqual(fees, {"GoCardless fee PM0001": 0.35, "GoCardless fee PM0002": 0.37})
+        partner = self.env["res.partner"].search([("email_normalized", "=", "finance@mole.example")])
+        self.assertEqual(len(partner), 1)
+        payout_calls = [path for path, _auth in self.gc.requests if path == "/payout_items"]
+        self.assertEqual(len(payout_calls), 1, "the payout's items are read once for its payments")
+        # The next period arrives: its own invoice; the whole batch again changes nothing.
+        self.gc.data["payout_items"]["PO0002"] = [
+            {"type": "payment_paid_out", "amount": "2900.0", "links": {"payment": "PM0003"}}]
+        self.post_gocardless([self.gc_event("paid_out", "PM0003", payout="PO0002")])
+        self.assertEqual(self.post_gocardless(body=body).status_code, 200)
+        self.process()
+        [pay3] = self.payments_ref("PM0003")
+        self.assertNotEqual(pay3["Invoice"]["InvoiceID"], pay2["Invoice"]["InvoiceID"], "one invoice per period")
+        self.assertEqual(len(self.payments_ref("PM0001")), 1)
+        self.assertEqual(len(self.xero("BankTransactions")), 2)
+
+    def test_record_on_confirmed(self):
+        self.company.sudo().xero_gocardless_record_on = "confirmed"
+        self.gc_payment("PM0100", 12345, currency="EUR")
+        self.gc.data["payout_items"]["PO0100"] = [
+            {"type": "gocardless_fee", "amount": "-55.0", "links": {"payment": "PM0100"}}]
+        self.post_gocardless([self.gc_event("confirmed", "PM0100")])
+        self.process()
+        [pay] = self.payments_ref("PM0100")
+        self.assertEqual(pay["Amount"], 123.45)
+        self.assertEqual(self.invoice_of(pay["Invoice"]["InvoiceID"])["CurrencyCode"], "EUR")
+        self.assertFalse(self.xero("BankTransactions"), "fees come with the payout")
+        self.post_gocardless([self.gc_event("paid_out", "PM0100", payout="PO0100")])
+        self.process()
+        self.assertEqual(len(self.payments_ref("PM0100")), 1)
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual((fee["Total"], fee["CurrencyCode"]), (0.55, "EUR"))
+
+    def test_no_access_token_is_a_clear_error(self):
+        self.company.sudo().xero_gocardless_access_token = False
+        self.post_gocardless([self.gc_event("paid_out", "PM0200", payout="PO0200")])
+        self.process()
+        event = self.Event.search([])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("No GoCardless access token", event.outcome)
+        self.assertTrue(event.next_try, "retried later")
