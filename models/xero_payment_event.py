@@ -63,8 +63,8 @@ class XeroPaymentEvent(models.Model):
     provider = fields.Selection(PROVIDERS, required=True, readonly=True)
     event_id = fields.Char("Event ID", required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    event_type = fields.Char("Type", required=True, readonly=True, help="Stripe's type, GoCardless' resource.action.")
-    object_id = fields.Char("Object", readonly=True, index=True,
+    event_type = fields.Char(required=True, readonly=True, help="Stripe's type, GoCardless' resource.action.")
+    object_id = fields.Char("Provider Object", readonly=True, index=True,
                             help="The charge, payment intent, invoice or payment the event is about.")
     provider_created = fields.Datetime("Created at Provider", readonly=True)
     payload = fields.Text(readonly=True)

@@ -203,12 +203,12 @@ class TestPaymentWebhooks(XeroPaymentCase):
         good = stripe_header(body, STRIPE_SECRET)
         tampered = body.replace(b"2500", b"9500")
         cases = {
-            "tampered body": dict(body=tampered, header=good),
-            "wrong secret": dict(body=body, header=stripe_header(body, "whsec_someone_else")),
-            "old timestamp": dict(body=body, header=stripe_header(body, STRIPE_SECRET, time.time() - 301)),
-            "future timestamp": dict(body=body, header=stripe_header(body, STRIPE_SECRET, time.time() + 301)),
-            "missing header": dict(body=body, sign=False),
-            "v0 only": dict(body=body, header=good.replace("v1=", "v0=")),
+            "tampered body": {"body": tampered, "header": good},
+            "wrong secret": {"body": body, "header": stripe_header(body, "whsec_someone_else")},
+            "old timestamp": {"body": body, "header": stripe_header(body, STRIPE_SECRET, time.time() - 301)},
+            "future timestamp": {"body": body, "header": stripe_header(body, STRIPE_SECRET, time.time() + 301)},
+            "missing header": {"body": body, "sign": False},
+            "v0 only": {"body": body, "header": good.replace("v1=", "v0=")},
         }
         with self.assertLogs("odoo.addons.xero_connector.controllers.payments", "WARNING"):
             for label, kwargs in cases.items():

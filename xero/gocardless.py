@@ -59,12 +59,11 @@ class GoCardlessClient:
         _logger.info("GoCardless GET %s -> %s in %.0f ms", path, answer.status_code,
                      (time.monotonic() - started) * 1000)
         if answer.status_code >= 400:
-            message = f"HTTP {answer.status_code}"
             try:
                 error = answer.json().get("error") or {}
-                message = error.get("message") or message
             except ValueError:
-                pass
+                error = {}
+            message = (error.get("message") if isinstance(error, dict) else None) or f"HTTP {answer.status_code}"
             raise GoCardlessError(f"GoCardless: {message}", status=answer.status_code,
                                   transient=answer.status_code == 429 or answer.status_code >= 500)
         try:
