@@ -1,3 +1,4 @@
 from . import oauth
 from . import webhook
 from . import payments
+from . import webhook

@@ -437,13 +437,36 @@ class XeroConnection(models.Model):
         self.ensure_one()
         if self.state != "connected" or not self.tenant_id:
             raise UserError(_("%s is not connected to Xero.", self.company_id.name))
-        limiter = RateLimiter(self.env["xero.rate.state"]._xero_store())
         return ConnectionClient(
             self,
             self._xero_endpoints(),
             self.tenant_id,
             self._xero_token_callback(),
-            rate_limiter=limiter,
+            rate_limiter=self._xero_rate_limiter(),
+        )
+
+    @api.model
+    def _xero_rate_limiter(self):
+        """Xero's per-organisation limits, paced in PostgreSQL (shared by every worker and machine).
+
+        System parameters ``xero_connector.calls_per_minute`` (60), ``xero_connector.minute_window``
+        (60 s), ``xero_connector.calls_per_day`` (5,000; 1,000 on Xero's Starter plan) and
+        ``xero_connector.concurrent_calls`` (5) follow Xero's published limits by default.
+        """
+        icp = self.env["ir.config_parameter"].sudo()
+
+        def number(key, default):
+            try:
+                return float(icp.get_param(f"xero_connector.{key}") or default)
+            except ValueError:
+                return default
+
+        return RateLimiter(
+            self.env["xero.rate.state"]._xero_store(),
+            per_window=int(number("calls_per_minute", 60)),
+            window=number("minute_window", 60.0),
+            per_day=int(number("calls_per_day", 5000)),
+            concurrency=int(number("concurrent_calls", 5)),
         )
 
     def _xero_token_callback(self):

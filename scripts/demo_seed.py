@@ -3,9 +3,7 @@
 # (the sandbox approves the consent by itself for this one call). Idempotent.
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
 import os
-from urllib.parse import parse_qs, urlparse
-
-import requests
+import sys
 
 odoo_url = os.environ["XERO_DEMO_ODOO_URL"]
 sandbox_url = os.environ["XERO_DEMO_SANDBOX_URL"]
@@ -44,28 +42,9 @@ for code, name, price in [
     if not Product.search([("default_code", "=", code)], limit=1):
         Product.create({"default_code": code, "name": name, "list_price": price, "sale_ok": True})
 
-connection = env["xero.connection"]._xero_for_company(company)
-if connection.state != "connected":
-    admin = env.ref("base.user_admin")
-    orgs = requests.get(f"{sandbox_url}/_sandbox/orgs", timeout=10).json()
-    orgs = orgs.get("orgs", orgs) if isinstance(orgs, dict) else orgs
-    first = orgs[0]["tenant_id"] if "tenant_id" in orgs[0] else orgs[0]["TenantID"]
-    config = requests.get(f"{sandbox_url}/_sandbox/config", timeout=10).json()
-    requests.post(f"{sandbox_url}/_sandbox/config", json={"auto_approve": True, "auto_approve_tenants": [first]},
-                  timeout=10).raise_for_status()
-    try:
-        oauth = connection._xero_oauth()
-        redirect_uri = connection._xero_redirect_uri()
-        state = connection._xero_make_state(admin)
-        answer = requests.get(oauth.authorize_url(redirect_uri, state), allow_redirects=False, timeout=10)
-        query = parse_qs(urlparse(answer.headers["Location"]).query)
-        connection.with_user(admin)._xero_check_state(query["state"][0], admin)
-        tokens = oauth.exchange_code(query["code"][0], redirect_uri)
-        tenants = oauth.connections(tokens.access_token, auth_event_id=tokens.auth_event_id)
-        connection._xero_bind_tokens(tokens, tenants, admin)
-    finally:
-        requests.post(f"{sandbox_url}/_sandbox/config",
-                      json={"auto_approve": config.get("auto_approve", False),
-                            "auto_approve_tenants": config.get("auto_approve_tenants")}, timeout=10)
+sys.path.insert(0, os.environ["XERO_DEMO_SCRIPTS"])
+from sandbox_connect import connect  # noqa: E402
+
+connection = connect(env, sandbox_url, company)
 print(f"demo: {company.name} is {connection.state} to Xero organisation {connection.tenant_name or '-'}")
 env.cr.commit()

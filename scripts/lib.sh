@@ -46,12 +46,15 @@ _fetch_odoo_archive() {  # $1 = archive path or URL; prints the extracted source
     rm -rf "$dest"; mkdir -p "$dest/src"
     if [ -f "$src" ]; then
         archive=$src
+    elif [[ ! "$src" =~ ^(https?|ftp):// ]]; then
+        rm -rf "$dest"
+        die "ODOO_SRC=$src is neither an Odoo source directory, an archive file nor a URL. Set ODOO_SRC to an Odoo 19.0 source directory (one holding odoo-bin)"
     else
         say "downloading Odoo 19 source from $src"
         archive="$dest/odoo.tar.gz"
-        if ! curl -fsSL --retry 2 --connect-timeout 20 -o "$archive" "$src"; then
+        if ! curl -fsSL --retry 2 --connect-timeout 20 -o "$archive" "$src" 2>"$dest.curl.log"; then
             rm -rf "$dest"
-            die "could not download Odoo 19 from $src. Provide Odoo 19: set ODOO_SRC to an Odoo 19.0 source directory (one holding odoo-bin) or archive, or make \`$PYTHON -c 'import odoo'\` work"
+            die "could not download Odoo 19 from $src ($(tr '\n' ' ' <"$dest.curl.log" | cut -c1-160)). Provide Odoo 19: set ODOO_SRC to an Odoo 19.0 source directory (one holding odoo-bin) or archive, or make \`$PYTHON -c 'import odoo'\` work"
         fi
     fi
     if ! tar -xf "$archive" -C "$dest/src" --strip-components=1; then
@@ -165,7 +168,7 @@ _pg_bindir() {
 ensure_postgres() {
     if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]; then
         psql -d postgres -tAc 'select 1' >/dev/null 2>"$LOCAL/pg-check.log" \
-            || die "PostgreSQL reached through PG* variables (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-}) does not answer: $(head -c 300 "$LOCAL/pg-check.log"). Fix them, or unset them to use a private cluster"
+            || die "PostgreSQL reached through PG* variables (PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-}) does not answer: $(tr '\n\t' '  ' <"$LOCAL/pg-check.log" | cut -c1-300). Fix them, or unset them to use a private cluster"
         DB_ARGS=()
         [ -n "${PGHOST:-}" ] && DB_ARGS+=(--db_host "$PGHOST")
         [ -n "${PGPORT:-}" ] && DB_ARGS+=(--db_port "$PGPORT")

@@ -1,0 +1,39 @@
+"""Connect a company to a Xero sandbox through the real OAuth flow, without a browser.
+
+Used by the demo and the benchmarks (run inside `odoo-bin shell`). The sandbox approves the consent
+by itself for this one call (its control API's auto-approve), then the connector does exactly what
+its /xero/connect and /xero/oauth/callback routes do.
+"""
+
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+
+def connect(env, sandbox_url, company=None, tenant_id=None):
+    company = company or env.company
+    connection = env["xero.connection"]._xero_for_company(company)
+    if connection.state == "connected":
+        return connection
+    admin = env.ref("base.user_admin")
+    if tenant_id is None:
+        orgs = requests.get(f"{sandbox_url}/_sandbox/orgs", timeout=10).json()
+        tenant_id = orgs[0]["tenant_id"]
+    config = requests.get(f"{sandbox_url}/_sandbox/config", timeout=10).json()
+    requests.post(f"{sandbox_url}/_sandbox/config", json={"auto_approve": True, "auto_approve_tenants": [tenant_id]},
+                  timeout=10).raise_for_status()
+    try:
+        oauth = connection._xero_oauth()
+        redirect_uri = connection._xero_redirect_uri()
+        state = connection._xero_make_state(admin)
+        answer = requests.get(oauth.authorize_url(redirect_uri, state), allow_redirects=False, timeout=10)
+        query = parse_qs(urlparse(answer.headers["Location"]).query)
+        connection.with_user(admin)._xero_check_state(query["state"][0], admin)
+        tokens = oauth.exchange_code(query["code"][0], redirect_uri)
+        tenants = oauth.connections(tokens.access_token, auth_event_id=tokens.auth_event_id)
+        connection._xero_bind_tokens(tokens, tenants, admin)
+    finally:
+        requests.post(f"{sandbox_url}/_sandbox/config",
+                      json={"auto_approve": config.get("auto_approve", False),
+                            "auto_approve_tenants": config.get("auto_approve_tenants")}, timeout=10)
+    return connection
