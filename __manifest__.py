@@ -26,7 +26,6 @@
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "wizard/xero_export_wizard_views.xml",
-        "views/xero_event_views.xml",
         "views/xero_menus.xml",
     ],
     "installable": True,

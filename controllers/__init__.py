@@ -1,4 +1,3 @@
 from . import oauth
 from . import webhook
 from . import payments
-from . import webhook

@@ -3,4 +3,3 @@ from . import res_partner, xero_contact, xero_invoice
 from . import xero_event, xero_sync_cursor
 from . import xero_job, xero_document_mixin, sale_order, sale_order_line, account_move
 from . import xero_payment, xero_payment_event
-from . import xero_event, xero_sync_cursor

@@ -122,7 +122,9 @@ class AccountMove(models.Model):
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")}
             label = _("Invoice")
         vals["xero_invoice_status"] = data.get("Status")
-        self.write(vals)
+        # Only the connector's own fields change: skip the invoice's line synchronisation and
+        # tracking, which cost dozens of queries per invoice in bulk exports and concern nothing here.
+        self.with_context(skip_invoice_sync=True, check_move_validity=False, tracking_disable=True).write(vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
 
     def _xero_job_lookup(self, job, client):

@@ -111,7 +111,8 @@ class XeroDocumentMixin(models.AbstractModel):
         verb = _("updated in Xero") if job.method == "POST" else _("sent to Xero")
         body = Markup("{label} <a href='{link}' target='_blank'>{number}</a> {verb} ({status}).").format(
             label=label, link=link or "#", number=number or job.xero_id, verb=verb, status=status or "")
-        self.message_post(body=body, message_type="notification", subtype_xmlid="mail.mt_note")
+        # A log note (no followers to notify): a handful of queries, where message_post costs dozens.
+        self._message_log(body=body)
 
     # ------------------------------------------------------------------------------------------
     # Export actions
