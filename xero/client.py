@@ -237,7 +237,7 @@ class XeroClient:
                     outcome_unknown=is_write and not never_sent) from None
             finally:
                 if resp is not None:
-                    self._release(slot, resp.headers)
+                    self._release(slot, resp.headers, resp.status_code)
             status = resp.status_code
             limits = limits_from_headers(resp.headers)
             if limits:
@@ -314,9 +314,9 @@ class XeroClient:
 
             raise XeroError(f"Xero refused the request: {detail or f'HTTP {status}'}", status=status, detail=detail)
 
-    def _release(self, slot, headers) -> None:
+    def _release(self, slot, headers, status=None) -> None:
         if slot is not None and self.rate_limiter is not None:
-            self.rate_limiter.release(self.tenant_id, slot, headers)
+            self.rate_limiter.release(self.tenant_id, slot, headers, status=status)
 
     # -- helpers ----------------------------------------------------------------------------------
     def get(self, path: str, **kw) -> dict:

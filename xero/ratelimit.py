@@ -168,13 +168,17 @@ class RateLimiter:
             if wait > 0:
                 self.sleep(wait)
 
-    def release(self, tenant_id: str, slot: str, headers: Mapping | None = None) -> None:
+    def release(self, tenant_id: str, slot: str, headers: Mapping | None = None, status: int | None = None) -> None:
         """Free ``slot`` and record Xero's remaining figures from ``headers``.
 
         ``X-MinLimit-Remaining`` lowers the current window's budget (0 → the next acquire waits
-        for the window's end).
+        for the window's end). Not on a 429: its Retry-After says exactly when Xero's window ends
+        (see penalize); counting its "0 remaining" against a local window that may have started
+        later would wait a whole window for nothing.
         """
         limits = limits_from_headers(headers)
+        if status == 429:
+            limits.pop("minute", None)
 
         def _apply(state):
             now = self.clock()
@@ -216,6 +220,10 @@ class RateLimiter:
             else:
                 delay = max(1.0, float(state.get("win_start", now)) + self.window - now)
             state["not_before"] = max(float(state.get("not_before", 0)), now + max(0.0, delay))
+            if problem in ("minute", "appminute") and retry_after is not None:
+                # Xero's window ends in retry_after seconds: end ours then too, full until then.
+                state["win_start"] = now + retry_after - self.window
+                state["win_count"] = self.per_window
 
         self.store.update(tenant_id, _apply)
         _logger.info("xero rate limit hit for tenant %s: problem=%s retry_after=%s", tenant_id, problem, retry_after)

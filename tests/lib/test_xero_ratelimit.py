@@ -147,6 +147,25 @@ def test_release_records_headers_and_zero_minute_remaining_waits_window_end():
     assert clock.now == pytest.approx(start + 60)
 
 
+def test_minute_429_aligns_the_window_with_xero():
+    """Xero's window ends in Retry-After seconds: calls resume then, not a whole local window later
+    (the 429's "0 remaining" is not counted against a local window that started after Xero's)."""
+    clock = FakeClock()
+    rl = make(clock, per_window=60, window=60, concurrency=5)
+    rl.release(T, rl.acquire(T))  # a local window starts now
+    clock.now += 1
+    slot = rl.acquire(T)
+    rl.release(T, slot, {"X-MinLimit-Remaining": "0"}, status=429)
+    rl.penalize(T, "minute", 2)
+    started = clock.now
+    rl.release(T, rl.acquire(T))
+    assert clock.now - started == pytest.approx(2, abs=0.01)
+    # and the new window has its whole budget
+    for _ in range(59):
+        rl.release(T, rl.acquire(T))
+    assert clock.now - started == pytest.approx(2, abs=0.01)
+
+
 def test_minute_remaining_lowers_budget():
     clock = FakeClock()
     rl = make(clock, per_window=60, window=60)
