@@ -580,7 +580,8 @@ class _Context:
                    "BankAccountNumber": f"{default_code}-CLEARING", "CurrencyCode": self.company_currency()}
         if any(a.get("Name") == name for a in self._accounts):
             account["Name"] = f"{name} ({account['Code']})"
-        key = f"xc-acct-{self.conn.tenant_id}-{account['Code']}"
+        # Replayed only while Xero's chart is as we read it (a retry after a lost answer).
+        key = f"xc-acct-{self.conn.tenant_id}-{account['Code']}-{len(self._accounts)}"
         body = self.client.request("PUT", "Accounts", json=account, idempotency_key=key)
         created = (body.get("Accounts") or [{}])[0]
         if not created.get("AccountID"):
