@@ -28,5 +28,8 @@
         "wizard/xero_export_wizard_views.xml",
         "views/xero_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["xero_connector/static/tests/tours/**/*"],
+    },
     "installable": True,
 }

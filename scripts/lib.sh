@@ -254,6 +254,11 @@ except OSError:
 sys.exit(1)' "$1"
 }
 
+# The browser tours (tests/test_tour.py) need Debian's Chromium; Odoo would skip them without it.
+ensure_chromium() {
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null || _apt_install chromium
+}
+
 setup_all() {
     find_odoo
     ensure_venv

@@ -4,3 +4,4 @@ from . import test_webhook
 from . import test_export
 from . import test_export_concurrency
 from . import test_payments
+from . import test_tour
