@@ -27,6 +27,8 @@
         "views/account_move_views.xml",
         "wizard/xero_export_wizard_views.xml",
         "views/xero_menus.xml",
+        "views/xero_list_views.xml",
+        "views/product_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["xero_connector/static/tests/tours/**/*"],

@@ -1,6 +1,10 @@
-from odoo import _, fields, models
+import logging
+
+from odoo import _, api, fields, models
 
 from .xero_job import XeroBlocked
+
+_logger = logging.getLogger(__name__)
 
 RESOURCE = {"invoice": "Invoices", "credit_note": "CreditNotes"}
 
@@ -16,6 +20,14 @@ class AccountMove(models.Model):
     xero_invoice_number = fields.Char("Xero Number", copy=False, readonly=True)
     xero_invoice_status = fields.Char("Xero Status", copy=False, readonly=True)
     xero_invoice_url = fields.Char("Xero Link", compute="_compute_xero_invoice_url")
+    xero_amount_paid = fields.Monetary("Amount Paid in Xero", copy=False, readonly=True,
+                                       help="For a credit note: the amount of it used (allocated or refunded) in Xero.")
+    xero_amount_due = fields.Monetary("Amount Due in Xero", copy=False, readonly=True,
+                                      help="For a credit note: the credit remaining in Xero.")
+    xero_paid = fields.Boolean("Paid in Xero", copy=False, readonly=True, index="btree_not_null")
+    xero_payment_registered = fields.Monetary(
+        "Xero Payments Registered", copy=False, readonly=True,
+        help="How much of the amount paid in Xero was registered as payments in Odoo.")
 
     def _compute_xero_invoice_url(self):
         Job = self.env["xero.job"]
@@ -68,10 +80,58 @@ class AccountMove(models.Model):
                  self.display_name)
 
     # ------------------------------------------------------------------------------------------
+    # Status back from Xero
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_apply_credit_notes(self, connection, credit_notes):
+        """CREDITNOTE webhooks and the credit notes pull: Xero's status and remaining credit on exported refunds."""
+        credit_notes = [c for c in credit_notes if c.get("Type", "ACCRECCREDIT") == "ACCRECCREDIT"]
+        self._xero_apply_status(connection, credit_notes, "CreditNoteID")
+
+    def _xero_status_changed(self, record):
+        """Payments made in Xero are registered in Odoo too when the company asks for it (both books agree)."""
+        company = self.company_id
+        if not company.xero_register_payments or self.move_type != "out_invoice" or self.state != "posted":
+            return
+        delta = self.xero_amount_paid - self.xero_payment_registered
+        if self.currency_id.compare_amounts(delta, 0.0) <= 0:
+            return
+        journal = company.xero_payment_journal_id
+        if not journal:
+            self.message_post(body=_("Paid in Xero, but no journal is set to register Xero payments in Odoo "
+                                     "(Settings → Xero)."), message_type="notification", subtype_xmlid="mail.mt_note")
+            return
+        amount = min(delta, self.amount_residual)
+        try:
+            with self.env.cr.savepoint():
+                if self.currency_id.compare_amounts(amount, 0.0) > 0:
+                    wizard = self.env["account.payment.register"].with_context(
+                        active_model="account.move", active_ids=self.ids).create({
+                            "journal_id": journal.id,
+                            "amount": amount,
+                            "payment_date": self._xero_paid_date(record),
+                            "communication": _("Paid in Xero: %s", self.xero_invoice_number or self.name),
+                        })
+                    wizard._create_payments()
+                self.xero_payment_registered = self.xero_amount_paid
+        except Exception as exc:  # the status is kept; the payment waits for a human
+            _logger.warning("Xero: could not register the payment of %s in Odoo: %s", self.name, exc)
+            self.message_post(body=_("Paid in Xero, but the payment could not be registered in Odoo: %s", exc),
+                              message_type="notification", subtype_xmlid="mail.mt_note")
+            return
+        if self.currency_id.compare_amounts(amount, 0.0) > 0:
+            self.message_post(body=_("Payment of %(amount)s registered on %(journal)s from Xero.",
+                                     amount=self.currency_id.format(amount), journal=journal.display_name),
+                              message_type="notification", subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------------------------------
     # xero.job handler
     # ------------------------------------------------------------------------------------------
     def _xero_job_dependencies(self, job):
         return self._xero_customer_dependencies(job)
+
+    def _xero_tracking(self, job):
+        return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
 
     def _xero_job_payload(self, job):
         self.ensure_one()
@@ -80,7 +140,7 @@ class AccountMove(models.Model):
         contact_id = self._xero_customer_contact_id(job)
         lines = [
             {"name": line.name, "quantity": line.quantity, "price_unit": line.price_unit,
-             "discount": line.discount, "taxes": line.tax_ids}
+             "discount": line.discount, "taxes": line.tax_ids, "product": line.product_id}
             for line in self.invoice_line_ids if line.display_type == "product"
         ]
         items, amount_types = self._xero_line_items(job, lines)
@@ -121,7 +181,7 @@ class AccountMove(models.Model):
         else:
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")}
             label = _("Invoice")
-        vals["xero_invoice_status"] = data.get("Status")
+        vals.update(self._xero_status_values(data, "CreditNoteID" if job.operation == "credit_note" else "InvoiceID"))
         # Only the connector's own fields change: skip the invoice's line synchronisation and
         # tracking, which cost dozens of queries per invoice in bulk exports and concern nothing here.
         self.with_context(skip_invoice_sync=True, check_move_validity=False, tracking_disable=True).write(vals)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -76,6 +76,47 @@ class ResCompany(models.Model):
         "Record Refunds in Xero", default=True,
         help="A Stripe refund becomes a Xero credit note and its refund payment.",
     )
+
+    # Mapping from Xero's lists (issue 7): dropdowns over the stored codes above.
+    xero_sales_account_id = fields.Many2one(
+        "xero.account", "Default Xero Sales Account", compute="_compute_xero_defaults",
+        inverse="_inverse_xero_sales_account_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero account of sales lines whose product and product category have none.")
+    xero_tax_rate_id = fields.Many2one(
+        "xero.tax.rate", "Default Xero Tax Rate", compute="_compute_xero_defaults",
+        inverse="_inverse_xero_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero tax rate of taxed lines whose Odoo tax is not mapped. Lines without tax are sent as NONE.")
+    xero_register_payments = fields.Boolean(
+        "Register Xero Payments in Odoo",
+        help="When Xero says an exported Odoo invoice is (part-)paid, register the payment in Odoo too.")
+    xero_payment_journal_id = fields.Many2one(
+        "account.journal", "Journal for Xero Payments", check_company=True,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]")
+    xero_lead_source_category_id = fields.Many2one(
+        "xero.tracking.category", "Lead Source Tracking Category",
+        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero tracking category whose options follow the sources of sales orders; exported lines carry "
+        "their order's source in it.")
+    xero_lead_source_message = fields.Text("Lead Source Problem", readonly=True)
+    xero_stock_align = fields.Boolean(
+        "Align On-Hand Quantities with Xero",
+        help="With Odoo's Inventory app: set the on-hand quantity of products tracked as inventory in Xero to "
+        "Xero's quantity on hand (main warehouse).")
+
+    @api.depends("xero_sales_account_code", "xero_tax_type")
+    def _compute_xero_defaults(self):
+        for company in self:
+            conn = company._xero_connection()
+            company.xero_sales_account_id = self.env["xero.account"]._xero_find(conn, company.xero_sales_account_code)
+            company.xero_tax_rate_id = self.env["xero.tax.rate"]._xero_find(conn, company.xero_tax_type)
+
+    def _inverse_xero_sales_account_id(self):
+        for company in self:
+            company.xero_sales_account_code = company.xero_sales_account_id.sudo().code or False
+
+    def _inverse_xero_tax_rate_id(self):
+        for company in self:
+            company.xero_tax_type = company.xero_tax_rate_id.sudo().xero_id or False
 
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected)."""

@@ -43,6 +43,15 @@ class ResConfigSettings(models.TransientModel):
     xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
     xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
 
+    xero_sales_account_id = fields.Many2one(related="company_id.xero_sales_account_id", readonly=False)
+    xero_tax_rate_id = fields.Many2one(related="company_id.xero_tax_rate_id", readonly=False)
+    xero_register_payments = fields.Boolean(related="company_id.xero_register_payments", readonly=False)
+    xero_payment_journal_id = fields.Many2one(related="company_id.xero_payment_journal_id", readonly=False)
+    xero_lead_source_category_id = fields.Many2one(related="company_id.xero_lead_source_category_id",
+                                                   readonly=False)
+    xero_lead_source_message = fields.Text(related="company_id.xero_lead_source_message")
+    xero_stock_align = fields.Boolean(related="company_id.xero_stock_align", readonly=False)
+    xero_stock_installed = fields.Boolean(compute="_compute_xero_stock_installed")
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
     xero_state = fields.Selection(related="xero_connection_id.state", string="Xero Status")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name", string="Xero Organisation")
@@ -89,6 +98,25 @@ class ResConfigSettings(models.TransientModel):
     def action_xero_choose_organisation(self):
         self.ensure_one()
         return self.xero_connection_id.action_xero_open_picker()
+
+    def _compute_xero_stock_installed(self):
+        for settings in self:
+            settings.xero_stock_installed = "stock.quant" in self.env
+
+    def _xero_connection_or_fail(self):
+        self.ensure_one()
+        if not self.xero_connection_id:
+            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+        return self.xero_connection_id
+
+    def action_xero_refresh_lists(self):
+        return self._xero_connection_or_fail().action_xero_refresh_lists()
+
+    def action_xero_import_items(self):
+        return self._xero_connection_or_fail().action_xero_import_items()
+
+    def action_xero_setup_lead_source(self):
+        return self._xero_connection_or_fail().action_xero_setup_lead_source()
 
     def action_xero_test_connection(self):
         self.ensure_one()

@@ -18,6 +18,10 @@ class SaleOrder(models.Model):
     xero_invoice_id = fields.Char("Xero Invoice ID", copy=False, readonly=True, index="btree_not_null")
     xero_invoice_number = fields.Char("Xero Invoice", copy=False, readonly=True)
     xero_invoice_status = fields.Char(copy=False, readonly=True)
+    xero_amount_paid = fields.Monetary("Amount Paid in Xero", copy=False, readonly=True)
+    xero_amount_due = fields.Monetary("Amount Due in Xero", copy=False, readonly=True)
+    xero_paid = fields.Boolean("Paid in Xero", copy=False, readonly=True, index="btree_not_null",
+                               help="Xero says the invoice of this order is paid.")
     xero_quote_url = fields.Char("Xero Quote Link", compute="_compute_xero_urls")
     xero_invoice_url = fields.Char("Xero Invoice Link", compute="_compute_xero_urls")
 
@@ -110,6 +114,9 @@ class SaleOrder(models.Model):
     def _xero_job_dependencies(self, job):
         return self._xero_customer_dependencies(job)
 
+    def _xero_tracking(self, job):
+        return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
+
     def _xero_due_date(self, date):
         terms = self.payment_term_id or self.partner_id.commercial_partner_id.property_payment_term_id
         if not terms.line_ids:
@@ -121,7 +128,7 @@ class SaleOrder(models.Model):
         contact_id = self._xero_customer_contact_id(job)
         lines = [
             {"name": line.name, "quantity": line.product_uom_qty, "price_unit": line.price_unit,
-             "discount": line.discount, "taxes": line.tax_ids}
+             "discount": line.discount, "taxes": line.tax_ids, "product": line.product_id}
             for line in self.order_line if not line.display_type
         ]
         items, amount_types = self._xero_line_items(job, lines)
@@ -160,7 +167,7 @@ class SaleOrder(models.Model):
             label = _("Quote")
         else:
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber"),
-                    "xero_invoice_status": status}
+                    **self._xero_status_values(data, "InvoiceID")}
             label = _("Invoice")
         self.with_context(xero_no_update=True).write(vals)
         self._xero_post_done(job, label, vals.get("xero_quote_number") or vals.get("xero_invoice_number"), status)

@@ -4,7 +4,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
 
+from ..xero import parse_xero_date
 from .xero_job import XeroBlocked
+
+# Xero statuses of a document still waiting to be paid ("Unpaid in Xero").
+UNPAID = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
 # Xero statuses in which a document may still be edited through the API.
 EDITABLE = {
@@ -54,20 +58,95 @@ class XeroDocumentMixin(models.AbstractModel):
             return self.env["xero.job"]
         return self.env["xero.job"]._xero_enqueue(partner, "contact", company=job.company_id)
 
-    def _xero_mapping(self, job):
+    # ------------------------------------------------------------------------------------------
+    # Mapping: Xero's lists (accounts, tax rates, items, tracking) for each line
+    # ------------------------------------------------------------------------------------------
+    def _xero_line_account_code(self, job, product):
+        """(account code, where it is mapped) for a line: the product's own override, its category (or
+        the nearest parent category with one), else the company default. (None, None) when unmapped."""
         company = job.company_id
-        if not company.xero_sales_account_code:
+        if product:
+            template = product.product_tmpl_id.with_company(company)
+            if template.xero_sales_account_code:
+                return template.xero_sales_account_code, _("the product %s", product.display_name)
+            category = template.categ_id.with_company(company)
+            while category:
+                if category.xero_sales_account_code:
+                    return category.xero_sales_account_code, _("the product category %s", category.display_name)
+                category = category.parent_id
+        if company.xero_sales_account_code:
+            return company.xero_sales_account_code, _("the default sales account of %s (Settings → Xero)",
+                                                       company.name)
+        return None, None
+
+    def _xero_check_account(self, job, code, where):
+        """The Xero account of ``code`` must be in the organisation's chart and active: else the job is blocked."""
+        conn = job.connection_id or job.company_id._xero_connection()
+        self.env["xero.connection"]._xero_ensure_lists(conn)
+        account = self.env["xero.account"]._xero_find(conn, code)
+        if not account or account.status == "DELETED":
             raise XeroBlocked(_(
-                "%(doc)s: no Xero sales account code is set for %(company)s. Set the default sales account "
-                "code in Settings → Xero, then retry.", doc=self.display_name, company=company.name))
-        return company.xero_sales_account_code, company.xero_tax_type
+                "%(doc)s: the Xero sales account %(code)s, mapped on %(where)s, does not exist in the Xero "
+                "organisation %(org)s. Map an account from Xero's list there (Refresh from Xero if it was just "
+                "created), then retry.", doc=self.display_name, code=code, where=where, org=conn.tenant_name))
+        if account.status != "ACTIVE":
+            raise XeroBlocked(_(
+                "%(doc)s: the Xero sales account %(account)s, mapped on %(where)s, is archived in Xero. Map an "
+                "active account there (or restore it in Xero and Refresh from Xero), then retry.",
+                doc=self.display_name, account=account.display_name, where=where))
+        return account
+
+    def _xero_line_tax_type(self, job, taxes):
+        """The Xero tax type of a line's taxes: each tax's own mapping, else the company default."""
+        company = job.company_id
+        found = {}
+        for tax in taxes:
+            if tax.xero_tax_type:
+                found.setdefault(tax.xero_tax_type, _("the tax %s", tax.display_name))
+            elif company.xero_tax_type:
+                found.setdefault(company.xero_tax_type, _("the default tax type of %s (Settings → Xero)",
+                                                          company.name))
+            else:
+                raise XeroBlocked(_(
+                    "%(doc)s: no default Xero tax type is set for %(company)s and the tax %(tax)s is not mapped to "
+                    "a Xero tax type. Map it (Accounting → Configuration → Taxes → Xero Tax Rate) or set the "
+                    "default in Settings → Xero, then retry.", doc=self.display_name, company=company.name,
+                    tax=tax.display_name))
+        if len(found) > 1:
+            raise XeroBlocked(_(
+                "%(doc)s: a line has taxes mapped to different Xero tax types (%(types)s): Xero takes one tax type "
+                "per line. Map a combined Xero tax rate, then retry.", doc=self.display_name,
+                types=", ".join(sorted(found))))
+        return next(iter(found.items()))
+
+    def _xero_check_tax_type(self, job, tax_type, where):
+        conn = job.connection_id or job.company_id._xero_connection()
+        self.env["xero.connection"]._xero_ensure_lists(conn)
+        rate = self.env["xero.tax.rate"]._xero_find(conn, tax_type)
+        if not rate:
+            raise XeroBlocked(_(
+                "%(doc)s: the Xero tax type %(type)s, mapped on %(where)s, does not exist in the Xero organisation "
+                "%(org)s. Map a tax rate from Xero's list there, then retry.", doc=self.display_name,
+                type=tax_type, where=where, org=conn.tenant_name))
+        if rate.status != "ACTIVE":
+            state = dict(rate._fields["status"].selection).get(rate.status, rate.status).lower()
+            raise XeroBlocked(_(
+                "%(doc)s: the Xero tax rate %(rate)s, mapped on %(where)s, is %(state)s in Xero. Map an active "
+                "tax rate there, then retry.", doc=self.display_name, rate=rate.display_name, where=where,
+                state=state))
+        return rate
+
+    def _xero_tracking(self, job):
+        """``Tracking`` of the document's lines (the Lead Source); empty without one."""
+        return []
 
     def _xero_line_items(self, job, lines):
         """Xero LineItems and LineAmountTypes from ``lines``: dicts of name, quantity, price_unit,
-        discount, taxes (account.tax). Raises XeroBlocked when the mapping is missing."""
-        account_code, tax_type = self._xero_mapping(job)
-        taxes = self.env["account.tax"].union(*[line["taxes"] for line in lines]) if lines else \
-            self.env["account.tax"]
+        discount, taxes (account.tax), product (product.product). Raises XeroBlocked when the mapping is
+        missing or names what Xero no longer has (an archived account, a deleted tax rate)."""
+        if not lines:
+            raise XeroBlocked(_("%s has no lines to send to Xero.", self.display_name))
+        taxes = self.env["account.tax"].union(*[line["taxes"] for line in lines])
         if not taxes:
             amount_types = "NoTax"
         else:
@@ -77,25 +156,43 @@ class XeroDocumentMixin(models.AbstractModel):
                     "%s mixes tax-included and tax-excluded prices: Xero needs one or the other per document.",
                     self.display_name))
             amount_types = "Inclusive" if included.pop() else "Exclusive"
-            if not tax_type:
-                raise XeroBlocked(_(
-                    "%(doc)s: no default Xero tax type is set for %(company)s. Set it in Settings → Xero, then "
-                    "retry.", doc=self.display_name, company=job.company_id.name))
+        conn = job.connection_id or job.company_id._xero_connection()
+        tracking = self._xero_tracking(job)
+        checked = {}
         items = []
         for line in lines:
+            product = line.get("product") or self.env["product.product"]
+            code, where = self._xero_line_account_code(job, product)
+            if not code:
+                raise XeroBlocked(_(
+                    "%(doc)s: no Xero sales account code is set for %(company)s. Map a Xero sales account on the "
+                    "product%(product)s or its category, or set the default sales account code in Settings → "
+                    "Xero, then retry.", doc=self.display_name, company=job.company_id.name,
+                    product=f" {product.display_name}" if product else ""))
+            if ("account", code) not in checked:
+                checked["account", code] = self._xero_check_account(job, code, where)
             item = {
                 "Description": (line["name"] or "").strip() or "-",
                 "Quantity": line["quantity"],
                 "UnitAmount": line["price_unit"],
-                "AccountCode": account_code,
+                "AccountCode": code,
             }
+            xero_item = self.env["xero.item"]._xero_for_product(conn, product) if product else None
+            if xero_item:
+                item["ItemCode"] = xero_item.code
             if amount_types != "NoTax":
-                item["TaxType"] = tax_type if line["taxes"] else "NONE"
+                if line["taxes"]:
+                    tax_type, tax_where = self._xero_line_tax_type(job, line["taxes"])
+                    if ("tax", tax_type) not in checked:
+                        checked["tax", tax_type] = self._xero_check_tax_type(job, tax_type, tax_where)
+                    item["TaxType"] = tax_type
+                else:
+                    item["TaxType"] = "NONE"
             if line.get("discount") and not float_is_zero(line["discount"], precision_digits=4):
                 item["DiscountRate"] = line["discount"]
+            if tracking:
+                item["Tracking"] = tracking
             items.append(item)
-        if not items:
-            raise XeroBlocked(_("%s has no lines to send to Xero.", self.display_name))
         return items, amount_types
 
     def _xero_odoo_url(self):
@@ -113,6 +210,67 @@ class XeroDocumentMixin(models.AbstractModel):
             label=label, link=link or "#", number=number or job.xero_id, verb=verb, status=status or "")
         # A log note (no followers to notify): a handful of queries, where message_post costs dozens.
         self._message_log(body=body)
+
+    # ------------------------------------------------------------------------------------------
+    # Status back from Xero (INVOICE/CREDITNOTE webhooks and the incremental pulls)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _xero_status_values(self, record, id_field):
+        """Status, amount paid and amount due of a Xero invoice or credit note."""
+        status = record.get("Status") or False
+        total = float(record.get("Total") or 0.0)
+        if id_field == "CreditNoteID":
+            due = float(record.get("RemainingCredit") or 0.0) if status not in ("DRAFT", "SUBMITTED") else total
+            paid = total - due if status not in ("VOIDED", "DELETED") else 0.0
+        else:
+            paid = float(record.get("AmountPaid") or 0.0)
+            due = float(record.get("AmountDue") or 0.0)
+        return {"xero_invoice_status": status, "xero_amount_paid": paid, "xero_amount_due": due,
+                "xero_paid": status == "PAID"}
+
+    @api.model
+    def _xero_apply_status(self, connection, records, id_field="InvoiceID"):
+        """Write Xero's status, amount paid and amount due on the exported documents of these Xero records.
+
+        Records the connector never sent match nothing here (the mirror alone knows them).
+        """
+        by_id = {str(r[id_field]).lower(): r for r in records if r.get(id_field)}
+        if not by_id:
+            return self.browse()
+        ids = list(by_id) + [str(r[id_field]) for r in records if r.get(id_field)]
+        documents = self.sudo().with_context(active_test=False).search([
+            ("company_id", "=", connection.company_id.id), ("xero_invoice_id", "in", list(set(ids)))])
+        for document in documents:
+            record = by_id.get(document.xero_invoice_id.lower())
+            if not record:
+                continue
+            vals = self._xero_status_values(record, id_field)
+            was_paid = document.xero_paid
+            changed = {k: v for k, v in vals.items()
+                       if (document[k] or False) != (v or False) and not (
+                           isinstance(v, float) and document.currency_id.is_zero(document[k] - v))}
+            if not changed:
+                continue
+            # Only the connector's fields change: no export back (echo), no invoice line sync, no tracking.
+            document.with_context(xero_no_update=True, skip_invoice_sync=True, check_move_validity=False,
+                                  tracking_disable=True).write(changed)
+            if vals["xero_paid"] and not was_paid:
+                document.message_post(body=_("Paid in Xero (%(number)s).", number=document.xero_invoice_number
+                                             or record.get("InvoiceNumber") or record.get("CreditNoteNumber")),
+                                      message_type="notification", subtype_xmlid="mail.mt_note")
+            document._xero_status_changed(record)
+        return documents
+
+    def _xero_status_changed(self, record):
+        """Hook: Xero's status of this exported document changed (``record``: Xero's dict)."""
+
+    @staticmethod
+    def _xero_paid_date(record):
+        for key in ("FullyPaidOnDate", "UpdatedDateUTC"):
+            value = parse_xero_date(record.get(key)) if record.get(key) else None
+            if value:
+                return value.date()
+        return fields.Date.today()
 
     # ------------------------------------------------------------------------------------------
     # Export actions

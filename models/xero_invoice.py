@@ -92,7 +92,11 @@ class XeroInvoice(models.Model):
                 rec.write(vals)
             else:
                 to_create.append(dict(vals, connection_id=connection.id, xero_invoice_id=invoice["InvoiceID"]))
-        return self.create(to_create) if to_create else self.browse()
+        created = self.create(to_create) if to_create else self.browse()
+        # The exported orders and invoices among them get Xero's status, amount paid and amount due.
+        for model in ("account.move", "sale.order"):
+            self.env[model]._xero_apply_status(connection, invoices, "InvoiceID")
+        return created
 
     @api.model
     def _xero_link_partner(self, connection, partner):

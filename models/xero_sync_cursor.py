@@ -15,6 +15,8 @@ OVERLAP = timedelta(seconds=1)
 # The pulls' filters, shared by the cron and the on-demand refreshes (same cursor key).
 CONTACTS_PULL = {"params": {"includeArchived": "true"}}
 INVOICES_PULL = {"where": 'Type=="ACCREC"'}
+CREDIT_NOTES_PULL = {"where": 'Type=="ACCRECCREDIT"'}
+TRACKING_PULL = {"params": {"includeArchived": "true"}}
 
 
 class XeroSyncCursor(models.Model):
@@ -59,6 +61,11 @@ class XeroSyncCursor(models.Model):
         return [
             ("Contacts", "res.partner", "_xero_apply_contacts", CONTACTS_PULL),
             ("Invoices", "xero.invoice", "_xero_apply_invoices", INVOICES_PULL),
+            ("CreditNotes", "account.move", "_xero_apply_credit_notes", CREDIT_NOTES_PULL),
+            ("Accounts", "xero.account", "_xero_apply_accounts", {}),
+            ("TaxRates", "xero.tax.rate", "_xero_apply_tax_rates", {}),
+            ("Items", "xero.item", "_xero_apply_items", {}),
+            ("TrackingCategories", "xero.tracking.category", "_xero_apply_tracking_categories", TRACKING_PULL),
         ]
 
     @api.model
@@ -67,6 +74,9 @@ class XeroSyncCursor(models.Model):
             if self.env["xero.event"]._xero_applier(model_name, method_name) is None:
                 continue
             self._xero_pull(connection, resource, model_name, method_name, **(kwargs or {}))
+        if hasattr(connection, "_xero_sync_lead_sources"):
+            # Lead Source options follow Odoo's sources (calls Xero only when one is missing or renamed).
+            connection._xero_sync_lead_sources()
 
     @api.model
     def _xero_cursor(self, connection, key):

@@ -5,3 +5,4 @@ from . import test_export
 from . import test_export_concurrency
 from . import test_payments
 from . import test_tour
+from . import test_xero_lists, test_xero_status

@@ -21,6 +21,9 @@ class XeroExportCase(XeroHttpCase):
         self.org = self.sandbox_orgs[0]["tenant_id"]
         self.connection = self._xero_connect(self.xero_admin, tenants=[self.org])
         self.assertEqual(self.connection.state, "connected")
+        # Xero's chart of accounts and tax rates, as "Refresh from Xero" reads them (the mapping is checked
+        # against them before sending).
+        self.connection._xero_refresh_lists(["accounts", "tax_rates"])
         self.company.write({"xero_sales_account_code": "200", "xero_tax_type": "OUTPUT",
                             "xero_invoice_status": "AUTHORISED", "xero_auto_export": "none",
                             "xero_sale_order_target": "invoice", "xero_auto_export_invoices": False})

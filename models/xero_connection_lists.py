@@ -1,0 +1,267 @@
+"""xero.connection: Xero's lists (accounts, tax rates, items, tracking categories) and the Lead Source."""
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..xero import ValidationError, XeroError
+from .xero_tracking_category import LEAD_SOURCE
+
+_logger = logging.getLogger(__name__)
+
+# kind: (Xero collection, model, applier, query parameters)
+LISTS = {
+    "accounts": ("Accounts", "xero.account", "_xero_apply_accounts", None),
+    "tax_rates": ("TaxRates", "xero.tax.rate", "_xero_apply_tax_rates", None),
+    "items": ("Items", "xero.item", "_xero_apply_items", None),
+    "tracking": ("TrackingCategories", "xero.tracking.category", "_xero_apply_tracking_categories",
+                 {"includeArchived": "true"}),
+}
+# Options per tracking category (Xero's figure, as integrators report it; the sandbox enforces it too).
+TRACKING_OPTION_LIMIT = 100
+
+
+class XeroConnection(models.Model):
+    _inherit = "xero.connection"
+
+    xero_account_ids = fields.One2many("xero.account", "connection_id", "Xero Accounts", readonly=True)
+    xero_tax_rate_ids = fields.One2many("xero.tax.rate", "connection_id", "Xero Tax Rates", readonly=True)
+    xero_item_ids = fields.One2many("xero.item", "connection_id", "Xero Items", readonly=True)
+    xero_tracking_category_ids = fields.One2many("xero.tracking.category", "connection_id", "Tracking Categories",
+                                                 readonly=True)
+    lists_refreshed_on = fields.Datetime("Lists Read From Xero", readonly=True, copy=False)
+
+    def _xero_check_manager(self):
+        if not self.env.user.has_group("xero_connector.group_xero_manager"):
+            raise AccessError(_("Only Xero administrators can change what Odoo reads from Xero."))
+
+    def _xero_ready(self):
+        self.ensure_one()
+        if self.state != "connected" or not self.tenant_id:
+            raise UserError(_("%s is not connected to Xero: connect it in Settings → Xero first.",
+                              self.company_id.name))
+
+    # ------------------------------------------------------------------------------------------
+    # Lists
+    # ------------------------------------------------------------------------------------------
+    def _xero_refresh_lists(self, kinds=None):
+        """Read whole lists from Xero now (one call each), store them, and mark what Xero no longer lists.
+
+        Returns ``{kind: count}``. Xero errors are raised (typed, see ``xero.errors``).
+        """
+        self.ensure_one()
+        conn = self.sudo()
+        client = conn._xero_client()
+        counts = {}
+        for kind in kinds or LISTS:
+            resource, model_name, method, params = LISTS[kind]
+            records = list(client.iter_records(resource, params=params, paged=False))
+            Model = self.env[model_name].sudo().with_company(conn.company_id).with_context(xero_from_xero=True)
+            getattr(Model, method)(conn, records)
+            seen = {r.get(Model._xero_id_key) for r in records}
+            gone = Model.search([("connection_id", "=", conn.id), ("xero_id", "not in", list(seen))])
+            if "status" in Model._fields:
+                gone.filtered(lambda r: r.status != "DELETED").write({"status": "DELETED"})
+            else:
+                gone.unlink()
+            counts[kind] = len(records)
+        conn.lists_refreshed_on = fields.Datetime.now()
+        return counts
+
+    @api.model
+    def _xero_ensure_lists(self, connection):
+        """Before validating a mapping: read the accounts and tax rates once if they were never read."""
+        if connection and connection.state == "connected" and not self.env["xero.account"].sudo().search_count(
+                [("connection_id", "=", connection.id)], limit=1):
+            connection._xero_refresh_lists(["accounts", "tax_rates"])
+
+    def action_xero_refresh_lists(self):
+        """Refresh from Xero: accounts, tax rates, items and tracking categories."""
+        self.ensure_one()
+        self._xero_check_manager()
+        self._xero_ready()
+        try:
+            counts = self._xero_refresh_lists()
+        except XeroError as exc:
+            raise UserError(_("Xero did not answer: %s", exc)) from None
+        message = _("Read from Xero: %(accounts)s accounts, %(taxes)s tax rates, %(items)s items, %(tracking)s "
+                    "tracking categories.", accounts=counts["accounts"], taxes=counts["tax_rates"],
+                    items=counts["items"], tracking=counts["tracking"])
+        return self._xero_notify(message, "success")
+
+    @api.model
+    def _xero_notify(self, message, kind, sticky=False):
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"type": kind, "message": message, "sticky": sticky,
+                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+
+    def action_xero_open_list(self):
+        """Open one of Xero's lists of this connection (context ``xero_list``: the model)."""
+        self.ensure_one()
+        model = self.env.context.get("xero_list") or "xero.account"
+        return {"type": "ir.actions.act_window", "res_model": model, "view_mode": "list,form",
+                "name": self.env[model]._description, "domain": [("connection_id", "=", self.id)]}
+
+    def action_xero_import_items(self):
+        """Create/update Odoo products from the Xero items (read again first)."""
+        self.ensure_one()
+        self._xero_check_manager()
+        self._xero_ready()
+        try:
+            self._xero_refresh_lists(["accounts", "tax_rates", "items"])
+        except XeroError as exc:
+            raise UserError(_("Xero did not answer: %s", exc)) from None
+        return self.xero_item_ids.action_xero_import()
+
+    # ------------------------------------------------------------------------------------------
+    # Lead Source
+    # ------------------------------------------------------------------------------------------
+    def action_xero_setup_lead_source(self):
+        """Use (or create) Xero's tracking category "Lead Source", then sync its options with Odoo's sources.
+
+        Xero allows two active tracking categories: when both are taken by others, say which and let the
+        administrator pick one of them instead (Settings → Xero → Lead Source category).
+        """
+        self.ensure_one()
+        self._xero_check_manager()
+        self._xero_ready()
+        conn = self.sudo()
+        company = conn.company_id
+        try:
+            conn._xero_refresh_lists(["tracking"])
+            category = company.xero_lead_source_category_id
+            if not category or category.status != "ACTIVE":
+                category = conn._xero_lead_source_category()
+                company.xero_lead_source_category_id = category
+            over = conn._xero_sync_lead_sources()
+        except XeroError as exc:
+            raise UserError(_("Xero did not answer: %s", exc)) from None
+        if over:
+            return self._xero_notify(company.xero_lead_source_message, "warning", sticky=True)
+        count = len(category.option_ids.filtered(lambda o: o.source_id and o.status != "DELETED"))
+        return self._xero_notify(_("Lead Source: Xero's tracking category %(category)s follows %(count)s Odoo "
+                                   "source(s).", category=category.name, count=count), "success")
+
+    def _xero_lead_source_category(self):
+        """The active "Lead Source" category: found, reactivated or created while a slot is free."""
+        Category = self.env["xero.tracking.category"].sudo()
+        categories = Category.search([("connection_id", "=", self.id), ("status", "in", ("ACTIVE", "ARCHIVED"))])
+        named = categories.filtered(lambda c: (c.name or "").strip().lower() == LEAD_SOURCE.lower())
+        if named.filtered(lambda c: c.status == "ACTIVE"):
+            return named.filtered(lambda c: c.status == "ACTIVE")[:1]
+        active = categories.filtered(lambda c: c.status == "ACTIVE")
+        if len(active) >= 2:
+            message = _(
+                "Xero allows two active tracking categories and both are taken: %(first)s and %(second)s. Pick "
+                "one of them as the Lead Source category in Settings → Xero (its options will follow Odoo's "
+                "sources), or archive one in Xero and set up the Lead Source again.",
+                first=active[0].name, second=active[1].name)
+            self.company_id.xero_lead_source_message = message
+            raise UserError(message)
+        client = self._xero_client()
+        try:
+            if named:
+                body = client.request("POST", f"TrackingCategories/{named[0].xero_id}",
+                                      json={"Name": named[0].name, "Status": "ACTIVE"})
+            else:
+                body = client.request("PUT", "TrackingCategories", json={"Name": LEAD_SOURCE})
+        except ValidationError as exc:
+            message = _("Xero refused to create the tracking category %(name)s: %(messages)s", name=LEAD_SOURCE,
+                        messages="; ".join(exc.messages) or exc.message)
+            self.company_id.xero_lead_source_message = message
+            raise UserError(message) from None
+        categories = Category.with_company(self.company_id)._xero_apply_tracking_categories(
+            self, body.get("TrackingCategories") or [])
+        return categories[:1]
+
+    def _xero_lead_sources(self):
+        """The Odoo sources the Lead Source follows: those of the company's sales orders."""
+        groups = self.env["sale.order"].sudo()._read_group(
+            [("company_id", "=", self.company_id.id), ("source_id", "!=", False)], ["source_id"])
+        return self.env["utm.source"].browse([source.id for (source,) in groups])
+
+    def _xero_lead_source_plan(self, category, sources):
+        """(renames [(option, name)], additions [(source, name)]) to make the options follow ``sources``."""
+        renames, additions = [], []
+        for source in sources:
+            name = (source.name or "").strip()[:100]
+            if not name:
+                continue
+            option = category._xero_option_for(source)
+            if option and not option.source_id:
+                option.source_id = source  # an option of that name already: it follows the source from now on
+            if option:
+                if option.name != name:
+                    renames.append((option, name))
+            else:
+                additions.append((source, name))
+        return renames, additions
+
+    def _xero_sync_lead_sources(self, sources=None):
+        """Make the Lead Source options follow Odoo's sources: add missing ones (up to Xero's limit), rename
+        renamed ones. Calls Xero only when there is something to do. Returns the sources left out (over
+        the limit or refused), with the reason in ``company.xero_lead_source_message``."""
+        self.ensure_one()
+        conn = self.sudo()
+        company = conn.company_id
+        category = company.xero_lead_source_category_id
+        if not category or category.status != "ACTIVE" or conn.state != "connected":
+            return self.env["utm.source"]
+        sources = conn._xero_lead_sources() if sources is None else sources
+        renames, additions = conn._xero_lead_source_plan(category, sources)
+        if not renames and not additions:
+            if company.xero_lead_source_message and sources == conn._xero_lead_sources():
+                company.xero_lead_source_message = False
+            return self.env["utm.source"]
+        client = conn._xero_client()
+        # Xero's options as they are now (someone may have added or renamed some there).
+        body = client.get(f"TrackingCategories/{category.xero_id}", params={"includeArchived": "true"})
+        records = body.get("TrackingCategories") or []
+        if records:
+            category._xero_apply_options(records[0].get("Options") or [])
+        renames, additions = conn._xero_lead_source_plan(category, sources)
+        problems = []
+        left_out = self.env["utm.source"]
+        for option, name in renames:
+            try:
+                answer = client.request("POST", f"TrackingCategories/{category.xero_id}/Options/{option.xero_id}",
+                                        json={"Name": name})
+                category._xero_apply_options(answer.get("Options") or [], complete=False)
+            except ValidationError as exc:
+                problems.append(_("the option %(old)s could not be renamed %(new)s: %(messages)s", old=option.name,
+                                  new=name, messages="; ".join(exc.messages) or exc.message))
+        room = TRACKING_OPTION_LIMIT - category.option_count
+        fits, over = additions[:max(room, 0)], additions[max(room, 0):]
+        if fits:
+            try:
+                answer = client.request("PUT", f"TrackingCategories/{category.xero_id}/Options",
+                                        json={"Options": [{"Name": name} for _source, name in fits]})
+                added = category._xero_apply_options(answer.get("Options") or [], complete=False)
+                by_name = {o.name.lower(): o for o in added}
+                for source, name in fits:
+                    if by_name.get(name.lower()):
+                        by_name[name.lower()].source_id = source
+            except ValidationError as exc:
+                over = additions
+                problems.append("; ".join(exc.messages) or exc.message)
+        if over:
+            left_out = self.env["utm.source"].union(*[source for source, _name in over])
+            problems.insert(0, _(
+                "Xero's tracking category %(category)s can hold at most %(limit)s options and has %(count)s: the "
+                "Lead Source(s) %(sources)s could not be added. Archive or delete unused options in Xero, or use "
+                "an existing source on these orders.", category=category.name, limit=TRACKING_OPTION_LIMIT,
+                count=category.option_count, sources=", ".join(left_out.mapped("name"))))
+        company.xero_lead_source_message = " ".join(problems) if problems else False
+        return left_out
+
+    def action_xero_sync_lead_sources(self):
+        self.ensure_one()
+        self._xero_check_manager()
+        self._xero_ready()
+        try:
+            over = self._xero_sync_lead_sources()
+        except XeroError as exc:
+            raise UserError(_("Xero did not answer: %s", exc)) from None
+        if over or self.company_id.xero_lead_source_message:
+            return self._xero_notify(self.company_id.xero_lead_source_message, "warning", sticky=True)
+        return self._xero_notify(_("Lead Source options are in step with Odoo's sources."), "success")
