@@ -43,12 +43,20 @@ class ResConfigSettings(models.TransientModel):
     xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
     xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
 
-    xero_sales_account_id = fields.Many2one(related="company_id.xero_sales_account_id", readonly=False)
-    xero_tax_rate_id = fields.Many2one(related="company_id.xero_tax_rate_id", readonly=False)
+    # The company fields' domains name the company as ``id``: here it is ``company_id``.
+    xero_sales_account_id = fields.Many2one(
+        related="company_id.xero_sales_account_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_tax_rate_id = fields.Many2one(
+        related="company_id.xero_tax_rate_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_register_payments = fields.Boolean(related="company_id.xero_register_payments", readonly=False)
-    xero_payment_journal_id = fields.Many2one(related="company_id.xero_payment_journal_id", readonly=False)
-    xero_lead_source_category_id = fields.Many2one(related="company_id.xero_lead_source_category_id",
-                                                   readonly=False)
+    xero_payment_journal_id = fields.Many2one(
+        related="company_id.xero_payment_journal_id", readonly=False,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', company_id)]")
+    xero_lead_source_category_id = fields.Many2one(
+        related="company_id.xero_lead_source_category_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_lead_source_message = fields.Text(related="company_id.xero_lead_source_message")
     xero_stock_align = fields.Boolean(related="company_id.xero_stock_align", readonly=False)
     xero_stock_installed = fields.Boolean(compute="_compute_xero_stock_installed")
