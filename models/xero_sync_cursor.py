@@ -16,7 +16,10 @@ OVERLAP = timedelta(seconds=1)
 CONTACTS_PULL = {"params": {"includeArchived": "true"}}
 INVOICES_PULL = {"where": 'Type=="ACCREC"'}
 CREDIT_NOTES_PULL = {"where": 'Type=="ACCRECCREDIT"'}
-TRACKING_PULL = {"params": {"includeArchived": "true"}}
+# Lists that change rarely: at most hourly (Xero's Starter tier allows 1,000 calls a day); "Refresh from
+# Xero" reads them at once, and an export reads them when it never did.
+HOURLY = 3600
+TRACKING_PULL = {"params": {"includeArchived": "true"}, "min_interval": HOURLY}
 
 
 class XeroSyncCursor(models.Model):
@@ -62,8 +65,8 @@ class XeroSyncCursor(models.Model):
             ("Contacts", "res.partner", "_xero_apply_contacts", CONTACTS_PULL),
             ("Invoices", "xero.invoice", "_xero_apply_invoices", INVOICES_PULL),
             ("CreditNotes", "account.move", "_xero_apply_credit_notes", CREDIT_NOTES_PULL),
-            ("Accounts", "xero.account", "_xero_apply_accounts", {}),
-            ("TaxRates", "xero.tax.rate", "_xero_apply_tax_rates", {}),
+            ("Accounts", "xero.account", "_xero_apply_accounts", {"min_interval": HOURLY}),
+            ("TaxRates", "xero.tax.rate", "_xero_apply_tax_rates", {"min_interval": HOURLY}),
             ("Items", "xero.item", "_xero_apply_items", {}),
             ("TrackingCategories", "xero.tracking.category", "_xero_apply_tracking_categories", TRACKING_PULL),
         ]

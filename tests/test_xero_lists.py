@@ -15,6 +15,11 @@ class TestXeroLists(XeroExportCase):
         self.assertEqual(answer["errors"], 0, answer)
         return answer["Accounts"][0]
 
+    def run_pulls(self):
+        """What the pull cron runs, as if the hourly lists were last read over an hour ago."""
+        self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id)]).last_run = False
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+
     def accounts(self):
         return self.env["xero.account"].search([("connection_id", "=", self.connection.id)])
 
@@ -38,13 +43,13 @@ class TestXeroLists(XeroExportCase):
         # Later: one account archived in Xero; the cron's pull brings it.
         self.sandbox_post("/_sandbox/clock", {"advance": 120})
         self.set_account("260", Status="ARCHIVED")
-        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        self.run_pulls()
         self.assertEqual(self.accounts().filtered(lambda a: a.code == "260").status, "ARCHIVED")
         # Once past the initial bulk, a run asks only for what changed since (If-Modified-Since).
         self.sandbox_post("/_sandbox/clock", {"advance": 120})
         self.set_account("270", Name="Interest Received")
         self.clear_log()
-        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        self.run_pulls()
         self.assertEqual(len(self.calls("GET", "/Accounts")), 1)
         cursor = Cursor.search([("connection_id", "=", self.connection.id), ("key", "=", "Accounts")])
         self.assertEqual(cursor.last_count, 2, "the change, and the newest record of the previous run (re-read "
@@ -133,7 +138,7 @@ class TestXeroLists(XeroExportCase):
         self.connection._xero_refresh_lists(["tax_rates"])
         self.tax.xero_tax_rate_id = self.env["xero.tax.rate"].search([("xero_id", "=", rate["TaxType"])])
         self.seed("TaxRates", [{"TaxType": rate["TaxType"], "Status": "DELETED"}])
-        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        self.run_pulls()
         move = self.invoice()
         job = self.Job._xero_enqueue(move, "invoice")
         self.send()
