@@ -5,4 +5,5 @@ from . import test_export
 from . import test_export_concurrency
 from . import test_payments
 from . import test_tour
+from . import test_reliability
 from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead_source
