@@ -18,7 +18,7 @@ from odoo.fields import Command
 from odoo.addons.xero_connector.sandbox import server as sandbox_server
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect  # noqa: E402
+from sandbox_connect import connect
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "1000"))
 WINDOW = float(os.environ.get("XERO_BENCH_WINDOW", "2"))

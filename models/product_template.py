@@ -37,7 +37,6 @@ class ProductTemplate(models.Model):
         for template in self:
             variant = template.product_variant_ids[:1] if len(template.product_variant_ids) == 1 else False
             if variant:
-                variant._compute_xero_item()
                 template.xero_item_id = variant.xero_item_id
                 template.xero_quantity_on_hand = variant.xero_quantity_on_hand
                 template.xero_is_tracked = variant.xero_is_tracked
