@@ -182,9 +182,10 @@ class AccountMove(models.Model):
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")}
             label = _("Invoice")
         vals.update(self._xero_status_values(data, "CreditNoteID" if job.operation == "credit_note" else "InvoiceID"))
-        # Only the connector's own fields change: skip the invoice's line synchronisation and
-        # tracking, which cost dozens of queries per invoice in bulk exports and concern nothing here.
-        self.with_context(skip_invoice_sync=True, check_move_validity=False, tracking_disable=True).write(vals)
+        # Only the connector's own columns change: the ORM's plain write, without account.move's
+        # (line synchronisation, lock-date and hash checks: dozens of queries per invoice in bulk
+        # exports, all about accounting data this does not touch) nor the chatter's tracking.
+        models.Model.write(self.sudo(), vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
 
     def _xero_job_lookup(self, job, client):

@@ -65,7 +65,7 @@ class XeroAccount(models.Model):
         """The account of ``code`` in the connection's list (any status), or an empty recordset."""
         if not code or not connection:
             return self.browse()
-        accounts = self.sudo().search([("connection_id", "=", connection.id), ("code", "=", code)])
+        accounts = self.sudo().browse(self._xero_index(connection, "code").get(code, []))
         return accounts.sorted(lambda a: a.status != "ACTIVE")[:1]
 
     @api.model

@@ -25,9 +25,6 @@ STATE_TTL = 600
 # tokens that were committed to the database; the refresh token never leaves the row lock.
 _token_cache = {}
 _token_cache_lock = threading.Lock()
-# Per process: (dbname, connection id) -> when Xero's remaining-call figures were last stored.
-_limits_stored = {}
-LIMITS_EVERY = 15
 
 DEFAULT_URLS = {
     "login_url": "https://login.xero.com",
@@ -116,7 +113,7 @@ def locked_access_token(cursor_factory, connection_id, oauth, rejected_token=Non
 
 
 class ConnectionClient(XeroClient):
-    """The library client, plus what a connection must remember from Xero's answers."""
+    """The library client; a refused grant turns the connection to "needs reconnect"."""
 
     def __init__(self, connection, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,8 +125,6 @@ class ConnectionClient(XeroClient):
         except ReconnectNeeded as exc:
             self.connection._xero_mark_reconnect(exc.message)
             raise
-        finally:
-            self.connection._xero_store_limits(self.last_limits)
 
 
 class XeroConnection(models.Model):
@@ -169,11 +164,11 @@ class XeroConnection(models.Model):
     last_error = fields.Text(readonly=True, copy=False)
     # Candidate organisations of a consent that connected several (state "choose").
     candidate_tenants = fields.Json(readonly=True, copy=False, groups="base.group_system")
-    # Xero's X-*-Remaining figures from the last answer.
-    day_limit_remaining = fields.Integer("Calls Left Today", readonly=True, copy=False)
-    minute_limit_remaining = fields.Integer("Calls Left This Minute", readonly=True, copy=False)
-    app_minute_limit_remaining = fields.Integer("App Calls Left This Minute", readonly=True, copy=False)
-    limits_updated_on = fields.Datetime(readonly=True, copy=False)
+    # Xero's X-*-Remaining figures from the last answer, as the pacing state recorded them.
+    day_limit_remaining = fields.Integer("Calls Left Today", compute="_compute_limits")
+    minute_limit_remaining = fields.Integer("Calls Left This Minute", compute="_compute_limits")
+    app_minute_limit_remaining = fields.Integer("App Calls Left This Minute", compute="_compute_limits")
+    limits_updated_on = fields.Datetime(compute="_compute_limits")
 
     # Secrets: system administrators only, never copied, read through _xero_access_token().
     access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
@@ -183,6 +178,19 @@ class XeroConnection(models.Model):
     oauth_nonce = fields.Char(groups="base.group_system", copy=False, readonly=True)
 
     _company_uniq = models.Constraint("UNIQUE(company_id)", "A company connects to one Xero organisation.")
+
+    def _compute_limits(self):
+        states = {
+            rate.tenant_id: rate.state or {}
+            for rate in self.env["xero.rate.state"].sudo().search([("tenant_id", "in", self.mapped("tenant_id"))])
+        }
+        for conn in self:
+            state = states.get(conn.tenant_id, {})
+            remaining = state.get("remaining") or {}
+            conn.day_limit_remaining = remaining.get("day", 0)
+            conn.minute_limit_remaining = remaining.get("minute", 0)
+            conn.app_minute_limit_remaining = remaining.get("appminute", 0)
+            conn.limits_updated_on = _naive_utc(state["remaining_at"]) if state.get("remaining_at") else False
 
     @api.depends("company_id", "tenant_name", "state")
     def _compute_display_label(self):
@@ -513,26 +521,6 @@ class XeroConnection(models.Model):
                 if queued else _("Every customer with sales history is already in Xero."),
             },
         }
-
-    def _xero_store_limits(self, limits):
-        """Record Xero's X-*-Remaining figures, in a transaction of its own (never blocks the caller's).
-
-        At most every LIMITS_EVERY seconds per connection and process: it is a display figure.
-        """
-        key = (self.env.cr.dbname, self.id)
-        now = time.time()
-        if not limits or now - _limits_stored.get(key, 0) < LIMITS_EVERY:
-            return
-        _limits_stored[key] = now
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                """UPDATE xero_connection
-                      SET day_limit_remaining = %s, minute_limit_remaining = %s, app_minute_limit_remaining = %s,
-                          limits_updated_on = (now() at time zone 'UTC')
-                    WHERE id = %s""",
-                [limits.get("X-DayLimit-Remaining"), limits.get("X-MinLimit-Remaining"),
-                 limits.get("X-AppMinLimit-Remaining"), self.id],
-            )
 
     @api.model
     def _cron_xero_keepalive(self):

@@ -17,6 +17,8 @@ LISTS = {
     "tracking": ("TrackingCategories", "xero.tracking.category", "_xero_apply_tracking_categories",
                  {"includeArchived": "true"}),
 }
+# The sync cursor that remembers when the lists were last read whole.
+LISTS_CURSOR = "Lists (refresh)"
 # Options per tracking category (Xero's figure, as integrators report it; the sandbox enforces it too).
 TRACKING_OPTION_LIMIT = 100
 
@@ -29,7 +31,16 @@ class XeroConnection(models.Model):
     xero_item_ids = fields.One2many("xero.item", "connection_id", "Xero Items", readonly=True)
     xero_tracking_category_ids = fields.One2many("xero.tracking.category", "connection_id", "Tracking Categories",
                                                  readonly=True)
-    lists_refreshed_on = fields.Datetime("Lists Read From Xero", readonly=True, copy=False)
+    lists_refreshed_on = fields.Datetime("Lists Read From Xero", compute="_compute_lists_refreshed_on")
+
+    def _compute_lists_refreshed_on(self):
+        # Kept on a sync cursor, not on the connection row: the connection row is also updated by the
+        # token refresh in transactions of its own, and a second writer would make them collide.
+        cursors = self.env["xero.sync.cursor"].sudo().search(
+            [("connection_id", "in", self.ids), ("key", "=", LISTS_CURSOR)])
+        when = {cursor.connection_id.id: cursor.last_run for cursor in cursors}
+        for conn in self:
+            conn.lists_refreshed_on = when.get(conn.id, False)
 
     def _xero_check_manager(self):
         if not self.env.user.has_group("xero_connector.group_xero_manager"):
@@ -65,14 +76,14 @@ class XeroConnection(models.Model):
             else:
                 gone.unlink()
             counts[kind] = len(records)
-        conn.lists_refreshed_on = fields.Datetime.now()
+        self.env["xero.sync.cursor"].sudo()._xero_cursor(conn, LISTS_CURSOR).last_run = fields.Datetime.now()
         return counts
 
     @api.model
     def _xero_ensure_lists(self, connection):
         """Before validating a mapping: read the accounts and tax rates once if they were never read."""
-        if connection and connection.state == "connected" and not self.env["xero.account"].sudo().search_count(
-                [("connection_id", "=", connection.id)], limit=1):
+        if connection and connection.state == "connected" and not self.env["xero.account"]._xero_index(
+                connection, "code"):
             connection._xero_refresh_lists(["accounts", "tax_rates"])
 
     def action_xero_refresh_lists(self):

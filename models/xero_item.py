@@ -77,9 +77,8 @@ class XeroItem(models.Model):
         """The Xero item matched to ``product`` in this organisation, or None."""
         if not connection or not product or not product.default_code:
             return None
-        item = self.sudo().search([("connection_id", "=", connection.id), ("code", "=", product.default_code),
-                                   ("product_id", "=", product.id)], limit=1)
-        return item or None
+        items = self.sudo().browse(self._xero_index(connection, "code").get(product.default_code, []))
+        return items.filtered(lambda item: item.product_id == product)[:1] or None
 
     def _xero_link_products(self):
         """Match each item to the one active product of its company (or shared) with its code as reference."""

@@ -539,7 +539,7 @@ class XeroJob(models.Model):
             return to_send._xero_batch_failed(exc)
         # 5. Each element's own outcome.
         for job, result in zip(to_send, results, strict=True):
-            record = job._xero_record()
+            record = records.get(job.id)
             if result.ok:
                 job._xero_succeeded(record, result)
             else:

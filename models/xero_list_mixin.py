@@ -19,6 +19,39 @@ class XeroListMixin(models.AbstractModel):
     def _xero_values(self, record):
         raise NotImplementedError
 
+    # -- a per-transaction index: exports look codes up for every line of every document ----------
+    @api.model
+    def _xero_index(self, connection, field):
+        """``{value of field: [ids]}`` of the connection's list, read once per cursor (bulk exports
+        would otherwise query the list for every line)."""
+        key = ("xero_list_index", self._name, connection.id, field)
+        cache = self.env.cr.cache
+        if key not in cache:
+            index = {}
+            for rec in self.sudo().with_context(active_test=False).search_fetch(
+                    [("connection_id", "=", connection.id)], [field]):
+                index.setdefault(rec[field], []).append(rec.id)
+            cache[key] = index
+        return cache[key]
+
+    def _xero_forget_index(self):
+        cache = self.env.cr.cache
+        for key in [k for k in cache if isinstance(k, tuple) and k[:2] == ("xero_list_index", self._name)]:
+            del cache[key]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._xero_forget_index()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_forget_index()
+        return super().write(vals)
+
+    def unlink(self):
+        self._xero_forget_index()
+        return super().unlink()
+
     @api.model
     def _xero_upsert(self, connection, records):
         """Create or update the records of ``connection`` from Xero's dicts; return them (Xero's order)."""

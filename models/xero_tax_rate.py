@@ -54,4 +54,4 @@ class XeroTaxRate(models.Model):
     def _xero_find(self, connection, tax_type):
         if not tax_type or not connection:
             return self.browse()
-        return self.sudo().search([("connection_id", "=", connection.id), ("xero_id", "=", tax_type)], limit=1)
+        return self.sudo().browse(self._xero_index(connection, "xero_id").get(tax_type, [])[:1])
