@@ -1,7 +1,6 @@
 -- A neutralized (copied) database must never talk to the production Xero organisation.
-UPDATE xero_connection
-   SET access_token = NULL, refresh_token = NULL, token_expires_at = NULL, oauth_nonce = NULL,
-       candidate_tenants = NULL, state = 'disconnected';
+DELETE FROM xero_connection_token;
+UPDATE xero_connection SET oauth_nonce = NULL, candidate_tenants = NULL, state = 'disconnected';
 DELETE FROM ir_config_parameter
  WHERE key IN ('xero_connector.client_secret', 'xero_connector.webhook_key');
 UPDATE res_company

@@ -1,4 +1,4 @@
-from . import res_company, res_config_settings, xero_connection, xero_rate_state
+from . import res_company, res_config_settings, xero_connection, xero_connection_token, xero_rate_state
 from . import res_partner, xero_contact, xero_invoice
 from . import xero_event, xero_sync_cursor
 from . import xero_job, xero_document_mixin, sale_order, sale_order_line, account_move

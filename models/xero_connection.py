@@ -26,6 +26,8 @@ STATE_TTL = 600
 _token_cache = {}
 _token_cache_lock = threading.Lock()
 
+TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at", "token_refreshed_at")
+
 DEFAULT_URLS = {
     "login_url": "https://login.xero.com",
     "identity_url": "https://identity.xero.com",
@@ -58,19 +60,21 @@ def refresh_tokens_locked(cr, connection_id, oauth, rejected_token=None, now=Non
     invalid_grant (the caller records the state), TransientError when Xero cannot be reached.
     """
     now = time.time() if now is None else now
-    # A serialization failure here is expected under contention (see locked_access_token): not logged.
-    cr.execute(
-        """SELECT state, access_token, refresh_token, token_expires_at
-             FROM xero_connection WHERE id = %s FOR UPDATE""",
-        [connection_id],
-        log_exceptions=False,
-    )
+    cr.execute("SELECT state FROM xero_connection WHERE id = %s", [connection_id])
     row = cr.fetchone()
     if not row:
         raise ReconnectNeeded("The Xero connection no longer exists.")
-    state, access_token, refresh_token, expires_at = row
-    if state != "connected" or not refresh_token:
+    # A serialization failure here is expected under contention (see locked_access_token): not logged.
+    cr.execute(
+        """SELECT access_token, refresh_token, token_expires_at
+             FROM xero_connection_token WHERE connection_id = %s FOR UPDATE""",
+        [connection_id],
+        log_exceptions=False,
+    )
+    tokens_row = cr.fetchone()
+    if row[0] != "connected" or not tokens_row or not tokens_row[1]:
         raise ReconnectNeeded("This company is not connected to Xero.")
+    access_token, refresh_token, expires_at = tokens_row
     expires = _epoch(expires_at)
     if access_token and access_token != rejected_token and expires - TOKEN_MARGIN > now:
         return access_token, expires
@@ -85,10 +89,10 @@ def refresh_tokens_locked(cr, connection_id, oauth, rejected_token=None, now=Non
                 raise
             time.sleep(0.5 * (attempt + 1))
     cr.execute(
-        """UPDATE xero_connection
+        """UPDATE xero_connection_token
               SET access_token = %s, refresh_token = %s, token_expires_at = %s,
-                  token_refreshed_at = (now() at time zone 'UTC'), last_error = NULL
-            WHERE id = %s""",
+                  token_refreshed_at = (now() at time zone 'UTC')
+            WHERE connection_id = %s""",
         [tokens.access_token, tokens.refresh_token or refresh_token, _naive_utc(tokens.expires_at), connection_id],
     )
     return tokens.access_token, tokens.expires_at
@@ -170,14 +174,39 @@ class XeroConnection(models.Model):
     app_minute_limit_remaining = fields.Integer("App Calls Left This Minute", compute="_compute_limits")
     limits_updated_on = fields.Datetime(compute="_compute_limits")
 
-    # Secrets: system administrators only, never copied, read through _xero_access_token().
-    access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
-    refresh_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
-    token_expires_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
-    token_refreshed_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
+    # Secrets: system administrators only, never copied, read through _xero_access_token(). Stored in
+    # xero.connection.token (see there why): these fields read and write that row.
+    access_token = fields.Char(groups="base.group_system", compute="_compute_tokens", inverse="_inverse_tokens")
+    refresh_token = fields.Char(groups="base.group_system", compute="_compute_tokens", inverse="_inverse_tokens")
+    token_expires_at = fields.Datetime(groups="base.group_system", compute="_compute_tokens",
+                                       inverse="_inverse_tokens")
+    token_refreshed_at = fields.Datetime(groups="base.group_system", compute="_compute_tokens",
+                                         inverse="_inverse_tokens")
     oauth_nonce = fields.Char(groups="base.group_system", copy=False, readonly=True)
 
     _company_uniq = models.Constraint("UNIQUE(company_id)", "A company connects to one Xero organisation.")
+
+    def _xero_token_rows(self):
+        rows = self.env["xero.connection.token"].sudo().search([("connection_id", "in", self.ids)])
+        # The refresh rewrites these rows with SQL in transactions of its own: never trust the cache.
+        rows.invalidate_recordset(TOKEN_FIELDS)
+        return {row.connection_id.id: row for row in rows}
+
+    def _compute_tokens(self):
+        rows = self._xero_token_rows()
+        for conn in self:
+            row = rows.get(conn.id)
+            for name in TOKEN_FIELDS:
+                conn[name] = row[name] if row else False
+
+    def _inverse_tokens(self):
+        rows = self._xero_token_rows()
+        for conn in self:
+            values = {name: conn[name] for name in TOKEN_FIELDS}
+            if conn.id in rows:
+                rows[conn.id].write(values)
+            elif any(values.values()):
+                self.env["xero.connection.token"].sudo().create(dict(values, connection_id=conn.id))
 
     def _compute_limits(self):
         states = {
@@ -391,6 +420,14 @@ class XeroConnection(models.Model):
             cached = _token_cache.get(key)
         if cached and cached[0] != rejected_token and cached[1] - TOKEN_MARGIN > now:
             return cached[0]
+        # A valid token this transaction can see needs no refresh (it may have been stored by this very
+        # transaction, e.g. right after connecting, where a transaction of its own could not see it).
+        conn = self.sudo()
+        if (conn.state == "connected" and conn.access_token and conn.access_token != rejected_token
+                and _epoch(conn.token_expires_at) - TOKEN_MARGIN > now):
+            with _token_cache_lock:
+                _token_cache[key] = (conn.access_token, _epoch(conn.token_expires_at))
+            return conn.access_token
         oauth = self._xero_oauth()
         try:
             token, expires = locked_access_token(self.env.registry.cursor, self.id, oauth, rejected_token)
@@ -526,7 +563,9 @@ class XeroConnection(models.Model):
     def _cron_xero_keepalive(self):
         """Refresh idle token sets long before Xero's 60-day expiry of unused refresh tokens."""
         limit = fields.Datetime.now() - KEEPALIVE_AFTER
-        idle = self.sudo().search([("state", "=", "connected"), ("token_refreshed_at", "<", limit)])
+        idle = self.env["xero.connection.token"].sudo().search([
+            ("token_refreshed_at", "<", limit), ("connection_id.state", "=", "connected"),
+        ]).connection_id
         for conn in idle:
             try:
                 conn._xero_access_token(rejected_token=conn.access_token)

@@ -263,12 +263,17 @@ class TestConcurrentRefresh(XeroHttpCase):
             company_id = cr.fetchone()[0]
             cr.execute("DELETE FROM xero_connection WHERE company_id = %s", [company_id])
             cr.execute(
-                """INSERT INTO xero_connection (company_id, state, tenant_id, access_token, refresh_token,
-                                                token_expires_at, create_date, write_date)
-                   VALUES (%s, 'connected', %s, %s, %s, '2000-01-01', now(), now()) RETURNING id""",
-                [company_id, tenant, tokens.access_token, tokens.refresh_token],
+                """INSERT INTO xero_connection (company_id, state, tenant_id, create_date, write_date)
+                   VALUES (%s, 'connected', %s, now(), now()) RETURNING id""",
+                [company_id, tenant],
             )
             conn_id = cr.fetchone()[0]
+            cr.execute(
+                """INSERT INTO xero_connection_token (connection_id, access_token, refresh_token, token_expires_at,
+                                                      create_date, write_date)
+                   VALUES (%s, %s, %s, '2000-01-01', now(), now())""",
+                [conn_id, tokens.access_token, tokens.refresh_token],
+            )
         self.addCleanup(self._cleanup, db, conn_id)
         results, errors = [], []
         barrier = threading.Barrier(2)
@@ -289,7 +294,7 @@ class TestConcurrentRefresh(XeroHttpCase):
         self.assertEqual(len(results), 2)
         self.assertEqual(results[0][0], results[1][0], "the second worker reuses the token the first one stored")
         with sql_db.db_connect(db).cursor() as cr:
-            cr.execute("SELECT refresh_token FROM xero_connection WHERE id = %s", [conn_id])
+            cr.execute("SELECT refresh_token FROM xero_connection_token WHERE connection_id = %s", [conn_id])
             stored = cr.fetchone()[0]
         live = [g for g in self.sandbox_get("/_sandbox/grants") if not g["revoked"]]
         self.assertEqual(len(live), 1)

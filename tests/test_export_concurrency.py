@@ -32,13 +32,18 @@ class TestConcurrentSenders(XeroHttpCase):
             trigger_floor = cr.fetchone()[0]
             cr.execute("DELETE FROM xero_connection WHERE company_id = %s", [company_id])
             cr.execute(
-                """INSERT INTO xero_connection (company_id, state, tenant_id, tenant_name, access_token, refresh_token,
-                                                token_expires_at, create_date, write_date)
-                   VALUES (%s, 'connected', %s, 'Concurrent Org', %s, %s, now() + interval '1 hour', now(), now())
+                """INSERT INTO xero_connection (company_id, state, tenant_id, tenant_name, create_date, write_date)
+                   VALUES (%s, 'connected', %s, 'Concurrent Org', now(), now())
                    RETURNING id""",
-                [company_id, tenant, tokens.access_token, tokens.refresh_token],
+                [company_id, tenant],
             )
             conn_id = cr.fetchone()[0]
+            cr.execute(
+                """INSERT INTO xero_connection_token (connection_id, access_token, refresh_token, token_expires_at,
+                                                      create_date, write_date)
+                   VALUES (%s, %s, %s, now() at time zone 'UTC' + interval '1 hour', now(), now())""",
+                [conn_id, tokens.access_token, tokens.refresh_token],
+            )
             env = api.Environment(cr, SUPERUSER_ID, {"xero_test_commit": True})
             company = env["res.company"].browse(company_id)
             partners = env["res.partner"].create([{"name": f"Concurrent Customer {i:02d}"} for i in range(N_CONTACTS)])
