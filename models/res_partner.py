@@ -1,6 +1,8 @@
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -322,11 +324,12 @@ class ResPartner(models.Model):
         if first:
             partner.xero_contact_id = contact["ContactID"]
         partner._xero_link_invoices()
-        partner.message_post(
-            body=_(
-                "%(what)s in Xero (%(org)s): <a href='%(url)s' target='_blank'>%(name)s</a>",
-                what=_("Created or linked") if first else _("Updated"), org=job.connection_id.tenant_name,
-                url=f"https://go.xero.com/Contacts/View/{contact['ContactID']}", name=contact.get("Name"),
+        link = Markup("<a href='{url}' target='_blank'>{name}</a>").format(
+            url=f"https://go.xero.com/Contacts/View/{contact['ContactID']}", name=contact.get("Name"))
+        partner._message_log(
+            body=Markup("{what} ({org}): {link}").format(
+                what=_("Created or linked in Xero") if first else _("Updated in Xero"),
+                org=job.connection_id.tenant_name, link=link,
             )
         )
 

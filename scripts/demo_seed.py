@@ -5,6 +5,13 @@
 import os
 import sys
 
+import requests
+
+from odoo.fields import Command
+
+sys.path.insert(0, os.environ["XERO_DEMO_SCRIPTS"])
+from sandbox_connect import connect
+
 odoo_url = os.environ["XERO_DEMO_ODOO_URL"]
 sandbox_url = os.environ["XERO_DEMO_SANDBOX_URL"]
 icp = env["ir.config_parameter"].sudo()
@@ -24,27 +31,66 @@ company = env.company
 if company.name in ("YourCompany", "My Company"):
     company.name = "Harbour Coffee Roasters"
 
+connection = connect(env, sandbox_url, company)
+
 # Sample customers and products (created once, found again by their reference).
 Partner = env["res.partner"]
 for ref, name, email, is_company in [
     ("DEMO-C1", "Bluewater Café", "accounts@bluewater.example", True),
     ("DEMO-C2", "Northside Deli", "billing@northside.example", True),
     ("DEMO-C3", "Marta Jensen", "marta.jensen@example.com", False),
+    ("DEMO-C4", "Harbourside Hotel", "ap@harbourside.example", True),
 ]:
     if not Partner.search([("ref", "=", ref)], limit=1):
         Partner.create({"ref": ref, "name": name, "email": email, "is_company": is_company, "customer_rank": 1})
+PRODUCTS = [("BEAN-1KG", "House Blend Beans 1 kg", 32.0), ("BEAN-250", "Single Origin Beans 250 g", 14.5),
+            ("GRIND-SVC", "Grinding Service", 5.0)]
 Product = env["product.product"]
-for code, name, price in [
-    ("BEAN-1KG", "House Blend Beans 1 kg", 32.0),
-    ("BEAN-250", "Single Origin Beans 250 g", 14.5),
-    ("GRIND-SVC", "Grinding Service", 5.0),
-]:
+for code, name, price in PRODUCTS:
     if not Product.search([("default_code", "=", code)], limit=1):
         Product.create({"default_code": code, "name": name, "list_price": price, "sale_ok": True})
 
-sys.path.insert(0, os.environ["XERO_DEMO_SCRIPTS"])
-from sandbox_connect import connect  # noqa: E402
+if connection.state == "connected":
+    tenant = connection.tenant_id
+    # The sandbox organisation sells the same products: Xero items with stock on hand.
+    items = {i["Code"] for i in requests.get(f"{sandbox_url}/_sandbox/orgs/{tenant}/Items", timeout=10).json()["Items"]}
+    new_items = [{"Code": code, "Name": name, "SalesDetails": {"UnitPrice": price, "AccountCode": "200"}}
+                 for code, name, price in PRODUCTS if code not in items]
+    if new_items:
+        requests.post(f"{sandbox_url}/_sandbox/orgs/{tenant}/Items", json={"Items": new_items}, timeout=10)
+        for code, quantity in (("BEAN-1KG", 42), ("BEAN-250", 120)):
+            requests.post(f"{sandbox_url}/_sandbox/orgs/{tenant}/Items/{code}/stock",
+                          json={"QuantityOnHand": quantity}, timeout=10)
+    # Xero's chart of accounts, tax rates and items, and the defaults exports use.
+    connection._xero_refresh_lists()
+    connection.xero_item_ids.action_xero_import()
+    if not company.xero_sales_account_code:
+        company.write({"xero_sales_account_code": "200", "xero_tax_type": "OUTPUT"})
+    sale_tax = env["account.tax"].search([("type_tax_use", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    if sale_tax and not sale_tax.xero_tax_type:
+        sale_tax.xero_tax_type = "OUTPUT"
+    # Orders in several states, once: a quotation, a confirmed order sent to Xero, one paid in Xero.
+    Order = env["sale.order"]
+    if not Order.search_count([("partner_id.ref", "like", "DEMO-C")]):
+        beans, small, grind = (Product.search([("default_code", "=", c)], limit=1) for c, _n, _p in PRODUCTS)
 
-connection = connect(env, sandbox_url, company)
+        def order(ref, lines, po=False):
+            partner = Partner.search([("ref", "=", ref)], limit=1)
+            return Order.create({"partner_id": partner.id, "client_order_ref": po, "order_line": [
+                Command.create({"product_id": p.id, "product_uom_qty": q}) for p, q in lines]})
+
+        order("DEMO-C3", [(small, 2)])  # stays a quotation
+        sent = order("DEMO-C1", [(beans, 10), (grind, 10)], po="PO-4471")
+        paid = order("DEMO-C2", [(beans, 4), (small, 12)], po="ND-2026-118")
+        (sent | paid).action_confirm()
+        (sent | paid).action_xero_export_invoice()
+        env["xero.job"]._xero_send(connections=connection)
+        if paid.xero_invoice_id:
+            invoice = requests.get(f"{sandbox_url}/_sandbox/orgs/{tenant}/Invoices/{paid.xero_invoice_id}",
+                                   timeout=10).json()
+            requests.post(f"{sandbox_url}/_sandbox/orgs/{tenant}/Payments", json={"Payments": [{
+                "Invoice": {"InvoiceID": paid.xero_invoice_id}, "Account": {"Code": "090"},
+                "Date": "2026-11-20", "Amount": invoice["AmountDue"]}]}, timeout=10)
+        env["xero.sync.cursor"]._xero_run_pulls(connection)
 print(f"demo: {company.name} is {connection.state} to Xero organisation {connection.tenant_name or '-'}")
 env.cr.commit()

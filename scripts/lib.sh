@@ -247,6 +247,7 @@ free_port() {
 port_in_use() {  # $1 = port
     "$PYTHON" -c 'import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: only a listener counts
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -9,12 +9,18 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from odoo.addons.xero_connector.xero import XeroError
+
 
 def connect(env, sandbox_url, company=None, tenant_id=None):
     company = company or env.company
     connection = env["xero.connection"]._xero_for_company(company)
     if connection.state == "connected":
-        return connection
+        try:
+            connection._xero_access_token()
+            return connection
+        except XeroError:
+            pass  # the grant is gone (sandbox restarted without its state, tokens wiped…): connect again
     admin = env.ref("base.user_admin")
     if tenant_id is None:
         orgs = requests.get(f"{sandbox_url}/_sandbox/orgs", timeout=10).json()

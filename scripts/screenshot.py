@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshot.py URL_BASE LOGIN PASSWORD OUT.png PATH [PATH ...]
 
 Each PATH (e.g. "/odoo/settings#xero_connector") is opened after logging in through /web/login and
-saved as OUT-1.png, OUT-2.png… (or OUT.png for a single path). Uses Debian's chromium and the
+saved as OUT-1.png, OUT-2.png… (or OUT.png for a single path). "PATH::SELECTOR" clicks SELECTOR (a
+CSS selector, e.g. a notebook tab) before the screenshot. Uses Debian's chromium and the
 websocket-client package (Chrome DevTools Protocol); nothing is downloaded.
 """
 
@@ -93,8 +94,12 @@ def main(base, login, password, out, *paths):
         )
         time.sleep(3)
         stem, ext = os.path.splitext(out)
-        for index, path in enumerate(paths, 1):
+        for index, spec in enumerate(paths, 1):
+            path, _sep, click = spec.partition("::")
             browser.open(base + path, ready="!!document.querySelector('.o_action_manager .o_view_controller')")
+            if click:
+                browser.evaluate(f"document.querySelector({json.dumps(click)}).click()")
+                time.sleep(1.5)
             target = out if len(paths) == 1 else f"{stem}-{index}{ext}"
             browser.screenshot(target)
             print(target)
