@@ -2,9 +2,9 @@ import logging
 from collections import OrderedDict
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
+from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -156,22 +156,7 @@ class XeroEvent(models.Model):
     @api.model
     def _xero_insert(self, rows):
         """INSERT the rows, skipping those already stored; return the ids of the new rows."""
-        columns = ["connection_id", "company_id", "tenant_id", "category", "event_type", "resource_id",
-                   "resource_url", "event_date", "state", "error"]
-        ids = []
-        for row in rows:
-            self.env.cr.execute(SQL(
-                """INSERT INTO xero_event (%s, attempts, create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-                   ON CONFLICT DO NOTHING
-                   RETURNING id""",
-                SQL(", ").join(SQL.identifier(col) for col in columns),
-                SQL(", ").join(row[col] for col in columns),
-                self.env.uid,
-                self.env.uid,
-            ))
-            ids.extend(r[0] for r in self.env.cr.fetchall())
-        return ids
+        return insert_new_rows(self.env, "xero_event", [dict(row, attempts=0) for row in rows])
 
     # ------------------------------------------------------------------------------------------
     # Appliers registry

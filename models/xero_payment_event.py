@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from ..xero import RateLimited, ReconnectNeeded, SignatureError, XeroError, verify_gocardless, verify_stripe
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
@@ -22,6 +21,7 @@ from ..xero.gocardless import GoCardlessClient, GoCardlessError
 from ..xero.money import currency_exponent, from_minor_units
 from .xero_event import CronOutOfTime
 from .xero_payment import PROVIDERS
+from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -145,21 +145,7 @@ class XeroPaymentEvent(models.Model):
 
     @api.model
     def _xero_insert(self, rows):
-        columns = ["provider", "event_id", "company_id", "event_type", "object_id", "provider_created", "payload"]
-        ids = []
-        for row in rows:
-            self.env.cr.execute(SQL(
-                """INSERT INTO xero_payment_event (%s, state, attempts, create_uid, write_uid, create_date, write_date)
-                   VALUES (%s, 'pending', 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-                   ON CONFLICT DO NOTHING
-                   RETURNING id""",
-                SQL(", ").join(SQL.identifier(col) for col in columns),
-                SQL(", ").join(row[col] for col in columns),
-                self.env.uid,
-                self.env.uid,
-            ))
-            ids.extend(r[0] for r in self.env.cr.fetchall())
-        return ids
+        return insert_new_rows(self.env, "xero_payment_event", [dict(row, state="pending", attempts=0) for row in rows])
 
     @api.model
     def _xero_trigger(self):
