@@ -176,11 +176,8 @@ class XeroPaymentEvent(models.Model):
             self._xero_trigger()
 
     def _xero_progress(self, processed):
-        context = self.env.context
-        if not (context.get("ir_cron_progress_id") or context.get("xero_commit_progress")):
-            return
-        if self.env["ir.cron"]._commit_progress(processed) <= 0:
-            raise CronOutOfTime()
+        """The same rule as the Xero webhook events' cron (commit only inside the cron)."""
+        self.env["xero.event"]._xero_progress(processed)
 
     @api.model
     def _xero_process_company(self, conn):
