@@ -1,18 +1,14 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .product_category import _account_domain
-
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "xero.sales.account.mixin"]
 
-    xero_sales_account_code = fields.Char(
-        company_dependent=True, copy=False,
-        help="Xero account of this product's sales lines, instead of its category's.")
+    xero_sales_account_code = fields.Char(help="Xero account of this product's sales lines, instead of its category's.")
     xero_sales_account_id = fields.Many2one(
-        "xero.account", "Xero Sales Account (override)", compute="_compute_xero_sales_account_id",
-        inverse="_inverse_xero_sales_account_id", domain=_account_domain,
+        string="Xero Sales Account (override)",
         help="Empty: the account of the product category, else the company's default sales account.")
     xero_item_id = fields.Many2one("xero.item", compute="_compute_xero_item",
                                    help="The Xero item with this product's internal reference as its code.")
@@ -21,15 +17,6 @@ class ProductTemplate(models.Model):
     xero_is_tracked = fields.Boolean("Tracked in Xero", compute="_compute_xero_item",
                                      help="Xero tracks this item as inventory.")
     xero_item_message = fields.Char(compute="_compute_xero_item")
-
-    @api.depends("xero_sales_account_code")
-    @api.depends_context("company")
-    def _compute_xero_sales_account_id(self):
-        self.env["xero.account"]._xero_compute_dropdown(self, "xero_sales_account_code", "xero_sales_account_id")
-
-    def _inverse_xero_sales_account_id(self):
-        for record in self:
-            record.xero_sales_account_code = record.xero_sales_account_id.sudo().code or False
 
     @api.depends("product_variant_ids", "default_code")
     @api.depends_context("company")

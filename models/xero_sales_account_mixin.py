@@ -1,0 +1,27 @@
+from odoo import api, fields, models
+
+
+def _account_domain(model):
+    return [("company_id", "=", model.env.company.id), ("status", "=", "ACTIVE")]
+
+
+class XeroSalesAccountMixin(models.AbstractModel):
+    """A Xero sales account chosen per company: stored as Xero's account code (company-dependent),
+    edited through a dropdown of the organisation's active accounts."""
+
+    _name = "xero.sales.account.mixin"
+    _description = "Xero Sales Account"
+
+    xero_sales_account_code = fields.Char(company_dependent=True, copy=False)
+    xero_sales_account_id = fields.Many2one(
+        "xero.account", compute="_compute_xero_sales_account_id", inverse="_inverse_xero_sales_account_id",
+        domain=_account_domain)
+
+    @api.depends("xero_sales_account_code")
+    @api.depends_context("company")
+    def _compute_xero_sales_account_id(self):
+        self.env["xero.account"]._xero_compute_dropdown(self, "xero_sales_account_code", "xero_sales_account_id")
+
+    def _inverse_xero_sales_account_id(self):
+        for record in self:
+            record.xero_sales_account_code = record.xero_sales_account_id.sudo().code or False
