@@ -361,6 +361,9 @@ class XeroJob(models.Model):
                 _logger.info("Xero sender: another sender is draining %s; skipping", conn.tenant_name)
                 return 0
             try:
+                # Start a new transaction now that we hold the lock: a snapshot taken before it could
+                # still show the previous sender's batch as "sending" and take it for an orphan.
+                self._xero_commit()
                 return self._xero_drain(conn, limit, only, max_rate_wait)
             finally:
                 lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, lock_key])

@@ -164,6 +164,9 @@ class SandboxApp:
         try:
             response = self.dispatch(request)
         except DropConnection:
+            # Read what is left of the body first: unread, the server's buffer would parse it as the
+            # next request on this connection ("Bad request version" errors in the log).
+            request.get_data()
             sock = environ.get("werkzeug.socket")
             if sock is None:
                 response = Response(b"", status=504)
