@@ -7,6 +7,7 @@
 # other connectors do), and the ratios.
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
 import os
+import resource
 import sys
 import time
 
@@ -160,6 +161,8 @@ total = {"label": f"all {COUNT}", "count": COUNT, "done": run_small["done"] + ru
          "elapsed": run_small["elapsed"] + run_rest["elapsed"], "queries": run_small["queries"] + run_rest["queries"],
          "calls": run_small["calls"] + run_rest["calls"]}
 batched_rate = describe(total)
+say(f"  peak memory of this Odoo process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+    f"(resident; after preparing {COUNT} invoices and exporting them)")
 say(f"  queries per invoice: {run_small['queries'] / small:.2f} at {small}, "
     f"{run_rest['queries'] / (COUNT - small):.2f} at {COUNT - small} (flat = the batch size does not matter)")
 
