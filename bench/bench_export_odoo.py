@@ -19,7 +19,7 @@ from odoo.fields import Command
 from odoo.addons.xero_connector.sandbox import server as sandbox_server
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect
+from sandbox_connect import connect, point_at_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "1000"))
 WINDOW = float(os.environ.get("XERO_BENCH_WINDOW", "2"))
@@ -32,15 +32,8 @@ sandbox = sandbox_server.start(
     minute_limit=LIMIT, minute_window=WINDOW, concurrency=5, day_limit=5000 * 10,
 )
 url = sandbox.url
-icp = env["ir.config_parameter"].sudo()
-for key, value in {
-    "web.base.url": "http://localhost:8069",
-    "xero_connector.client_id": "bench-client", "xero_connector.client_secret": "bench-secret",
-    "xero_connector.login_url": url, "xero_connector.identity_url": url, "xero_connector.api_url": url,
-    "xero_connector.calls_per_minute": str(LIMIT), "xero_connector.minute_window": str(WINDOW),
-    "xero_connector.calls_per_day": str(5000 * 10),
-}.items():
-    icp.set_param(key, value)
+point_at_sandbox(env, url, "bench-client", "bench-secret", calls_per_minute=LIMIT, minute_window=WINDOW,
+                 calls_per_day=5000 * 10)
 company = env.company
 company.write({"xero_sales_account_code": "200", "xero_tax_type": "NONE"})
 connection = connect(env, url, company)

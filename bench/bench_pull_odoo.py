@@ -32,7 +32,7 @@ from odoo.addons.xero_connector.models.xero_sync_cursor import CONTACTS_PULL
 from odoo.addons.xero_connector.sandbox import server as sandbox_server
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect
+from sandbox_connect import connect, point_at_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "10000"))
 DELIVERIES = int(os.environ.get("XERO_BENCH_DELIVERIES", "200"))
@@ -55,15 +55,8 @@ sandbox = sandbox_server.start(
     minute_limit=LIMIT, minute_window=WINDOW, concurrency=5, day_limit=5000,
 )
 url = sandbox.url
-icp = env["ir.config_parameter"].sudo()
-for key, value in {
-    "web.base.url": "http://localhost:8069",
-    "xero_connector.client_id": "bench-client", "xero_connector.client_secret": "bench-secret",
-    "xero_connector.login_url": url, "xero_connector.identity_url": url, "xero_connector.api_url": url,
-    "xero_connector.calls_per_minute": str(LIMIT), "xero_connector.minute_window": str(WINDOW),
-    "xero_connector.calls_per_day": "5000",
-}.items():
-    icp.set_param(key, value)
+point_at_sandbox(env, url, "bench-client", "bench-secret", calls_per_minute=LIMIT, minute_window=WINDOW,
+                 calls_per_day=5000)
 company = env.company
 connection = connect(env, url, company)
 tenant = connection.tenant_id
@@ -174,7 +167,7 @@ sandbox.stop()
 # 2. Webhook answer time on a real odoo-bin server
 # ---------------------------------------------------------------------------------------------------
 key = base64.b64encode(os.urandom(48)).decode()
-icp.set_param("xero_connector.webhook_key", key)
+env["ir.config_parameter"].sudo().set_param("xero_connector.webhook_key", key)
 env.cr.commit()
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))

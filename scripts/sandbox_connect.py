@@ -12,6 +12,21 @@ import requests
 from odoo.addons.xero_connector.xero import XeroError
 
 
+def point_at_sandbox(env, sandbox_url, client_id, client_secret, calls_per_minute=60, minute_window=60,
+                     calls_per_day=5000, odoo_url="http://localhost:8069"):
+    """Set the system parameters that make the connector talk to this sandbox, paced as given."""
+    icp = env["ir.config_parameter"].sudo()
+    for key, value in {
+        "web.base.url": odoo_url,
+        "xero_connector.client_id": client_id, "xero_connector.client_secret": client_secret,
+        "xero_connector.login_url": sandbox_url, "xero_connector.identity_url": sandbox_url,
+        "xero_connector.api_url": sandbox_url,
+        "xero_connector.calls_per_minute": str(calls_per_minute), "xero_connector.minute_window": str(minute_window),
+        "xero_connector.calls_per_day": str(calls_per_day),
+    }.items():
+        icp.set_param(key, value)
+
+
 def connect(env, sandbox_url, company=None, tenant_id=None):
     company = company or env.company
     connection = env["xero.connection"]._xero_for_company(company)
