@@ -4,8 +4,10 @@ import requests
 
 from odoo.tests import HttpCase, new_test_user
 from odoo.tests.common import TransactionCase
+from odoo.tools import SQL
 
 from ..sandbox import server as sandbox_server
+from ..xero import Endpoints, OAuth
 
 CLIENT_ID = "odoo-test-client"
 CLIENT_SECRET = "odoo-test-secret"
@@ -107,3 +109,30 @@ class XeroHttpCase(XeroUsersMixin, XeroSandboxMixin, HttpCase):
         done = self.url_open(path, allow_redirects=False)
         self.assertIn(done.status_code, (302, 303), done.text[:300])
         return self.env["xero.connection"].sudo().search([("company_id", "=", company.id)])
+
+    def _xero_sandbox_tokens(self, tenant):
+        """A token set for ``tenant`` straight from the library (consent, code exchange): for tests that
+        drive the connector on committed rows of their own. Returns (oauth, tokens)."""
+        oauth = OAuth(Endpoints(self.sandbox.url, self.sandbox.url, self.sandbox.url), CLIENT_ID, CLIENT_SECRET)
+        redirect = f"{self.base_url()}/xero/oauth/callback"
+        callback = self._xero_consent(oauth.authorize_url(redirect, "s"), tenants=[tenant])
+        return oauth, oauth.exchange_code(self._query(callback)["code"], redirect)
+
+    @staticmethod
+    def _xero_commit_connection(cr, company_id, tenant, tokens, expires_at, tenant_name=None):
+        """Insert a connected connection and its token row with SQL on ``cr`` (a real cursor the test
+        commits); return the connection id. ``expires_at``: the stored access token's expiry (SQL)."""
+        cr.execute("DELETE FROM xero_connection WHERE company_id = %s", [company_id])
+        cr.execute(
+            """INSERT INTO xero_connection (company_id, state, tenant_id, tenant_name, create_date, write_date)
+               VALUES (%s, 'connected', %s, %s, now(), now()) RETURNING id""",
+            [company_id, tenant, tenant_name],
+        )
+        conn_id = cr.fetchone()[0]
+        cr.execute(
+            SQL("""INSERT INTO xero_connection_token (connection_id, access_token, refresh_token, token_expires_at,
+                                                     create_date, write_date)
+                   VALUES (%s, %s, %s, %s, now(), now())""",
+                conn_id, tokens.access_token, tokens.refresh_token, expires_at),
+        )
+        return conn_id

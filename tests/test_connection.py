@@ -5,11 +5,11 @@ from unittest.mock import patch
 
 from odoo import sql_db
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..models.xero_connection import locked_access_token
-from ..xero import Endpoints, OAuth
 from ..xero.errors import ReconnectNeeded
-from .common import CLIENT_ID, CLIENT_SECRET, XeroHttpCase
+from .common import XeroHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -252,28 +252,13 @@ class TestConcurrentRefresh(XeroHttpCase):
 
     def test_two_concurrent_refreshes(self):
         tenant = self.sandbox_orgs[0]["tenant_id"]
-        oauth = OAuth(Endpoints(self.sandbox.url, self.sandbox.url, self.sandbox.url), CLIENT_ID, CLIENT_SECRET)
-        redirect = f"{self.base_url()}/xero/oauth/callback"
-        callback = self._xero_consent(oauth.authorize_url(redirect, "s"), tenants=[tenant])
-        tokens = oauth.exchange_code(self._query(callback)["code"], redirect)
+        oauth, tokens = self._xero_sandbox_tokens(tenant)
         db = self.env.cr.dbname
         # Committed rows, in transactions of their own (the test transaction is invisible to others).
         with sql_db.db_connect(db).cursor() as cr:
             cr.execute("SELECT min(id) FROM res_company")
             company_id = cr.fetchone()[0]
-            cr.execute("DELETE FROM xero_connection WHERE company_id = %s", [company_id])
-            cr.execute(
-                """INSERT INTO xero_connection (company_id, state, tenant_id, create_date, write_date)
-                   VALUES (%s, 'connected', %s, now(), now()) RETURNING id""",
-                [company_id, tenant],
-            )
-            conn_id = cr.fetchone()[0]
-            cr.execute(
-                """INSERT INTO xero_connection_token (connection_id, access_token, refresh_token, token_expires_at,
-                                                      create_date, write_date)
-                   VALUES (%s, %s, %s, '2000-01-01', now(), now())""",
-                [conn_id, tokens.access_token, tokens.refresh_token],
-            )
+            conn_id = self._xero_commit_connection(cr, company_id, tenant, tokens, SQL("'2000-01-01'"))
         self.addCleanup(self._cleanup, db, conn_id)
         results, errors = [], []
         barrier = threading.Barrier(2)
@@ -306,10 +291,7 @@ class TestConcurrentRefresh(XeroHttpCase):
     def test_without_the_lock_two_refreshes_break_the_grant(self):
         """Control: what the lock prevents. Two refreshes of one token, last writer wins → invalid_grant."""
         tenant = self.sandbox_orgs[0]["tenant_id"]
-        oauth = OAuth(Endpoints(self.sandbox.url, self.sandbox.url, self.sandbox.url), CLIENT_ID, CLIENT_SECRET)
-        redirect = f"{self.base_url()}/xero/oauth/callback"
-        callback = self._xero_consent(oauth.authorize_url(redirect, "s"), tenants=[tenant])
-        tokens = oauth.exchange_code(self._query(callback)["code"], redirect)
+        oauth, tokens = self._xero_sandbox_tokens(tenant)
         first = oauth.refresh(tokens.refresh_token)
         second = oauth.refresh(tokens.refresh_token)  # the other worker, within the grace period
         self.assertTrue(second.refresh_token)

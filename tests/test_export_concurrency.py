@@ -6,8 +6,8 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..xero import Endpoints, OAuth, XeroClient
-from .common import CLIENT_ID, CLIENT_SECRET, XeroHttpCase
+from ..xero import Endpoints, XeroClient
+from .common import XeroHttpCase
 
 N_CONTACTS = 60
 
@@ -19,10 +19,7 @@ class TestConcurrentSenders(XeroHttpCase):
     def test_two_senders_never_send_the_same_job_twice(self):
         tenant = self.sandbox_orgs[0]["tenant_id"]
         endpoints = Endpoints(self.sandbox.url, self.sandbox.url, self.sandbox.url)
-        oauth = OAuth(endpoints, CLIENT_ID, CLIENT_SECRET)
-        redirect = f"{self.base_url()}/xero/oauth/callback"
-        callback = self._xero_consent(oauth.authorize_url(redirect, "s"), tenants=[tenant])
-        tokens = oauth.exchange_code(self._query(callback)["code"], redirect)
+        _oauth, tokens = self._xero_sandbox_tokens(tenant)
         db = self.env.cr.dbname
         # Committed data, in transactions of their own (the test transaction is invisible to others).
         with sql_db.db_connect(db).cursor() as cr:
@@ -30,20 +27,9 @@ class TestConcurrentSenders(XeroHttpCase):
             company_id = cr.fetchone()[0]
             cr.execute("SELECT coalesce(max(id), 0) FROM ir_cron_trigger")
             trigger_floor = cr.fetchone()[0]
-            cr.execute("DELETE FROM xero_connection WHERE company_id = %s", [company_id])
-            cr.execute(
-                """INSERT INTO xero_connection (company_id, state, tenant_id, tenant_name, create_date, write_date)
-                   VALUES (%s, 'connected', %s, 'Concurrent Org', now(), now())
-                   RETURNING id""",
-                [company_id, tenant],
-            )
-            conn_id = cr.fetchone()[0]
-            cr.execute(
-                """INSERT INTO xero_connection_token (connection_id, access_token, refresh_token, token_expires_at,
-                                                      create_date, write_date)
-                   VALUES (%s, %s, %s, now() at time zone 'UTC' + interval '1 hour', now(), now())""",
-                [conn_id, tokens.access_token, tokens.refresh_token],
-            )
+            conn_id = self._xero_commit_connection(
+                cr, company_id, tenant, tokens, SQL("now() at time zone 'UTC' + interval '1 hour'"),
+                tenant_name="Concurrent Org")
             env = api.Environment(cr, SUPERUSER_ID, {"xero_test_commit": True})
             company = env["res.company"].browse(company_id)
             partners = env["res.partner"].create([{"name": f"Concurrent Customer {i:02d}"} for i in range(N_CONTACTS)])
