@@ -285,6 +285,11 @@ class SandboxApp:
         r.headers.extend(headers)
         return r
 
+    def _invalid(self, fmt, messages, coll):
+        """Xero's 400 ValidationException for one element with these messages."""
+        return self._error(fmt, 400, "A validation exception occurred",
+                           elements=[{"ValidationErrors": [{"Message": m} for m in messages]}], coll=coll)
+
     def _error(self, fmt, status, message, number=10, typ="ValidationException", elements=None, coll=None):
         body, ct = render.api_exception(fmt, message, elements, number, typ, coll)
         return Response(body, status=status, content_type=ct)
@@ -500,8 +505,7 @@ class SandboxApp:
             except NotFound:
                 return self._not_found(fmt)
             except Invalid as e:
-                return self._error(fmt, 400, "A validation exception occurred",
-                                   elements=[{"ValidationErrors": [{"Message": m} for m in e.messages]}], coll=coll)
+                return self._invalid(fmt, e.messages, coll)
             body, ct = render.envelope(coll, out, fmt, provider, now)
             return Response(body, content_type=ct)
         try:
@@ -518,8 +522,7 @@ class SandboxApp:
                         self.state.spec_violations.append({"time": iso_z(now), "method": method, "path": request.path,
                                                            "field": loc, "message": msg})
                         _log.warning("spec violation %s %s: %s: %s", method, request.path, loc, msg)
-                    return self._error(fmt, 400, "A validation exception occurred", elements=[
-                        {"ValidationErrors": [{"Message": f"{loc}: {msg}"} for loc, msg in problems]}], coll=coll)
+                    return self._invalid(fmt, [f"{loc}: {msg}" for loc, msg in problems], coll)
         # tracking options
         if coll == "TrackingCategories" and len(parts) >= 3 and parts[2].lower() == "options":
             try:
@@ -533,8 +536,7 @@ class SandboxApp:
             except NotFound:
                 return self._not_found(fmt)
             except Invalid as e:
-                return self._error(fmt, 400, "A validation exception occurred",
-                                   elements=[{"ValidationErrors": [{"Message": m} for m in e.messages]}], coll=coll)
+                return self._invalid(fmt, e.messages, coll)
             entry["elements"] = len(added)
             body_out, ct = render.envelope("Options", [render.record_out(o, fmt) for o in added], fmt, provider, now)
             return Response(body_out, content_type=ct)
