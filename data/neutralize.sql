@@ -4,4 +4,5 @@ UPDATE xero_connection SET oauth_nonce = NULL, candidate_tenants = NULL, state =
 DELETE FROM ir_config_parameter
  WHERE key IN ('xero_connector.client_secret', 'xero_connector.webhook_key');
 UPDATE res_company
-   SET xero_stripe_webhook_secret = NULL, xero_gocardless_webhook_secret = NULL, xero_gocardless_access_token = NULL;
+   SET xero_stripe_webhook_secret = NULL, xero_stripe_api_key = NULL, xero_gocardless_webhook_secret = NULL,
+       xero_gocardless_access_token = NULL;

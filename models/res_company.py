@@ -53,6 +53,12 @@ class ResCompany(models.Model):
         "GoCardless Access Token", groups="base.group_system", copy=False,
         help="A read-only access token: payments, customers and payout items (fees) are read with it.",
     )
+    xero_stripe_api_key = fields.Char(
+        "Stripe API Key", groups="base.group_system", copy=False,
+        help="A restricted key (rk_…) with read access to charges: Stripe's webhooks name a payment's balance "
+        "transaction by id only, so its fee is read from Stripe's API. Without it, fees are booked only when "
+        "an event carries them.",
+    )
     xero_stripe_account_code = fields.Char(
         "Stripe Clearing Account Code",
         help="Code of the Xero bank account Stripe payments and fees are recorded on. Empty: the bank account "

@@ -33,6 +33,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.xero_stripe_webhook_secret", readonly=False, groups="base.group_system")
     xero_gocardless_webhook_secret = fields.Char(
         related="company_id.xero_gocardless_webhook_secret", readonly=False, groups="base.group_system")
+    xero_stripe_api_key = fields.Char(
+        related="company_id.xero_stripe_api_key", readonly=False, groups="base.group_system")
     xero_gocardless_access_token = fields.Char(
         related="company_id.xero_gocardless_access_token", readonly=False, groups="base.group_system")
     xero_stripe_account_code = fields.Char(related="company_id.xero_stripe_account_code", readonly=False)

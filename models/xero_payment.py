@@ -58,6 +58,10 @@ class XeroPayment(models.Model):
     xero_credit_note_id = fields.Char("Xero Credit Note ID", readonly=True, copy=False)
     xero_credit_note_number = fields.Char("Xero Credit Note", readonly=True, copy=False)
     xero_payment_id = fields.Char("Xero Payment ID", readonly=True, copy=False)
+    xero_currency_rate = fields.Float(
+        "Exchange Rate", readonly=True, digits=(16, 6),
+        help="Units of the payment's currency per unit of the Xero organisation's base currency, from the rate "
+        "Stripe settled the payment at; sent with the payment to Xero (none: Xero uses its own rate).")
     fee_amount = fields.Float(readonly=True, digits=(16, 3))
     fee_currency_code = fields.Char("Fee Currency", readonly=True)
     xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
@@ -108,8 +112,9 @@ class XeroPayment(models.Model):
             if name == "paid":
                 if value and not current:
                     update[name] = True
-            elif name in ("fee_amount", "fee_currency_code"):
-                if not payment.xero_fee_transaction_id and value != current:
+            elif name in ("fee_amount", "fee_currency_code", "xero_currency_rate"):
+                sent = payment.xero_payment_id if name == "xero_currency_rate" else payment.xero_fee_transaction_id
+                if not sent and value != current:
                     update[name] = value
             elif name in ("lines", "period_start", "period_end", "provider_invoice_ref", "subscription_ref") \
                     and not payment.xero_invoice_id and value != current:
@@ -276,6 +281,8 @@ class XeroPayment(models.Model):
             if not invoice_id:
                 raise XeroBlocked(_("%s: its invoice is not in Xero yet.", self.name))
             payload["Invoice"] = {"InvoiceID": invoice_id}
+            if self.xero_currency_rate:
+                payload["CurrencyRate"] = self.xero_currency_rate
             return payload
         if job.operation == "bank_transaction":
             fees_account = job.company_id.xero_payment_fee_account_code

@@ -17,8 +17,11 @@ from odoo import _, api, fields, models
 
 from ..xero import RateLimited, ReconnectNeeded, SignatureError, XeroError, verify_gocardless, verify_stripe
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
-from ..xero.gocardless import GoCardlessClient, GoCardlessError
+from ..xero.gocardless import GoCardlessClient
 from ..xero.money import currency_exponent, from_minor_units
+from ..xero.provider_api import ProviderApiError
+from ..xero.stripe import DEFAULT_URL as STRIPE_URL
+from ..xero.stripe import StripeClient
 from .xero_event import CronOutOfTime
 from .xero_payment import PROVIDERS
 from .xero_sql import insert_new_rows
@@ -194,7 +197,7 @@ class XeroPaymentEvent(models.Model):
                     state, outcome, payment, new_jobs = event._xero_process(ctx)
             except (ReconnectNeeded, RateLimited):
                 raise
-            except (PaymentEventError, XeroError, GoCardlessError) as exc:
+            except (PaymentEventError, XeroError, ProviderApiError) as exc:
                 event._xero_fail(getattr(exc, "message", None) or str(exc))
             else:
                 jobs |= new_jobs
@@ -240,17 +243,57 @@ class XeroPaymentEvent(models.Model):
         else:
             facts = self._xero_stripe_charge_facts(obj)
         key = facts.pop("key")
+        charge_id = facts.pop("charge_id", None)
         if facts.get("paid") and facts.get("amount") is not None and facts["amount"] <= 0:
             return "done", _("Nothing to record: the amount is zero."), None, self.env["xero.job"]
         ctx.check_currency(facts.get("currency_code"))
+        fee_note = self._xero_stripe_read_fee(ctx, key, charge_id, facts)
         ctx.check_currency(facts.get("fee_currency_code"))
+        rate = facts.pop("settlement_rate", None)
+        if rate and facts.get("fee_currency_code") == ctx.base_currency() != facts.get("currency_code"):
+            # Stripe: charge amount × exchange_rate = settled amount; Xero: foreign units per base unit.
+            facts["xero_currency_rate"] = round(1 / rate, 6)
         facts["clearing_account_id"], facts["clearing_account_code"] = ctx.clearing_account("stripe")
         facts.update(self._xero_documents(company, facts.pop("metadata", None) or {}))
         if not facts.get("sale_order_id") and not facts.get("move_id") and facts.get("paid"):
             facts["partner_id"] = self._xero_partner(company, facts.get("email"), facts.get("customer_name"))
         payment = Payment._xero_upsert(company, "stripe", key, facts)
         jobs, outcome = payment._xero_queue()
+        if fee_note and not payment.fee_amount:
+            outcome = f"{outcome} {fee_note}"
         return "done", outcome, payment, jobs
+
+    def _xero_stripe_read_fee(self, ctx, key, charge_id, facts):
+        """Stripe's fee read from its API when the event named the balance transaction by id only (its
+        webhooks never expand it). Fills ``facts``; returns a note for the outcome when the fee stays unknown.
+        A read Stripe refuses (a wrong key, a charge it does not know) does not stop the payment; a timeout or
+        Stripe being down retries the event."""
+        intent_id = key if str(key).startswith("pi_") else None
+        if "fee_amount" in facts or not facts.get("paid") or not (charge_id or intent_id):
+            return ""
+        known = self.env["xero.payment"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("provider", "=", "stripe"), ("kind", "=", "payment"),
+            ("key", "=", key)], limit=1)
+        if known.fee_amount or known.xero_fee_transaction_id:
+            return ""
+        if not ctx.stripe():
+            return _("Stripe's fee is not booked: set a Stripe API key (Settings → Xero → Payments) so it can be "
+                     "read, then retry this event.")
+        try:
+            charge = ctx.stripe_charge(charge_id=charge_id, intent_id=intent_id)
+        except ProviderApiError as exc:
+            if exc.transient:
+                raise
+            return _("Stripe's fee is not booked: %(error)s (%(ref)s). Fix it, then retry this event.",
+                     error=exc.message, ref=charge_id or intent_id)
+        if charge and not charge_id and charge.get("id"):
+            facts["charge_ref"] = charge["id"]  # the event named the payment intent only
+        fee = self._xero_stripe_fee(charge or {}, facts.get("currency_code"))
+        if not fee:
+            return _("Stripe has not settled %s yet: its fee is booked when it has (charge.updated).",
+                     charge_id or intent_id)
+        facts.update(fee)
+        return ""
 
     @staticmethod
     def _amount(value, currency):
@@ -263,13 +306,17 @@ class XeroPaymentEvent(models.Model):
         if not isinstance(transaction, dict) or transaction.get("fee") is None:
             return {}
         fee_currency = (transaction.get("currency") or currency or "").upper()
-        return {"fee_amount": self._amount(transaction["fee"], fee_currency), "fee_currency_code": fee_currency}
+        facts = {"fee_amount": self._amount(transaction["fee"], fee_currency), "fee_currency_code": fee_currency}
+        if transaction.get("exchange_rate") and fee_currency != (currency or "").upper():
+            facts["settlement_rate"] = float(transaction["exchange_rate"])
+        return facts
 
     def _xero_stripe_charge_facts(self, charge):
         currency = (charge.get("currency") or "").upper()
         billing = charge.get("billing_details") or {}
         facts = {
             "key": charge.get("payment_intent") if isinstance(charge.get("payment_intent"), str) else charge["id"],
+            "charge_id": charge.get("id"),
             "charge_ref": charge.get("id"),
             "paid": charge.get("status") == "succeeded" and charge.get("paid", True) is not False,
             "currency_code": currency,
@@ -294,6 +341,7 @@ class XeroPaymentEvent(models.Model):
         billing = (charge or {}).get("billing_details") or {}
         facts = {
             "key": intent["id"],
+            "charge_id": charge_id if isinstance(charge_id, str) else None,
             "charge_ref": charge_id if isinstance(charge_id, str) else None,
             "paid": intent.get("status") == "succeeded",
             "currency_code": currency,
@@ -335,6 +383,7 @@ class XeroPaymentEvent(models.Model):
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
         return {
             "key": intent or charge or invoice["id"],
+            "charge_id": charge,
             "charge_ref": charge or invoice.get("number") or invoice["id"],
             "paid": True,
             "currency_code": currency,
@@ -522,6 +571,9 @@ class _Context:
         self._accounts = None
         self._gocardless = None
         self._payouts = {}
+        self._stripe = None
+        self._charges = {}
+        self._base_currency = None
 
     @property
     def client(self):
@@ -560,7 +612,7 @@ class _Context:
                     name=found.get("Name"), provider=name))
             return found["AccountID"], found.get("Code") or ""
         account = {"Type": "BANK", "Name": name, "Code": code or default_code,
-                   "BankAccountNumber": f"{default_code}-CLEARING", "CurrencyCode": self.company_currency()}
+                   "BankAccountNumber": f"{default_code}-CLEARING", "CurrencyCode": self.base_currency()}
         if any(a.get("Name") == name for a in self._accounts):
             account["Name"] = f"{name} ({account['Code']})"
         # Replayed only while Xero's chart is as we read it (a retry after a lost answer).
@@ -574,9 +626,29 @@ class _Context:
                      self.conn.tenant_name)
         return created["AccountID"], created.get("Code") or ""
 
-    def company_currency(self):
-        org = self.client.get("Organisation").get("Organisations", [{}])[0]
-        return org.get("BaseCurrency") or self.company.currency_id.name
+    def base_currency(self):
+        if self._base_currency is None:
+            org = self.client.get("Organisation").get("Organisations", [{}])[0]
+            self._base_currency = org.get("BaseCurrency") or self.company.currency_id.name
+        return self._base_currency
+
+    def stripe(self):
+        """Stripe's API with the company's key; None when no key is set."""
+        if self._stripe is None:
+            key = self.company.sudo().xero_stripe_api_key
+            if not key:
+                return None
+            url = self.env["ir.config_parameter"].sudo().get_param("xero_connector.stripe_api_url") or STRIPE_URL
+            self._stripe = StripeClient(key, url)
+        return self._stripe
+
+    def stripe_charge(self, charge_id=None, intent_id=None):
+        """The charge (by its id, else the payment intent's latest) with its balance transaction."""
+        ref = charge_id or intent_id
+        if ref not in self._charges:
+            self._charges[ref] = self.stripe().charge(charge_id) if charge_id else \
+                self.stripe().intent_charge(intent_id)
+        return self._charges[ref]
 
     def gocardless(self):
         if self._gocardless is None:

@@ -1,7 +1,8 @@
 """Stripe and GoCardless webhooks → payments, invoices and fees in the sandbox's books.
 
 Signatures are computed here from the providers' published schemes (hmac/hashlib written out), never
-with the addon's helpers. GoCardless' API is a stand-in served on loopback by the test.
+with the addon's helpers. GoCardless' API and the two reads of Stripe's API the connector makes are a
+stand-in served on loopback by the test.
 """
 import hashlib
 import hmac
@@ -21,6 +22,7 @@ from .common import XeroHttpCase
 STRIPE_SECRET = "whsec_test_5f0c1c0ffee0123456789abcdef"
 GC_SECRET = "gc_webhook_secret_0123456789ABCDEF"
 GC_TOKEN = "gc_access_token_test"
+STRIPE_KEY = "rk_test_51ReadChargesOnly"
 
 
 def stripe_header(body, secret, timestamp=None):
@@ -35,11 +37,17 @@ def gocardless_signature(body, secret):
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class GoCardlessStandIn:
-    """GoCardless' API for the reads the connector makes: payments, mandates, customers, payout items."""
+def empty_provider_data():
+    return {"payments": {}, "mandates": {}, "customers": {}, "payout_items": {}, "charges": {},
+            "payment_intents": {}, "balance_transactions": {}}
+
+
+class ProviderStandIn:
+    """The providers' APIs for the reads the connector makes. GoCardless: payments, mandates, customers,
+    payout items; Stripe (under /v1): a charge or a payment intent, expanded as asked."""
 
     def __init__(self):
-        self.data = {"payments": {}, "mandates": {}, "customers": {}, "payout_items": {}}
+        self.data = empty_provider_data()
         self.requests = []
         stand_in = self
 
@@ -52,7 +60,10 @@ class GoCardlessStandIn:
                 stand_in.requests.append((url.path, self.headers.get("Authorization")))
                 parts = url.path.strip("/").split("/")
                 body, status = None, 200
-                if self.headers.get("Authorization") != f"Bearer {GC_TOKEN}":
+                if parts[0] == "v1":
+                    body, status = stand_in.stripe(parts[1:], parse_qs(url.query).get("expand[]", []),
+                                                   self.headers.get("Authorization"))
+                elif self.headers.get("Authorization") != f"Bearer {GC_TOKEN}":
                     body, status = {"error": {"message": "Invalid access token"}}, 401
                 elif parts[0] == "payout_items":
                     payout = parse_qs(url.query).get("payout", [""])[0]
@@ -74,6 +85,23 @@ class GoCardlessStandIn:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def stripe(self, parts, expand, authorization):
+        """Stripe's GET /v1/charges/{id} and /v1/payment_intents/{id}; ids only unless expanded."""
+        if authorization != f"Bearer {STRIPE_KEY}":
+            return {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided: rk_***"}}, 401
+        if len(parts) != 2 or parts[1] not in self.data.get(parts[0], {}):
+            return {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                              "message": f"No such {parts[0][:-1].replace('_', ' ')}: '{parts[-1]}'"}}, 404
+        record = dict(self.data[parts[0]][parts[1]])
+        if parts[0] == "payment_intents":
+            charge = self.data["charges"].get(record.get("latest_charge"))
+            if "latest_charge.balance_transaction" in expand and charge:
+                record["latest_charge"] = dict(charge, balance_transaction=self.data["balance_transactions"].get(
+                    charge["balance_transaction"]))
+        elif "balance_transaction" in expand:
+            record["balance_transaction"] = self.data["balance_transactions"].get(record["balance_transaction"])
+        return record, 200
+
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
@@ -83,7 +111,7 @@ class XeroPaymentCase(XeroHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gc = GoCardlessStandIn()
+        cls.gc = ProviderStandIn()
         cls.addClassCleanup(cls.gc.stop)
 
     def setUp(self):
@@ -96,11 +124,13 @@ class XeroPaymentCase(XeroHttpCase):
             "xero_auto_export": "none", "xero_auto_export_invoices": False,
             "xero_stripe_webhook_secret": STRIPE_SECRET, "xero_gocardless_webhook_secret": GC_SECRET,
             "xero_gocardless_access_token": GC_TOKEN, "xero_payment_fee_account_code": "404",
+            "xero_stripe_api_key": STRIPE_KEY,
             "xero_stripe_account_code": False, "xero_gocardless_account_code": False,
             "xero_gocardless_record_on": "paid_out", "xero_payment_refunds": True,
         })
         self.env["ir.config_parameter"].sudo().set_param("xero_connector.gocardless_api_url", self.gc.url)
-        self.gc.data = {"payments": {}, "mandates": {}, "customers": {}, "payout_items": {}}
+        self.env["ir.config_parameter"].sudo().set_param("xero_connector.stripe_api_url", self.gc.url)
+        self.gc.data = empty_provider_data()
         self.gc.requests.clear()
         self.Event = self.env["xero.payment.event"].sudo()
         self.Payment = self.env["xero.payment"].sudo()
@@ -125,20 +155,35 @@ class XeroPaymentCase(XeroHttpCase):
                 "created": created or int(time.time()), "type": event_type, "livemode": False,
                 "data": {"object": obj}}
 
-    @staticmethod
-    def charge(charge_id=None, amount=2500, currency="usd", email="ana@lagoon.example", name="Ana Lagoon",
-               intent=None, fee=None, invoice=None, metadata=None, status="succeeded", created=None):
+    def charge(self, charge_id=None, amount=2500, currency="usd", email="ana@lagoon.example", name="Ana Lagoon",
+               intent=None, fee=None, invoice=None, metadata=None, status="succeeded", created=None, expanded=False,
+               settled=None):
+        """A charge as Stripe's webhooks carry it: its balance transaction by id (``expanded``: the whole of
+        it, as events never do). Stripe's API (the stand-in) knows the charge, its intent and, when ``fee`` is
+        given, its balance transaction (``settled``: (currency, exchange_rate) of another settlement currency)."""
         charge_id = charge_id or f"ch_{uuid.uuid4().hex[:24]}"
-        balance = f"txn_{charge_id[3:]}"
+        balance = None
         if fee is not None:
-            balance = {"id": f"txn_{charge_id[3:]}", "object": "balance_transaction", "amount": amount,
-                       "currency": currency, "fee": fee, "net": amount - fee,
-                       "fee_details": [{"amount": fee, "currency": currency, "type": "stripe_fee"}]}
-        return {"id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount,
-                "amount_refunded": 0, "currency": currency, "status": status, "paid": status == "succeeded",
-                "captured": True, "created": created or 1772366400, "payment_intent": intent, "invoice": invoice,
-                "balance_transaction": balance, "billing_details": {"email": email, "name": name},
-                "receipt_email": email, "metadata": metadata or {}, "description": "Espresso subscription box"}
+            settled_currency, rate = settled or (currency, None)
+            balance = {"id": f"txn_{charge_id[3:]}", "object": "balance_transaction",
+                       "amount": round(amount * (rate or 1)), "currency": settled_currency, "exchange_rate": rate,
+                       "fee": fee, "net": round(amount * (rate or 1)) - fee,
+                       "fee_details": [{"amount": fee, "currency": settled_currency, "type": "stripe_fee"}]}
+            self.gc.data["balance_transactions"][balance["id"]] = balance
+        charge = {"id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount,
+                  "amount_refunded": 0, "currency": currency, "status": status, "paid": status == "succeeded",
+                  "captured": True, "created": created or 1772366400, "payment_intent": intent, "invoice": invoice,
+                  "balance_transaction": balance["id"] if balance else None,
+                  "billing_details": {"email": email, "name": name},
+                  "receipt_email": email, "metadata": metadata or {}, "description": "Espresso subscription box"}
+        self.gc.data["charges"][charge_id] = charge
+        if intent:
+            self.gc.data["payment_intents"][intent] = {"id": intent, "object": "payment_intent",
+                                                        "latest_charge": charge_id}
+        return dict(charge, balance_transaction=balance) if expanded else dict(charge)
+
+    def stripe_reads(self):
+        return [path for path, _auth in self.gc.requests if path.startswith("/v1/")]
 
     def post_stripe(self, event=None, body=None, header=None, sign=True):
         body = body if body is not None else json.dumps(event).encode()
@@ -342,16 +387,18 @@ class TestStripePayments(XeroPaymentCase):
 
     def test_fee_booked_once_even_when_it_comes_later(self):
         charge = self.charge(amount=2000, fee=None)  # asynchronous capture: no balance transaction yet
-        charge["balance_transaction"] = None
         self.post_stripe(self.stripe_event("charge.succeeded", charge))
         self.process()
         self.assertEqual(len(self.payments_ref(charge["id"])), 1)
         self.assertFalse(self.xero("BankTransactions"))
-        updated = dict(self.charge(charge_id=charge["id"], amount=2000, fee=88))
+        self.assertIn("not settled", self.Event.search([("object_id", "=", charge["id"])]).outcome)
+        updated = self.charge(charge_id=charge["id"], amount=2000, fee=88)  # settled: Stripe now has its fee
         for _delivery in range(2):  # the update twice (two events), then the first again
             self.post_stripe(self.stripe_event("charge.updated", updated))
         self.post_stripe(self.stripe_event("charge.succeeded", self.charge(charge_id=charge["id"], amount=2000, fee=88)))
         self.process()
+        self.assertEqual(self.stripe_reads(), [f"/v1/charges/{charge['id']}"] * 2,
+                         "read when unknown: once unsettled, once settled; never again once known")
         [fee] = [t for t in self.xero("BankTransactions") if t["Status"] == "AUTHORISED"]
         self.assertEqual(fee["Type"], "SPEND")
         self.assertEqual(fee["Total"], 0.88)
@@ -361,12 +408,83 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(self.account("Stripe")), 1)
 
     def test_fee_with_the_charge(self):
-        charge = self.charge(amount=10000, fee=320)
+        charge = self.charge(amount=10000, fee=320, expanded=True)
         self.post_stripe(self.stripe_event("charge.succeeded", charge))
         self.process()
         [fee] = self.xero("BankTransactions")
         self.assertEqual(fee["Total"], 3.2)
         self.assertEqual(fee["Reference"], f"Stripe fee {charge['id']}")
+        self.assertFalse(self.stripe_reads(), "the event carried the balance transaction: Stripe is not asked")
+
+    def test_fee_read_from_stripe(self):
+        # What Stripe really sends: the balance transaction by id; the connector reads it (one call).
+        charge = self.charge(amount=4200, fee=152, intent="pi_read_fee")
+        self.assertIsInstance(charge["balance_transaction"], str)
+        for _delivery in range(3):
+            self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.post_stripe(self.stripe_event("payment_intent.succeeded", {
+            "id": "pi_read_fee", "object": "payment_intent", "amount": 4200, "amount_received": 4200,
+            "currency": "usd", "status": "succeeded", "latest_charge": charge["id"], "receipt_email": "ana@lagoon.example",
+            "created": 1772366400, "metadata": {}}))
+        self.process()
+        self.assertEqual(self.stripe_reads(), [f"/v1/charges/{charge['id']}"])
+        self.assertEqual(self.gc.requests[0][1], f"Bearer {STRIPE_KEY}")
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual((fee["Total"], fee["CurrencyCode"], fee["LineItems"][0]["AccountCode"]), (1.52, "USD", "404"))
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        payment = self.Payment.search([("key", "=", "pi_read_fee")])
+        self.assertEqual((payment.fee_amount, payment.xero_state), (1.52, "done"))
+
+    def test_fee_of_a_subscription_payment_read_by_its_intent(self):
+        charge = self.charge(amount=3000, fee=117, intent="pi_sub_only")
+        self.post_stripe(self.stripe_event("invoice.paid", {
+            "id": "in_sub_only", "object": "invoice", "number": "NUM-0001", "currency": "usd", "amount_paid": 3000,
+            "customer_email": "club@beans.example", "customer_name": "Bean Club", "subscription": "sub_1",
+            "payment_intent": "pi_sub_only", "status": "paid", "status_transitions": {"paid_at": 1772323260},
+            "lines": {"object": "list", "data": [{"description": "Monthly beans", "amount": 3000, "quantity": 1,
+                                                  "period": {"start": 1772323200, "end": 1775001600}}]}}))
+        self.process()
+        self.assertEqual(self.stripe_reads(), ["/v1/payment_intents/pi_sub_only"])
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual(fee["Total"], 1.17)
+        self.assertEqual(fee["Reference"], f"Stripe fee {charge['id']}", "the charge learnt from Stripe")
+
+    def test_fee_without_a_stripe_key_or_with_a_wrong_one(self):
+        charge = self.charge(amount=2500, fee=103)
+        self.company.sudo().xero_stripe_api_key = False
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        event = self.Event.search([("object_id", "=", charge["id"])])
+        self.assertEqual(event.state, "done")
+        self.assertIn("set a Stripe API key", event.outcome)
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1, "the payment is recorded all the same")
+        self.assertFalse(self.xero("BankTransactions"))
+        self.assertFalse(self.stripe_reads())
+        self.company.sudo().xero_stripe_api_key = "rk_test_revoked"
+        event.action_xero_retry()
+        self.process()
+        self.assertIn("Invalid API Key", event.outcome)
+        self.assertNotIn("rk_test_revoked", event.outcome)
+        self.assertFalse(self.xero("BankTransactions"))
+        self.company.sudo().xero_stripe_api_key = STRIPE_KEY
+        event.action_xero_retry()
+        self.process()
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual(fee["Total"], 1.03)
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1, "retrying the event did not pay twice")
+
+    def test_charge_settled_in_the_base_currency_sends_stripes_rate(self):
+        # A EUR charge settled into the USD balance at 1.08 USD per EUR: Xero gets 1/1.08 EUR per USD.
+        charge = self.charge(amount=5000, currency="eur", fee=187, settled=("usd", 1.08))
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        [payment] = self.payments_ref(charge["id"])
+        self.assertAlmostEqual(payment["CurrencyRate"], 0.925926, places=6)
+        self.assertEqual(payment["Amount"], 50.0)
+        invoice = self.invoice_of(payment["Invoice"]["InvoiceID"])
+        self.assertEqual((invoice["CurrencyCode"], invoice["Status"]), ("EUR", "PAID"))
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual((fee["Total"], fee["CurrencyCode"]), (1.87, "USD"))
 
     def test_subscription_period_invoice(self):
         def paid(invoice_id, intent, start, end, amount):

@@ -6,74 +6,30 @@
   ``app_fee``, …), cursor-paginated; fees are only available there.
 
 Base URL https://api.gocardless.com (sandbox: https://api-sandbox.gocardless.com); a Bearer access
-token; ``GoCardless-Version: 2015-07-06``. Errors are typed: :class:`GoCardlessError` with
-``transient`` for timeouts, connection errors, 429 and 5xx.
+token; ``GoCardless-Version: 2015-07-06``. Errors: :class:`GoCardlessError` (see ``provider_api``).
 """
 from __future__ import annotations
 
-import logging
-import time
-from urllib.parse import quote
-
-import requests
-
-_logger = logging.getLogger(__name__)
+from .provider_api import ProviderApiClient, ProviderApiError
 
 DEFAULT_URL = "https://api.gocardless.com"
 API_VERSION = "2015-07-06"
-TIMEOUT = 20
 
 
-class GoCardlessError(Exception):
-    def __init__(self, message: str, status: int | None = None, transient: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.transient = transient
+class GoCardlessError(ProviderApiError):
+    pass
 
 
-class GoCardlessClient:
-    def __init__(self, access_token: str, base_url: str | None = None, *, session=None, timeout: float = TIMEOUT):
-        if not access_token:
-            raise GoCardlessError("no GoCardless access token configured")
-        self.base_url = (base_url or DEFAULT_URL).rstrip("/")
-        self._token = access_token
-        self.session = session or requests.Session()
-        self.timeout = timeout
+class GoCardlessClient(ProviderApiClient):
+    label = "GoCardless"
+    default_url = DEFAULT_URL
+    error_class = GoCardlessError
 
-    def __repr__(self):
-        return f"GoCardlessClient(base_url={self.base_url!r})"
-
-    def get(self, path: str, params=None) -> dict:
-        url = f"{self.base_url}/{path.lstrip('/')}"
-        headers = {
-            "Authorization": f"Bearer {self._token}",
-            "GoCardless-Version": API_VERSION,
-            "Accept": "application/json",
-        }
-        started = time.monotonic()
-        try:
-            answer = self.session.get(url, params=params, headers=headers, timeout=self.timeout)
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise GoCardlessError(f"GoCardless did not answer ({type(exc).__name__})", transient=True) from None
-        _logger.info("GoCardless GET %s -> %s in %.0f ms", path, answer.status_code,
-                     (time.monotonic() - started) * 1000)
-        if answer.status_code >= 400:
-            try:
-                error = answer.json().get("error") or {}
-            except ValueError:
-                error = {}
-            message = (error.get("message") if isinstance(error, dict) else None) or f"HTTP {answer.status_code}"
-            raise GoCardlessError(f"GoCardless: {message}", status=answer.status_code,
-                                  transient=answer.status_code == 429 or answer.status_code >= 500)
-        try:
-            return answer.json()
-        except ValueError:
-            raise GoCardlessError("GoCardless answered something that is not JSON", answer.status_code,
-                                  transient=True) from None
+    def headers(self) -> dict:
+        return dict(super().headers(), **{"GoCardless-Version": API_VERSION})
 
     def _one(self, collection: str, record_id: str) -> dict:
-        return self.get(f"{collection}/{quote(str(record_id), safe='')}").get(collection) or {}
+        return self.get(f"{collection}/{self.quote_id(record_id)}").get(collection) or {}
 
     def payment(self, payment_id: str) -> dict:
         return self._one("payments", payment_id)

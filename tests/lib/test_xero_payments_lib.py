@@ -1,4 +1,4 @@
-"""xero.money (minor units per currency) and xero.gocardless (the GoCardless reads), without Odoo."""
+"""xero.money (minor units per currency), xero.gocardless and xero.stripe (the providers' reads), without Odoo."""
 import json
 import threading
 from decimal import Decimal
@@ -8,6 +8,7 @@ import pytest
 
 from xero.gocardless import GoCardlessClient, GoCardlessError
 from xero.money import currency_exponent, from_minor_units
+from xero.stripe import StripeClient, StripeError
 
 
 @pytest.mark.parametrize("currency, minor, expected", [
@@ -50,6 +51,19 @@ def standin():
             elif self.path.startswith("/payout_items"):
                 status, body = 200, {"payout_items": [{"type": "gocardless_fee", "amount": "-20.0"}],
                                      "meta": {"cursors": {"after": "c2"}}}
+            elif self.path.startswith("/v1/charges/ch_1?"):
+                status, body = 200, {"id": "ch_1", "balance_transaction": {
+                    "id": "txn_1", "fee": 103, "currency": "usd", "exchange_rate": None}}
+            elif self.path.startswith("/v1/payment_intents/pi_1?"):
+                status, body = 200, {"id": "pi_1", "latest_charge": {"id": "ch_1", "balance_transaction": {
+                    "id": "txn_1", "fee": 55, "currency": "usd"}}}
+            elif self.path.startswith("/v1/payment_intents/pi_2?"):
+                status, body = 200, {"id": "pi_2", "latest_charge": None}
+            elif self.path.startswith("/v1/charges/"):
+                status, body = 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                               "message": "No such charge: 'ch_x'"}}
+            elif self.path.startswith("/v1/slow"):
+                status, body = 429, {"error": {"message": "Too many requests"}}
             elif self.path.startswith("/boom"):
                 status, body = 503, {"error": {"message": "down"}}
             else:
@@ -86,3 +100,26 @@ def test_gocardless_client(standin):
     assert "tok" not in repr(client)
     with pytest.raises(GoCardlessError):
         GoCardlessClient("", url)
+
+
+def test_stripe_client(standin):
+    url, seen = standin
+    client = StripeClient("rk_test_secret", url)
+    charge = client.charge("ch_1")
+    assert charge["balance_transaction"]["fee"] == 103
+    path, headers = seen[0]
+    assert path == "/v1/charges/ch_1?expand%5B%5D=balance_transaction", "the balance transaction is expanded"
+    assert headers["Authorization"] == "Bearer rk_test_secret"
+    assert client.intent_charge("pi_1")["balance_transaction"]["fee"] == 55
+    assert seen[1][0] == "/v1/payment_intents/pi_1?expand%5B%5D=latest_charge.balance_transaction"
+    assert client.intent_charge("pi_2") is None, "no charge yet"
+    with pytest.raises(StripeError) as missing:
+        client.charge("ch_x")
+    assert (missing.value.status, missing.value.transient) == (404, False)
+    assert "No such charge" in missing.value.message and "rk_test" not in missing.value.message
+    with pytest.raises(StripeError) as limited:
+        client.get("v1/slow")
+    assert limited.value.transient, "429 is retried later"
+    assert "rk_test" not in repr(client)
+    with pytest.raises(StripeError):
+        StripeClient(None, url)
