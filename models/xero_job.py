@@ -36,11 +36,12 @@ RESOURCES = {
     "credit_note": "CreditNotes",
     "item": "Items",
     "payment": "Payments",
+    "payment_reversal": "Payments",
     "bank_transaction": "BankTransactions",
 }
 # Lower first: contacts (and items) before the documents that use them, payments after.
 PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "payment": 30,
-              "bank_transaction": 40}
+              "payment_reversal": 35, "bank_transaction": 40}
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30  # seconds; doubles per attempt
@@ -95,6 +96,7 @@ class XeroJob(models.Model):
             ("credit_note", "Credit Note"),
             ("item", "Item"),
             ("payment", "Payment"),
+            ("payment_reversal", "Payment Reversal"),
             ("bank_transaction", "Bank Transaction"),
         ],
         required=True,
@@ -153,7 +155,7 @@ class XeroJob(models.Model):
     @api.depends("resource", "xero_id")
     def _compute_xero_url(self):
         for job in self:
-            job.xero_url = self._xero_deep_link(job.resource, job.xero_id)
+            job.xero_url = self._xero_deep_link((job.resource or "").split("/")[0], job.xero_id)
 
     @api.model
     def _xero_deep_link(self, resource, xero_id):
@@ -185,11 +187,12 @@ class XeroJob(models.Model):
     # Enqueue
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _xero_enqueue(self, records, operation, *, method=None, force_new=False, company=None):
+    def _xero_enqueue(self, records, operation, *, method=None, force_new=False, company=None, resource=None):
         """Queue ``records`` for ``operation``; return the jobs (an open job is returned, not duplicated).
 
         ``method``: ``PUT`` (create) or ``POST`` (update); by default ``PUT``. An open job that is
-        blocked is re-armed (someone asked again: presumably after a fix).
+        blocked is re-armed (someone asked again: presumably after a fix). ``resource``: one Xero record's
+        own endpoint (``"Payments/<id>"``) instead of the operation's collection; such a job is sent alone.
         """
         Job = self.sudo()
         jobs = Job.browse()
@@ -211,7 +214,7 @@ class XeroJob(models.Model):
                 "res_id": record.id,
                 "record_name": (record.display_name or "")[:200],
                 "operation": operation,
-                "resource": RESOURCES[operation],
+                "resource": resource or RESOURCES[operation],
                 "method": method,
                 "priority": PRIORITIES.get(operation, 20),
                 "force_new": force_new,
@@ -454,7 +457,7 @@ class XeroJob(models.Model):
             records = candidates._xero_records()
             for job in candidates:
                 key = (job.resource, job.method)
-                if group is not None and key != group:
+                if group is not None and (key != group or "/" in group[0]):
                     continue
                 if not job._xero_ready(waiting, records.get(job.id)):
                     continue
@@ -534,10 +537,13 @@ class XeroJob(models.Model):
             job.write({"state": "sending", "attempts": job.attempts + 1, "sent_on": now,
                        "request_excerpt": _excerpt(payload)})
         self._xero_commit()
-        # 4. One call (the library splits above 50, we never send more).
+        # 4. One call (the library splits above 50, we never send more); a record's own endpoint takes one.
         try:
-            results = client.batch_write(resource, elements, method="PUT" if method == "PUT" else "POST",
-                                         idempotency_key=batch_key)
+            if "/" in resource:
+                results = [client.write_one(resource, elements[0], method=method, idempotency_key=batch_key)]
+            else:
+                results = client.batch_write(resource, elements, method="PUT" if method == "PUT" else "POST",
+                                             idempotency_key=batch_key)
         except XeroError as exc:
             return to_send._xero_batch_failed(exc)
         # 5. Each element's own outcome.
@@ -566,9 +572,9 @@ class XeroJob(models.Model):
         data = result.data or {}
         id_field = {"Invoices": "InvoiceID", "CreditNotes": "CreditNoteID", "Quotes": "QuoteID",
                     "Contacts": "ContactID", "Items": "ItemID", "Payments": "PaymentID",
-                    "BankTransactions": "BankTransactionID"}.get(self.resource)
+                    "BankTransactions": "BankTransactionID"}.get(self.resource.split("/")[0])
         number_field = {"Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber", "Quotes": "QuoteNumber",
-                        "Contacts": "ContactNumber", "Items": "Code"}.get(self.resource)
+                        "Contacts": "ContactNumber", "Items": "Code"}.get(self.resource.split("/")[0])
         self.write({
             "state": "done",
             "done_on": fields.Datetime.now(),

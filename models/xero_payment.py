@@ -7,7 +7,10 @@ outbox (``xero.job``, visible in the Sync Log) with this model as the handler:
 - ``invoice``: the Xero invoice when no document exists for the payment (customer matched by email);
 - ``payment``: the Xero Payment on the provider's clearing bank account (a refund: on the credit note);
 - ``bank_transaction``: the provider's fee, a SPEND on the clearing account to the fees account;
-- ``credit_note``: a refund's Xero credit note.
+- ``credit_note``: a refund's Xero credit note;
+- ``payment_reversal``: the provider took the money back (a GoCardless failure or chargeback, a Stripe
+  dispute's withdrawal): the Xero payment is deleted (``POST Payments/<id>`` ``{"Status": "DELETED"}``),
+  so the invoice is owed again; recorded anew if the provider later says the money is back.
 
 Each Xero id is written back once; nothing is queued again once it is there.
 """
@@ -62,19 +65,26 @@ class XeroPayment(models.Model):
         "Exchange Rate", readonly=True, digits=(16, 6),
         help="Units of the payment's currency per unit of the Xero organisation's base currency, from the rate "
         "Stripe settled the payment at; sent with the payment to Xero (none: Xero uses its own rate).")
+    reversed = fields.Boolean(readonly=True, help="The provider took the money back (failure, chargeback, "
+                              "dispute): the payment is removed from Xero, or never sent.")
+    reversal_reason = fields.Char(readonly=True)
+    reversal_changed_at = fields.Datetime(readonly=True, help="When the provider last took the money back or "
+                                          "returned it (its event's time).")
+    reversed_xero_payment_id = fields.Char("Deleted Xero Payment ID", readonly=True, copy=False)
     fee_amount = fields.Float(readonly=True, digits=(16, 3))
     fee_currency_code = fields.Char("Fee Currency", readonly=True)
     xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
     event_ids = fields.One2many("xero.payment.event", "payment_id", readonly=True)
     job_ids = fields.One2many("xero.job", compute="_compute_jobs", string="Xero Jobs")
     xero_state = fields.Selection(
-        [("waiting", "Waiting"), ("queued", "Queued"), ("done", "In Xero"), ("blocked", "Needs attention")],
+        [("waiting", "Waiting"), ("queued", "Queued"), ("done", "In Xero"), ("reversed", "Reversed"),
+         ("blocked", "Needs attention")],
         "Xero", compute="_compute_jobs",
     )
 
     _key_uniq = models.UniqueIndex("(company_id, provider, kind, key)")
 
-    @api.depends("xero_payment_id", "xero_fee_transaction_id")
+    @api.depends("xero_payment_id", "xero_fee_transaction_id", "reversed")
     def _compute_jobs(self):
         jobs = self.env["xero.job"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
         for payment in self:
@@ -84,6 +94,8 @@ class XeroPayment(models.Model):
                 payment.xero_state = "blocked"
             elif mine.filtered(lambda j: j.state in ("pending", "sending", "retry")):
                 payment.xero_state = "queued"
+            elif payment.reversed and not payment.xero_payment_id:
+                payment.xero_state = "reversed"
             elif payment.xero_payment_id:
                 payment.xero_state = "done"
             else:
@@ -149,6 +161,14 @@ class XeroPayment(models.Model):
         amount = f"{self.amount:.{self._xero_decimals()}f} {self.currency_code}"
         if not self.paid:
             return jobs, _("%(name)s: not collected yet; recorded once it is.", name=self.name)
+        if self.reversed:
+            if self.xero_payment_id:
+                jobs |= Job._xero_enqueue(self, "payment_reversal", method="POST", company=self.company_id,
+                                          resource=f"Payments/{self.xero_payment_id}")
+                return jobs, _("%(name)s: %(reason)s; the payment is removed from Xero (queued), its invoice is "
+                               "owed again.", name=self.name, reason=self.reversal_reason)
+            return jobs, _("%(name)s: %(reason)s; nothing is in Xero for it.", name=self.name,
+                           reason=self.reversal_reason)
         if self.kind == "refund":
             if self.xero_payment_id:
                 return jobs, _("%(name)s: already recorded in Xero.", name=self.name)
@@ -178,6 +198,32 @@ class XeroPayment(models.Model):
         elif self.xero_fee_transaction_id:
             notes.append(_("Fee already in Xero."))
         return jobs, " ".join(notes)
+
+    def _xero_reverse(self, reason, at=None):
+        """The provider took the money back: no payment in Xero (deleted when sent). Returns (jobs, outcome)."""
+        self.ensure_one()
+        Job = self.env["xero.job"].sudo()
+        mine = [("res_model", "=", self._name), ("res_id", "=", self.id), ("operation", "=", "payment")]
+        if Job.search_count(mine + [("state", "=", "sending")]):
+            from .xero_payment_event import PaymentEventError
+
+            raise PaymentEventError(_("%s is being sent to Xero right now: the reversal is retried.", self.name))
+        Job.search(mine + [("state", "in", ("pending", "retry", "blocked"))]).write(
+            {"state": "cancelled", "next_try": False, "error": _("Not sent: %s", reason)})
+        self.write({"reversed": True, "reversal_reason": reason, "reversal_changed_at": at or fields.Datetime.now()})
+        return self._xero_queue()
+
+    def _xero_restore(self, at=None):
+        """The provider says the money is back (a cancelled chargeback, a resubmitted payment collected):
+        a reversal not sent yet is cancelled, one already done is followed by a new payment."""
+        self.ensure_one()
+        if not self.reversed:
+            return
+        self.env["xero.job"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "=", self.id), ("operation", "=", "payment_reversal"),
+            ("state", "in", ("pending", "retry", "blocked"))]).write(
+            {"state": "cancelled", "next_try": False, "error": _("Not sent: the money is back.")})
+        self.write({"reversed": False, "reversal_reason": False, "reversal_changed_at": at or fields.Datetime.now()})
 
     def _xero_decimals(self):
         from ..xero.money import currency_exponent
@@ -216,6 +262,10 @@ class XeroPayment(models.Model):
             if self.xero_invoice_id:
                 return Job
             return Job._xero_enqueue(self, "invoice", company=job.company_id)
+        if job.operation == "payment_reversal":
+            # A payment job still open (sending when the reversal came) goes first.
+            return Job.search([("res_model", "=", self._name), ("res_id", "=", self.id),
+                               ("operation", "=", "payment"), ("state", "in", ("pending", "sending", "retry"))])
         return Job
 
     def _xero_reference(self):
@@ -284,6 +334,12 @@ class XeroPayment(models.Model):
             if self.xero_currency_rate:
                 payload["CurrencyRate"] = self.xero_currency_rate
             return payload
+        if job.operation == "payment_reversal":
+            if not self.reversed:
+                raise XeroBlocked(_("%s: the money is back; nothing to reverse.", self.name))
+            if job.resource != f"Payments/{self.xero_payment_id}":
+                raise XeroBlocked(_("%s: the payment to remove from Xero is not known.", self.name))
+            return {"Status": "DELETED"}
         if job.operation == "bank_transaction":
             fees_account = job.company_id.xero_payment_fee_account_code
             if not fees_account:
@@ -321,12 +377,20 @@ class XeroPayment(models.Model):
             if document and "xero_invoice_status" in document._fields and data.get("Invoice"):
                 document.with_context(xero_no_update=True).write(
                     {"xero_invoice_status": (data.get("Invoice") or {}).get("Status") or document.xero_invoice_status})
+        elif job.operation == "payment_reversal":
+            # The invoice's own status comes back with Xero's INVOICE webhook, as for any change made in Xero.
+            self.write({"xero_payment_id": False, "reversed_xero_payment_id": data.get("PaymentID")})
+            if not self.reversed:  # the money came back while the reversal was on its way: pay again
+                self._xero_queue()
         elif job.operation == "bank_transaction":
             self.write({"xero_fee_transaction_id": data.get("BankTransactionID")})
 
     def _xero_job_lookup(self, job, client):
         """What an attempt with an unknown outcome may have created, by our Reference."""
         self.ensure_one()
+        if job.operation == "payment_reversal":
+            found = (client.get(job.resource).get("Payments") or [None])[0]
+            return found if found and found.get("Status") == "DELETED" else None
         if job.operation == "payment":
             target = ("CreditNote", "CreditNoteID", self.xero_credit_note_id) if self.kind == "refund" else \
                 ("Invoice", "InvoiceID", (self._xero_document() or self).xero_invoice_id)

@@ -31,9 +31,13 @@ _logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF = 60  # seconds, doubling per attempt
 STRIPE_TYPES = {"payment_intent.succeeded", "charge.succeeded", "charge.updated", "invoice.paid",
-                "charge.refunded"}
+                "charge.refunded", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
 GOCARDLESS_RESOURCES = {"payments"}
 GOCARDLESS_FEE_TYPES = {"gocardless_fee", "app_fee"}
+# Payment statuses at which GoCardless has the money, per the "record on" setting.
+GOCARDLESS_COLLECTED = {"confirmed": ("confirmed", "paid_out"), "paid_out": ("paid_out",)}
+# Events after which the payment may no longer be collected (a failure, late or not, a chargeback).
+GOCARDLESS_TAKEN_BACK = {"failed", "late_failure_settled", "charged_back", "chargeback_settled", "cancelled"}
 SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 CLEARING = {"stripe": ("xero_stripe_account_code", "Stripe", "STRIPE"),
             "gocardless": ("xero_gocardless_account_code", "GoCardless", "GOCARDLESS")}
@@ -236,6 +240,8 @@ class XeroPaymentEvent(models.Model):
         company = self.company_id
         if kind == "charge.refunded":
             return self._xero_stripe_refunds(ctx, obj)
+        if kind.startswith("charge.dispute."):
+            return self._xero_stripe_dispute(obj, withdrawn=kind == "charge.dispute.funds_withdrawn")
         if kind == "invoice.paid":
             facts = self._xero_stripe_invoice_facts(obj)
         elif kind == "payment_intent.succeeded":
@@ -448,6 +454,40 @@ class XeroPaymentEvent(models.Model):
             return "done", _("Nothing left to refund in Xero for %s.", charge["id"]), None, jobs
         return "done", " ".join(notes), payment, jobs
 
+    def _xero_stripe_dispute(self, dispute, withdrawn):
+        """A dispute's funds withdrawn: the payment leaves Xero (its invoice is owed again); reinstated (the
+        dispute won): it is recorded again. An event older than the last change of the payment changes nothing."""
+        Job = self.env["xero.job"]
+        ids = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in
+               (("charge", dispute.get("charge")), ("intent", dispute.get("payment_intent")))}
+        keys = [k for k in (ids["intent"], ids["charge"]) if isinstance(k, str)]
+        payment = self.env["xero.payment"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("provider", "=", "stripe"), ("kind", "=", "payment"),
+            "|", ("key", "in", keys), ("charge_ref", "=", ids["charge"] or "-")], limit=1)
+        if not payment:
+            return "done", _("Nothing in Xero for the disputed charge %s.", ids["charge"] or "?"), None, Job
+        if payment.reversal_changed_at and self.provider_created and self.provider_created < payment.reversal_changed_at:
+            return "done", _("%(name)s: this dispute event is older than the last one applied; it changes "
+                             "nothing.", name=payment.name), payment, Job
+        at = self.provider_created or fields.Datetime.now()
+        if not withdrawn:
+            if not payment.reversed:
+                return "done", _("%(name)s: the dispute's funds are back; nothing was taken out of Xero.",
+                                 name=payment.name), payment, Job
+            payment._xero_restore(at)
+            jobs, outcome = payment._xero_queue()
+            return "done", outcome, payment, jobs
+        currency = (dispute.get("currency") or payment.currency_code or "").upper()
+        amount = self._amount(dispute.get("amount"), currency)
+        if amount is not None and round(amount - payment.amount, currency_exponent(currency)) < 0:
+            return "ignored", _(
+                "Not handled: dispute %(dispute)s withdraws %(amount)s of the %(total)s of %(name)s; a partial "
+                "withdrawal is left for you to record in Xero.", dispute=dispute.get("id"), amount=amount,
+                total=payment.amount, name=payment.name), payment, Job
+        jobs, outcome = payment._xero_reverse(_("Stripe dispute %(dispute)s (%(reason)s) withdrew the funds",
+                                                dispute=dispute.get("id"), reason=dispute.get("reason") or "-"), at)
+        return "done", outcome, payment, jobs
+
     # -- GoCardless -------------------------------------------------------------------------------
     def _xero_process_gocardless(self, ctx, event):
         Job = self.env["xero.job"]
@@ -455,22 +495,36 @@ class XeroPaymentEvent(models.Model):
         action = event.get("action")
         links = event.get("links") or {}
         payment_id = links.get("payment")
-        record_on = {"confirmed": ("confirmed", "paid_out"), "paid_out": ("paid_out",)}[
-            company.xero_gocardless_record_on or "paid_out"]
+        collected = GOCARDLESS_COLLECTED[company.xero_gocardless_record_on or "paid_out"]
         if not payment_id:
             return "ignored", _("Not handled: the event names no payment."), None, Job
-        if action not in record_on:
+        existing = self.env["xero.payment"].sudo().search([
+            ("company_id", "=", company.id), ("provider", "=", "gocardless"), ("kind", "=", "payment"),
+            ("key", "=", payment_id)], limit=1)
+        if action not in collected and action not in GOCARDLESS_TAKEN_BACK and action != "chargeback_cancelled":
             if action == "confirmed":
                 note = _("Noted: GoCardless payment %s is confirmed; it is recorded in Xero once paid out "
                          "(Settings → Xero → Payments).", payment_id)
             else:
                 note = _("Nothing to record in Xero for payments.%(action)s (%(payment)s).", action=action,
                          payment=payment_id)
-            existing = self.env["xero.payment"].sudo().search([
-                ("company_id", "=", company.id), ("provider", "=", "gocardless"), ("key", "=", payment_id)], limit=1)
             return "done", note, existing or None, Job
+        # Events come in any order: the payment's status now, read from GoCardless, decides.
         gc = ctx.gocardless()
         data = gc.payment(payment_id)
+        status = data.get("status") or ""
+        if status not in collected:
+            if existing and not existing.reversed:
+                cause = ((event.get("details") or {}).get("description") or (event.get("details") or {}).get("cause")
+                         or action)
+                jobs, outcome = existing._xero_reverse(_(
+                    "GoCardless payment %(payment)s is %(status)s (%(cause)s)", payment=payment_id,
+                    status=status or action, cause=cause), self.provider_created)
+                return "done", outcome, existing, jobs
+            return "done", _("Nothing to record in Xero: GoCardless payment %(payment)s is %(status)s.",
+                             payment=payment_id, status=status or _("unknown")), existing or None, Job
+        if existing.reversed:
+            existing._xero_restore(self.provider_created)
         currency = (data.get("currency") or "").upper()
         ctx.check_currency(currency)
         gc_links = data.get("links") or {}
@@ -499,8 +553,9 @@ class XeroPaymentEvent(models.Model):
                                             date=charge_date or ""),
                            "quantity": 1, "unit_amount": amount}],
             })
-        if action == "paid_out" and links.get("payout"):
-            facts.update(ctx.gocardless_fee(links["payout"], payment_id, currency))
+        payout = links.get("payout") or (gc_links.get("payout") if status == "paid_out" else None)
+        if payout and not (existing.fee_amount or existing.xero_fee_transaction_id):
+            facts.update(ctx.gocardless_fee(payout, payment_id, currency))
         facts["clearing_account_id"], facts["clearing_account_code"] = ctx.clearing_account("gocardless")
         facts.update(self._xero_documents(company, data.get("metadata") or {}))
         if not facts.get("sale_order_id") and not facts.get("move_id"):

@@ -177,6 +177,16 @@ def _orgs(sb, request, parts):
                 return _json(404, {"error": "unknown item"})
             sb.mutated()
             return _json(200, render.record_out(rec, "json"))
+    if coll == "Payments" and len(parts) == 4 and parts[3] == "reconcile" and m == "POST":
+        # What a user does in Xero's bank reconciliation screen (no API for it).
+        with st.lock:
+            pay = org.get("Payments", parts[2])
+            if pay is None:
+                return _json(404, {"error": "unknown payment"})
+            pay = dict(pay, IsReconciled=True)
+            w._stamp("Payments", pay, False)
+            sb.mutated()
+            return _json(200, render.record_out(pay, "json"))
     if m == "GET":
         with st.lock:
             if len(parts) == 3:

@@ -699,6 +699,9 @@ class Writer:
                 raise Invalid(["A payment can only be deleted (Status DELETED); it cannot be modified"])
             if pay["Status"] == "DELETED":
                 raise Invalid(["Payment has already been deleted"])
+            if pay.get("IsReconciled"):
+                raise Invalid(["This payment has been reconciled and cannot be deleted: remove the reconciliation "
+                               "in Xero first"])
             return self._delete_payment(pay)
         doc_coll, doc = None, None
         inv_ref, cn_ref = el.get("Invoice"), el.get("CreditNote")

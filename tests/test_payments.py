@@ -209,12 +209,14 @@ class XeroPaymentCase(XeroHttpCase):
                 "action": action, "links": links, "details": {"origin": "gocardless", "cause": action}}
 
     def gc_payment(self, payment_id, amount, currency="USD", subscription=None, email="finance@mole.example",
-                   charge_date="2026-03-01", metadata=None):
+                   charge_date="2026-03-01", metadata=None, status="paid_out", payout=None):
         mandate, customer = f"MD{payment_id[2:]}", f"CU{payment_id[2:]}"
+        links = {"mandate": mandate, "subscription": subscription} if subscription else {"mandate": mandate}
+        if payout:
+            links["payout"] = payout
         self.gc.data["payments"][payment_id] = {
             "id": payment_id, "amount": amount, "currency": currency, "charge_date": charge_date,
-            "description": "Roastery membership", "status": "paid_out", "metadata": metadata or {},
-            "links": {"mandate": mandate, "subscription": subscription} if subscription else {"mandate": mandate}}
+            "description": "Roastery membership", "status": status, "metadata": metadata or {}, "links": links}
         self.gc.data["mandates"][mandate] = {"id": mandate, "links": {"customer": customer}}
         self.gc.data["customers"][customer] = {"id": customer, "email": email, "company_name": "Mole Coffee Co",
                                                 "given_name": "Rita", "family_name": "Mole"}
@@ -473,6 +475,48 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(fee["Total"], 1.03)
         self.assertEqual(len(self.payments_ref(charge["id"])), 1, "retrying the event did not pay twice")
 
+    def test_dispute_withdraws_and_reinstates_the_payment(self):
+        charge = self.charge(amount=6000, intent="pi_disputed", fee=204)
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        [pay] = self.payments_ref(charge["id"])
+        invoice_id = pay["Invoice"]["InvoiceID"]
+
+        def dispute(kind, created, amount=6000, dispute_id="dp_1"):
+            return self.stripe_event(f"charge.dispute.{kind}", {
+                "id": dispute_id, "object": "dispute", "amount": amount, "currency": "usd", "charge": charge["id"],
+                "payment_intent": "pi_disputed", "reason": "fraudulent", "status": "needs_response"}, created=created)
+
+        withdrawn = dispute("funds_withdrawn", 1772400000)
+        for _delivery in range(2):
+            self.post_stripe(withdrawn)
+        self.process()
+        self.assertFalse(self.payments_ref(charge["id"]))
+        invoice = self.invoice_of(invoice_id)
+        self.assertEqual((invoice["Status"], invoice["AmountDue"]), ("AUTHORISED", 60.0))
+        payment = self.Payment.search([("key", "=", "pi_disputed")])
+        self.assertEqual(payment.xero_state, "reversed")
+        self.assertIn("dp_1 (fraudulent)", payment.reversal_reason)
+        # The dispute is won; a late copy of an older withdrawal (another event id) then changes nothing.
+        self.post_stripe(dispute("funds_reinstated", 1772500000))
+        self.process()
+        self.post_stripe(dispute("funds_withdrawn", 1772399000))
+        self.process()
+        [again] = self.payments_ref(charge["id"])
+        self.assertEqual(again["Invoice"]["InvoiceID"], invoice_id)
+        self.assertEqual(self.invoice_of(invoice_id)["Status"], "PAID")
+        self.assertEqual(payment.xero_state, "done")
+        self.assertIn("older", self.Event.search([("event_type", "=", "charge.dispute.funds_withdrawn")],
+                                                 order="provider_created", limit=1).outcome)
+        # A partial withdrawal is not guessed at: marked "not handled", nothing changes in Xero.
+        self.post_stripe(dispute("funds_withdrawn", 1772600000, amount=1500, dispute_id="dp_2"))
+        self.process()
+        partial = self.Event.search([("object_id", "=", "dp_2")])
+        self.assertEqual(partial.state, "ignored")
+        self.assertIn("partial", partial.outcome)
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        self.assertEqual(len(self.xero("BankTransactions")), 1, "the fee stays: Stripe keeps it")
+
     def test_charge_settled_in_the_base_currency_sends_stripes_rate(self):
         # A EUR charge settled into the USD balance at 1.08 USD per EUR: Xero gets 1/1.08 EUR per USD.
         charge = self.charge(amount=5000, currency="eur", fee=187, settled=("usd", 1.08))
@@ -594,8 +638,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
     def test_batch_with_mixed_events(self):
         self.gc_payment("PM0001", 1500)                                   # a one-off payment
         self.gc_payment("PM0002", 2900, subscription="SB0001")            # a subscription's period
-        self.gc_payment("PM0003", 2900, subscription="SB0001", charge_date="2026-04-01")
-        self.gc_payment("PM0004", 700)                                    # fails later
+        self.gc_payment("PM0003", 2900, subscription="SB0001", charge_date="2026-04-01", status="confirmed")
+        self.gc_payment("PM0004", 700, status="failed")                   # failed
         self.gc.data["payout_items"]["PO0001"] = [
             {"type": "payment_paid_out", "amount": "1500.0", "links": {"payment": "PM0001"}},
             {"type": "gocardless_fee", "amount": "-20.0", "links": {"payment": "PM0001"}},
@@ -642,6 +686,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
         # The next period arrives: its own invoice; the whole batch again changes nothing.
         self.gc.data["payout_items"]["PO0002"] = [
             {"type": "payment_paid_out", "amount": "2900.0", "links": {"payment": "PM0003"}}]
+        self.gc.data["payments"]["PM0003"].update(status="paid_out", links={"payout": "PO0002", **self.gc.data[
+            "payments"]["PM0003"]["links"]})
         self.post_gocardless([self.gc_event("paid_out", "PM0003", payout="PO0002")])
         self.assertEqual(self.post_gocardless(body=body).status_code, 200)
         self.process()
@@ -652,7 +698,7 @@ class TestGoCardlessPayments(XeroPaymentCase):
 
     def test_record_on_confirmed(self):
         self.company.sudo().xero_gocardless_record_on = "confirmed"
-        self.gc_payment("PM0100", 12345, currency="EUR")
+        self.gc_payment("PM0100", 12345, currency="EUR", status="confirmed")
         self.gc.data["payout_items"]["PO0100"] = [
             {"type": "gocardless_fee", "amount": "-55.0", "links": {"payment": "PM0100"}}]
         self.post_gocardless([self.gc_event("confirmed", "PM0100")])
@@ -661,11 +707,85 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.assertEqual(pay["Amount"], 123.45)
         self.assertEqual(self.invoice_of(pay["Invoice"]["InvoiceID"])["CurrencyCode"], "EUR")
         self.assertFalse(self.xero("BankTransactions"), "fees come with the payout")
+        self.gc_payment("PM0100", 12345, currency="EUR", payout="PO0100")
         self.post_gocardless([self.gc_event("paid_out", "PM0100", payout="PO0100")])
         self.process()
         self.assertEqual(len(self.payments_ref("PM0100")), 1)
         [fee] = self.xero("BankTransactions")
         self.assertEqual((fee["Total"], fee["CurrencyCode"]), (0.55, "EUR"))
+
+    def test_failure_after_recording_removes_the_payment_and_resubmission_records_it_again(self):
+        self.company.sudo().xero_gocardless_record_on = "confirmed"
+        self.gc_payment("PM0300", 4500, status="confirmed")
+        self.post_gocardless([self.gc_event("confirmed", "PM0300", created="2026-03-02T10:00:00.000Z")])
+        self.process()
+        [pay] = self.payments_ref("PM0300")
+        invoice_id = pay["Invoice"]["InvoiceID"]
+        self.assertEqual(self.invoice_of(invoice_id)["Status"], "PAID")
+        # A late failure: the money never arrives. Delivered twice (two events), out of order with a retry.
+        self.gc_payment("PM0300", 4500, status="failed")
+        failed = self.gc_event("failed", "PM0300", created="2026-03-04T10:00:00.000Z")
+        failed["details"] = {"origin": "bank", "cause": "insufficient_funds",
+                             "description": "The customer's account had insufficient funds"}
+        self.post_gocardless([failed, self.gc_event("late_failure_settled", "PM0300",
+                                                    created="2026-03-06T10:00:00.000Z")])
+        self.post_gocardless([failed])
+        self.process()
+        self.assertFalse(self.payments_ref("PM0300"))
+        deleted = [p for p in self.xero("Payments") if p["Reference"] == "PM0300"]
+        self.assertEqual([p["Status"] for p in deleted], ["DELETED"])
+        invoice = self.invoice_of(invoice_id)
+        self.assertEqual((invoice["Status"], invoice["AmountDue"]), ("AUTHORISED", 45.0), "owed again")
+        payment = self.Payment.search([("key", "=", "PM0300")])
+        self.assertRecordValues(payment, [{"reversed": True, "xero_payment_id": False, "xero_state": "reversed",
+                                           "reversed_xero_payment_id": pay["PaymentID"]}])
+        self.assertIn("insufficient funds", payment.reversal_reason)
+        reversal = payment.job_ids.filtered(lambda j: j.operation == "payment_reversal")
+        self.assertRecordValues(reversal, [{"state": "done", "resource": f"Payments/{pay['PaymentID']}"}])
+        # GoCardless retries the collection; once paid out it is a payment again, on the same invoice.
+        self.gc_payment("PM0300", 4500, status="paid_out", payout="PO0300")
+        self.post_gocardless([self.gc_event("paid_out", "PM0300", payout="PO0300", created="2026-03-12T10:00:00.000Z")])
+        self.process()
+        [again] = self.payments_ref("PM0300")
+        self.assertEqual(again["Invoice"]["InvoiceID"], invoice_id)
+        self.assertEqual(self.invoice_of(invoice_id)["Status"], "PAID")
+        self.assertEqual(len([i for i in self.xero("Invoices") if "PM0300" in i["Reference"]]), 1)
+        self.assertEqual(payment.xero_state, "done")
+
+    def test_reversal_of_a_reconciled_payment_needs_attention(self):
+        self.gc_payment("PM0500", 2000, payout="PO0500")
+        self.post_gocardless([self.gc_event("paid_out", "PM0500", payout="PO0500", created="2026-03-05T10:00:00.000Z")])
+        self.process()
+        [pay] = self.payments_ref("PM0500")
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Payments/{pay['PaymentID']}/reconcile")
+        self.gc_payment("PM0500", 2000, status="charged_back", payout="PO0500")
+        self.post_gocardless([self.gc_event("charged_back", "PM0500", created="2026-03-20T10:00:00.000Z")])
+        self.process()
+        self.assertEqual(len(self.payments_ref("PM0500")), 1, "Xero refused: the payment stays")
+        self.assertEqual(self.invoice_of(pay["Invoice"]["InvoiceID"])["Status"], "PAID")
+        payment = self.Payment.search([("key", "=", "PM0500")])
+        self.assertEqual(payment.xero_state, "blocked")
+        self.assertEqual(payment.xero_payment_id, pay["PaymentID"], "Odoo still names the payment Xero has")
+        [reversal] = payment.job_ids.filtered(lambda j: j.operation == "payment_reversal")
+        self.assertEqual(reversal.state, "blocked")
+        self.assertIn(payment.name, reversal.error)
+        self.assertIn("reconciled", reversal.error)
+
+    def test_chargeback_before_anything_was_sent_and_its_cancellation(self):
+        self.gc_payment("PM0400", 990, status="charged_back", payout="PO0400")
+        events = [self.gc_event("charged_back", "PM0400", created="2026-03-20T10:00:00.000Z"),
+                  self.gc_event("paid_out", "PM0400", payout="PO0400", created="2026-03-05T10:00:00.000Z")]
+        self.post_gocardless(events)
+        self.process()
+        self.assertFalse([p for p in self.xero("Payments") if p["Reference"] == "PM0400"],
+                         "the status now decides: a charged-back payment is not recorded, whatever the order")
+        self.assertFalse(self.Payment.search([("key", "=", "PM0400")]))
+        outcomes = self.Event.search([("object_id", "=", "PM0400")]).mapped("outcome")
+        self.assertTrue(all("charged_back" in o for o in outcomes), outcomes)
+        self.gc_payment("PM0400", 990, status="paid_out", payout="PO0400")
+        self.post_gocardless([self.gc_event("chargeback_cancelled", "PM0400", created="2026-04-02T10:00:00.000Z")])
+        self.process()
+        self.assertEqual(len(self.payments_ref("PM0400")), 1)
 
     def test_no_access_token_is_a_clear_error(self):
         self.company.sudo().xero_gocardless_access_token = False

@@ -407,6 +407,23 @@ class XeroClient:
                                                  resource=key))
         return results
 
+    def write_one(self, path: str, element: dict, *, method: str = "POST",
+                  idempotency_key: str | None = None) -> ElementResult:
+        """Write to one record's own endpoint (``"Payments/<id>"``), whose body is the bare element, as
+        Xero documents it (deleting a payment: ``{"Status": "DELETED"}``). Xero's refusal is the result's
+        errors; other failures are raised as by :meth:`request`."""
+        key = path.split("/")[0]
+        try:
+            body = self.request(method, path, json=element, idempotency_key=idempotency_key)
+        except ValidationError as exc:
+            return ElementResult(index=0, ok=False, data=dict(element), errors=list(exc.messages or [exc.message]),
+                                 resource=key)
+        returned = body.get(key) or []
+        if returned and isinstance(returned[0], dict):
+            return self._element_result(0, returned[0], key)
+        return ElementResult(index=0, ok=False, data=dict(element), errors=["Xero returned no result for this record."],
+                             resource=key)
+
     @staticmethod
     def _element_result(index: int, data: dict, resource: str) -> ElementResult:
         errors = [str(m.get("Message")) for m in (data.get("ValidationErrors") or [])

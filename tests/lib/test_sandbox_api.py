@@ -408,6 +408,12 @@ def test_payment_delete_reopens_invoice_and_xml_request_body(sandbox_client):
     assert c.post(f"Payments/{pay['PaymentID']}", {"Status": "DELETED"}).status_code == 200
     got = c.get(f"Invoices/{inv['InvoiceID']}").json()["Invoices"][0]
     assert (got["Status"], got["AmountDue"], got["AmountPaid"]) == ("AUTHORISED", 115.0, 0.0)
+    again = c.put("Payments", {"Payments": [{"Invoice": {"InvoiceID": inv["InvoiceID"]}, "Account": {"Code": "090"},
+                                             "Amount": 115, "Date": "2026-02-03"}]}).json()["Payments"][0]
+    assert c.control("POST", f"orgs/{c.tenant}/Payments/{again['PaymentID']}/reconcile").status_code == 200
+    refused = c.post(f"Payments/{again['PaymentID']}", {"Status": "DELETED"})
+    assert refused.status_code == 400 and "reconciled" in refused.text
+    assert c.get(f"Invoices/{inv['InvoiceID']}").json()["Invoices"][0]["Status"] == "PAID"
     xml = b"<Contacts><Contact><Name>Xml Body Ltd</Name><EmailAddress>x@y.org</EmailAddress></Contact></Contacts>"
     r = c.api("PUT", "Contacts", data=xml, headers={"Content-Type": "application/xml"})
     assert r.status_code == 200, r.text
