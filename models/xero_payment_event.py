@@ -15,7 +15,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
 
-from ..xero import RateLimited, ReconnectNeeded, SignatureError, XeroError, verify_gocardless, verify_stripe
+from ..xero import (
+    RateLimited,
+    ReconnectNeeded,
+    SignatureError,
+    ValidationError,
+    XeroError,
+    verify_gocardless,
+    verify_stripe,
+)
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
 from ..xero.gocardless import GoCardlessClient
 from ..xero.money import currency_exponent, from_minor_units
@@ -628,7 +636,7 @@ class _Context:
         self._payouts = {}
         self._stripe = None
         self._charges = {}
-        self._base_currency = None
+        self._organisation = None
 
     @property
     def client(self):
@@ -667,12 +675,19 @@ class _Context:
                     name=found.get("Name"), provider=name))
             return found["AccountID"], found.get("Code") or ""
         account = {"Type": "BANK", "Name": name, "Code": code or default_code,
-                   "BankAccountNumber": f"{default_code}-CLEARING", "CurrencyCode": self.base_currency()}
+                   "BankAccountNumber": self.clearing_number(default_code), "CurrencyCode": self.base_currency()}
         if any(a.get("Name") == name for a in self._accounts):
             account["Name"] = f"{name} ({account['Code']})"
         # Replayed only while Xero's chart is as we read it (a retry after a lost answer).
         key = f"xc-acct-{self.conn.tenant_id}-{account['Code']}-{len(self._accounts)}"
-        body = self.client.request("PUT", "Accounts", json=account, idempotency_key=key)
+        try:
+            body = self.client.request("PUT", "Accounts", json=account, idempotency_key=key)
+        except ValidationError as exc:
+            raise PaymentEventError(_(
+                "Xero refused to create the %(name)s clearing bank account in %(org)s: %(messages)s. Create a bank "
+                "account for %(name)s in Xero and enter its code in Settings → Xero → Payments, then retry this "
+                "event.", name=name, org=self.conn.tenant_name,
+                messages="; ".join(exc.messages or [exc.message]))) from None
         created = (body.get("Accounts") or [{}])[0]
         if not created.get("AccountID"):
             raise PaymentEventError(_("Xero did not create the %s clearing bank account.", name))
@@ -681,11 +696,21 @@ class _Context:
                      self.conn.tenant_name)
         return created["AccountID"], created.get("Code") or ""
 
+    def organisation(self):
+        if self._organisation is None:
+            self._organisation = (self.client.get("Organisation").get("Organisations") or [{}])[0]
+        return self._organisation
+
     def base_currency(self):
-        if self._base_currency is None:
-            org = self.client.get("Organisation").get("Organisations", [{}])[0]
-            self._base_currency = org.get("BaseCurrency") or self.company.currency_id.name
-        return self._base_currency
+        return self.organisation().get("BaseCurrency") or self.company.currency_id.name
+
+    def clearing_number(self, code):
+        """A number for a clearing account (no bank behind it): Australian organisations need a BSB (6 digits)
+        and an account number; elsewhere a readable placeholder."""
+        if self.organisation().get("CountryCode") == "AU":
+            digits = "".join(f"{ord(c) % 10}" for c in code)[:9].ljust(6, "0")
+            return f"000000{digits}"
+        return f"{code}-CLEARING"
 
     def stripe(self):
         """Stripe's API with the company's key; None when no key is set."""

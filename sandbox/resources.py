@@ -617,6 +617,9 @@ class Writer:
                 errs.append("Please enter a unique Code.")
         if typ == "BANK" and not new.get("BankAccountNumber"):
             errs.append("Bank account number must be specified for a bank account")
+        elif typ == "BANK" and self.org.country == "AU" and not existing and not re.fullmatch(
+                r"\d{7,15}", re.sub(r"[\s-]", "", str(new["BankAccountNumber"]))):
+            errs.append("Please enter a valid BSB and account number (6-digit BSB followed by the account number)")
         status = str(new.get("Status") or "ACTIVE").upper()
         if status not in ("ACTIVE", "ARCHIVED") or (status == "ARCHIVED" and not existing):
             errs.append(f"'{status}' is not a valid account status")

@@ -608,6 +608,31 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(created), 1)
         self.assertEqual(created[0]["Type"], "BANK")
 
+    def test_clearing_account_refused_by_xero_and_in_an_australian_organisation(self):
+        self.company.sudo().xero_stripe_account_code = "STRIPE-CLEARING-AC"  # longer than Xero's 10
+        charge = self.charge()
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        event = self.Event.search([("object_id", "=", charge["id"])])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("Xero refused to create the Stripe clearing bank account", event.outcome)
+        self.assertIn("10 characters", event.outcome)
+        self.assertFalse(self.Payment.search([]), "nothing recorded half-way")
+        self.assertFalse([i for i in self.xero("Invoices") if "Stripe" in (i.get("Reference") or "")])
+        # An Australian organisation: the created account has a BSB-style number, which Xero requires there.
+        wombat = self.sandbox_post("/_sandbox/orgs", {"name": "Wombat Pty", "base_currency": "AUD", "country": "AU"})
+        self.org = wombat["tenant_id"]
+        connection = self._xero_connect(self.xero_admin, tenants=[self.org])
+        self.assertEqual(connection.tenant_id, self.org)
+        self.company.sudo().xero_stripe_account_code = False
+        charge = self.charge(currency="aud")
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        [account] = self.account("Stripe")
+        self.assertEqual(account["Type"], "BANK")
+        self.assertRegex(account["BankAccountNumber"], r"^000000\d{6,9}$")
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+
     def test_refund(self):
         charge = self.charge(amount=3000)
         self.post_stripe(self.stripe_event("charge.succeeded", charge))

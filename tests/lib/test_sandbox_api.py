@@ -393,6 +393,14 @@ def test_reset_and_new_org(sandbox_client):
     assert org["tier"] == "starter"
     accounts = c.control("GET", f"orgs/{org['tenant_id']}/Accounts").json()["Accounts"]
     assert any(a["Code"] == "090" and a["Type"] == "BANK" for a in accounts)
+    au = c.control("POST", "orgs", {"name": "Wombat Pty", "base_currency": "AUD", "country": "AU"}).json()
+    bank = {"Type": "BANK", "Name": "Stripe", "Code": "STRIPE"}
+    for number, ok in (("STRIPE-CLEARING", False), ("12345", False), ("062-000 12345678", True)):
+        out = c.control("POST", f"orgs/{au['tenant_id']}/Accounts",
+                        {"Accounts": [dict(bank, BankAccountNumber=number)]}).json()["Accounts"][0]
+        assert (out["StatusAttributeString"] == "OK") is ok, (number, out)
+        if not ok:
+            assert "BSB" in out["ValidationErrors"][0]["Message"]
     c.put("Contacts", {"Contacts": [{"Name": "Gone"}]})
     c.control("POST", "reset")
     assert len(c.control("GET", "orgs").json()) == 2
