@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+PAYMENT_ACCOUNT_FIELDS = (("xero_stripe_account_code", "xero_stripe_account_id"),
+                          ("xero_gocardless_account_code", "xero_gocardless_account_id"),
+                          ("xero_payment_fee_account_code", "xero_payment_fee_account_id"))
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -92,6 +96,22 @@ class ResCompany(models.Model):
         "xero.tax.rate", "Default Xero Tax Rate", compute="_compute_xero_defaults",
         inverse="_inverse_xero_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
         help="Xero tax rate of taxed lines whose Odoo tax is not mapped. Lines without tax are sent as NONE.")
+    # The payments' accounts, chosen from Xero's chart (bank accounts with a code; the fees: any other).
+    xero_stripe_account_id = fields.Many2one(
+        "xero.account", "Stripe Clearing Account", compute="_compute_xero_payment_accounts",
+        inverse="_inverse_xero_payment_accounts",
+        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), ('code', '!=', False)]",
+        help="Empty: the Xero bank account named “Stripe”, created when missing.")
+    xero_gocardless_account_id = fields.Many2one(
+        "xero.account", "GoCardless Clearing Account", compute="_compute_xero_payment_accounts",
+        inverse="_inverse_xero_payment_accounts",
+        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), ('code', '!=', False)]",
+        help="Empty: the Xero bank account named “GoCardless”, created when missing.")
+    xero_payment_fee_account_id = fields.Many2one(
+        "xero.account", "Payment Fees Account", compute="_compute_xero_payment_accounts",
+        inverse="_inverse_xero_payment_accounts",
+        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '!=', 'BANK'), ('code', '!=', False)]",
+        help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
     xero_register_payments = fields.Boolean(
         "Register Xero Payments in Odoo",
         help="When Xero says an exported Odoo invoice is (part-)paid, register the payment in Odoo too.")
@@ -115,6 +135,21 @@ class ResCompany(models.Model):
             conn = company._xero_connection()
             company.xero_sales_account_id = self.env["xero.account"]._xero_find(conn, company.xero_sales_account_code)
             company.xero_tax_rate_id = self.env["xero.tax.rate"]._xero_find(conn, company.xero_tax_type)
+
+    @api.depends("xero_stripe_account_code", "xero_gocardless_account_code", "xero_payment_fee_account_code")
+    def _compute_xero_payment_accounts(self):
+        Account = self.env["xero.account"]
+        for company in self:
+            conn = company._xero_connection()
+            for code_field, account_field in PAYMENT_ACCOUNT_FIELDS:
+                company[account_field] = Account._xero_find(conn, company[code_field])
+
+    def _inverse_xero_payment_accounts(self):
+        for company in self:
+            for code_field, account_field in PAYMENT_ACCOUNT_FIELDS:
+                account = company[account_field].sudo()
+                if account.code != (company[code_field] or False):
+                    company[code_field] = account.code or False
 
     def _inverse_xero_sales_account_id(self):
         for company in self:

@@ -19,6 +19,11 @@ from odoo import _, api, fields, models
 from .xero_job import XeroBlocked
 
 PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
+
+
+class PaymentEventError(Exception):
+    """The event cannot be processed now (the message says why); it is retried."""
+
 PROVIDER_LABELS = dict(PROVIDERS)
 
 
@@ -205,8 +210,6 @@ class XeroPayment(models.Model):
         Job = self.env["xero.job"].sudo()
         mine = [("res_model", "=", self._name), ("res_id", "=", self.id), ("operation", "=", "payment")]
         if Job.search_count(mine + [("state", "=", "sending")]):
-            from .xero_payment_event import PaymentEventError
-
             raise PaymentEventError(_("%s is being sent to Xero right now: the reversal is retried.", self.name))
         Job.search(mine + [("state", "in", ("pending", "retry", "blocked"))]).write(
             {"state": "cancelled", "next_try": False, "error": _("Not sent: %s", reason)})

@@ -31,7 +31,7 @@ from ..xero.provider_api import ProviderApiError
 from ..xero.stripe import DEFAULT_URL as STRIPE_URL
 from ..xero.stripe import StripeClient
 from .xero_event import CronOutOfTime
-from .xero_payment import PROVIDERS
+from .xero_payment import PROVIDERS, PaymentEventError
 from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
@@ -49,10 +49,6 @@ GOCARDLESS_TAKEN_BACK = {"failed", "late_failure_settled", "charged_back", "char
 SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 CLEARING = {"stripe": ("xero_stripe_account_code", "Stripe", "STRIPE"),
             "gocardless": ("xero_gocardless_account_code", "GoCardless", "GOCARDLESS")}
-
-
-class PaymentEventError(Exception):
-    """The event cannot be processed now (the message says why); it is retried."""
 
 
 def _epoch_to_naive(value):
@@ -635,7 +631,6 @@ class _Context:
         self._gocardless = None
         self._payouts = {}
         self._stripe = None
-        self._charges = {}
         self._organisation = None
 
     @property
@@ -685,8 +680,7 @@ class _Context:
         except ValidationError as exc:
             raise PaymentEventError(_(
                 "Xero refused to create the %(name)s clearing bank account in %(org)s: %(messages)s. Create a bank "
-                "account for %(name)s in Xero and enter its code in Settings → Xero → Payments, then retry this "
-                "event.", name=name, org=self.conn.tenant_name,
+                "account for %(name)s in Xero and choose it in Settings → Xero Payments, then retry this event.", name=name, org=self.conn.tenant_name,
                 messages="; ".join(exc.messages or [exc.message]))) from None
         created = (body.get("Accounts") or [{}])[0]
         if not created.get("AccountID"):
@@ -723,12 +717,10 @@ class _Context:
         return self._stripe
 
     def stripe_charge(self, charge_id=None, intent_id=None):
-        """The charge (by its id, else the payment intent's latest) with its balance transaction."""
-        ref = charge_id or intent_id
-        if ref not in self._charges:
-            self._charges[ref] = self.stripe().charge(charge_id) if charge_id else \
-                self.stripe().intent_charge(intent_id)
-        return self._charges[ref]
+        """The charge (by its id, else the payment intent's latest) with its balance transaction. Not cached:
+        a later event of the same run (``charge.updated``) may find it settled; once the fee is known, it is
+        not read again (see ``_xero_stripe_read_fee``)."""
+        return self.stripe().charge(charge_id) if charge_id else self.stripe().intent_charge(intent_id)
 
     def gocardless(self):
         if self._gocardless is None:

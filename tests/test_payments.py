@@ -608,6 +608,27 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(created), 1)
         self.assertEqual(created[0]["Type"], "BANK")
 
+    def test_accounts_chosen_from_xeros_chart(self):
+        self.connection._xero_refresh_lists(["accounts"])
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.xero_payment_fee_account_id.code, "404", "the stored code shows in the dropdown")
+        self.assertFalse(settings.xero_stripe_account_id, "empty: the account named Stripe")
+        Account = self.env["xero.account"]
+        bank = Account.search([("company_id", "=", self.company.id), ("code", "=", "090")])
+        self.assertEqual(bank.account_type, "BANK")
+        settings.write({"xero_stripe_account_id": bank.id,
+                        "xero_payment_fee_account_id": Account.search([("company_id", "=", self.company.id),
+                                                                       ("code", "=", "400")]).id})
+        settings.execute()
+        self.assertEqual((self.company.xero_stripe_account_code, self.company.xero_payment_fee_account_code),
+                         ("090", "400"))
+        charge = self.charge(fee=90, expanded=True)
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        self.assertEqual(self.payments_ref(charge["id"])[0]["Account"]["Code"], "090")
+        self.assertEqual(self.xero("BankTransactions")[0]["LineItems"][0]["AccountCode"], "400")
+        self.assertFalse(self.account("Stripe"), "a chosen account: nothing created")
+
     def test_clearing_account_refused_by_xero_and_in_an_australian_organisation(self):
         self.company.sudo().xero_stripe_account_code = "STRIPE-CLEARING-AC"  # longer than Xero's 10
         charge = self.charge()
