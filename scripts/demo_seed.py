@@ -92,5 +92,24 @@ if connection.state == "connected":
                 "Invoice": {"InvoiceID": paid.xero_invoice_id}, "Account": {"Code": "090"},
                 "Date": "2026-11-20", "Amount": invoice["AmountDue"]}]}, timeout=10)
         env["xero.sync.cursor"]._xero_run_pulls(connection)
+    # A Stripe payment as Stripe's webhook tells it (stored as a verified delivery is; its balance transaction
+    # included, so no Stripe account is needed): a Xero invoice for the customer, paid on the "Stripe"
+    # clearing bank account (created in Xero), and Stripe's fee booked to 404 Bank Fees.
+    if not company.sudo().xero_stripe_webhook_secret:
+        company.sudo().write({"xero_stripe_webhook_secret": "whsec_demo_" + os.environ["XERO_DEMO_WEBHOOK_KEY"][:20],
+                              "xero_payment_fee_account_code": "404"})
+    Event = env["xero.payment.event"].sudo()
+    if not Event.search_count([("event_id", "=", "evt_demo_espresso_club")]):
+        Event._xero_receive_stripe(company, {
+            "id": "evt_demo_espresso_club", "object": "event", "type": "charge.succeeded", "created": 1795305600,
+            "data": {"object": {
+                "id": "ch_demo_espresso_club", "object": "charge", "amount": 4800, "amount_captured": 4800,
+                "currency": "usd", "status": "succeeded", "paid": True, "created": 1795305600,
+                "payment_intent": "pi_demo_espresso_club", "description": "Espresso Club — monthly box",
+                "billing_details": {"email": "marta.jensen@example.com", "name": "Marta Jensen"},
+                "balance_transaction": {"id": "txn_demo_espresso_club", "object": "balance_transaction",
+                                        "amount": 4800, "currency": "usd", "fee": 169, "net": 4631},
+                "metadata": {}}}})
+        Event._cron_xero_payment_events()
 print(f"demo: {company.name} is {connection.state} to Xero organisation {connection.tenant_name or '-'}")
 env.cr.commit()
