@@ -24,6 +24,7 @@ from odoo import _, api, fields, models, modules, sql_db
 from odoo.exceptions import AccessError
 
 from ..xero import ElementResult, NotFound, RateLimited, ReconnectNeeded, TransientError, XeroError, redact
+from .xero_contact import name_key
 
 _logger = logging.getLogger(__name__)
 
@@ -449,6 +450,7 @@ class XeroJob(models.Model):
         group = None
         batch = self.browse()
         offset = 0
+        names = set()  # contacts: Xero refuses a second new contact of the same name in one call
         while len(batch) < BATCH_SIZE:
             candidates = self.search(domain, order="priority, id", limit=200, offset=offset)
             if not candidates:
@@ -461,6 +463,13 @@ class XeroJob(models.Model):
                     continue
                 if not job._xero_ready(waiting, records.get(job.id)):
                     continue
+                if job.resource == "Contacts":
+                    # The same name twice: the second goes in the next batch, where the first is known
+                    # (matched by name) instead of refused as a duplicate.
+                    name = name_key(records[job.id].name)
+                    if name in names:
+                        continue
+                    names.add(name)
                 group = key
                 batch |= job
                 if len(batch) >= BATCH_SIZE:

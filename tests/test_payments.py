@@ -7,6 +7,7 @@ stand-in served on loopback by the test.
 import hashlib
 import hmac
 import json
+import random
 import threading
 import time
 import uuid
@@ -741,6 +742,37 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.assertNotEqual(pay3["Invoice"]["InvoiceID"], pay2["Invoice"]["InvoiceID"], "one invoice per period")
         self.assertEqual(len(self.payments_ref("PM0001")), 1)
         self.assertEqual(len(self.xero("BankTransactions")), 2)
+
+    def test_a_full_delivery_of_250_events_in_any_order(self):
+        # 50 payments × their five events (GoCardless' most per delivery), shuffled; two customers.
+        actions = ["created", "submitted", "confirmed", "paid_out", "customer_approval_granted"]
+        events, items = [], []
+        for n in range(50):
+            payment = f"PM1{n:03d}"
+            self.gc_payment(payment, 1000 + n, email=("finance@mole.example", "hello@owl.example")[n % 2],
+                            payout="PO1000")
+            items.append({"type": "gocardless_fee", "amount": "-12.0", "links": {"payment": payment}})
+            events += [self.gc_event(action, payment, payout="PO1000" if action == "paid_out" else None,
+                                     created=f"2026-03-{2 + i:02d}T10:00:00.000Z") for i, action in enumerate(actions)]
+        self.gc.data["payout_items"]["PO1000"] = items
+        random.Random(8).shuffle(events)
+        self.assertEqual(len(events), 250)
+        for _delivery in range(2):
+            self.assertEqual(self.post_gocardless(events).status_code, 200)
+        self.assertEqual(self.Event.search_count([]), 250)
+        self.process()
+        self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
+        unsent = self.env["xero.job"].search([("state", "!=", "done")])
+        self.assertFalse(unsent, [(j.display_label, j.state, j.error, j.next_try) for j in unsent[:3]])
+        paid = [p for p in self.xero("Payments") if p["Reference"].startswith("PM1")]
+        self.assertEqual(sorted(p["Reference"] for p in paid), [f"PM1{n:03d}" for n in range(50)], "each once")
+        self.assertEqual(sum(p["Amount"] for p in paid), sum(1000 + n for n in range(50)) / 100)
+        self.assertEqual(len(self.xero("BankTransactions")), 50)
+        self.assertEqual(len([c for c in self.sandbox_get("/_sandbox/log", tenant=self.org)
+                              if c["method"] == "PUT" and c["path"].endswith("/Payments")]), 1, "one batch of 50")
+        self.assertEqual(len([p for p, _a in self.gc.requests if p == "/payout_items"]), 1)
+        self.assertEqual(self.env["res.partner"].search_count(
+            [("email_normalized", "in", ("finance@mole.example", "hello@owl.example"))]), 2)
 
     def test_record_on_confirmed(self):
         self.company.sudo().xero_gocardless_record_on = "confirmed"
