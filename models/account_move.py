@@ -2,6 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 
+from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
 _logger = logging.getLogger(__name__)
@@ -52,16 +53,32 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
+        for move in voided:
+            # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
+            # voided one keeps Odoo's) and Odoo's number in the reference.
+            move._message_log(body=_("Posted again after %(number)s was voided in Xero: a new Xero document is "
+                                     "queued.", number=move.xero_invoice_number or move.xero_invoice_id))
+            models.Model.write(move.sudo(), {"xero_invoice_id": False, "xero_invoice_number": False,
+                                             "xero_invoice_status": False, "xero_amount_paid": 0.0,
+                                             "xero_amount_due": 0.0, "xero_paid": False})
+            self.env["xero.job"]._xero_enqueue(move, move._xero_operation(), force_new=True)
         exported = customer.filtered("xero_invoice_id")
         for move in exported:
             # Posted again after a reset to draft: the Xero document follows while Xero allows it.
             move._xero_queue_update(move._xero_operation(), RESOURCE[move._xero_operation()])
-        for move in customer - exported:
+        for move in customer - exported - voided:
             company = move.company_id
             conn = company._xero_connection()
             if company.xero_auto_export_invoices and conn and conn.state in ("connected", "reconnect"):
                 self.env["xero.job"]._xero_enqueue(move, move._xero_operation())
         return posted
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund") and m.state == "cancel"):
+            move._xero_cancelled([move._xero_operation()])
+        return result
 
     # ------------------------------------------------------------------------------------------
     # xero.document.mixin
@@ -128,6 +145,8 @@ class AccountMove(models.Model):
     # xero.job handler
     # ------------------------------------------------------------------------------------------
     def _xero_job_dependencies(self, job):
+        if job.operation in VOID_OPERATIONS:
+            return self.env["xero.job"]
         return self._xero_customer_dependencies(job)
 
     def _xero_tracking(self, job):
@@ -135,6 +154,8 @@ class AccountMove(models.Model):
 
     def _xero_job_payload(self, job):
         self.ensure_one()
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_payload(job)
         if self.state != "posted":
             raise XeroBlocked(_("%s is not posted: only posted invoices go to Xero.", self.display_name))
         contact_id = self._xero_customer_contact_id(job)
@@ -174,6 +195,8 @@ class AccountMove(models.Model):
         return payload
 
     def _xero_job_done(self, job, result):
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_done(job, result)
         data = result.data or {}
         if job.operation == "credit_note":
             vals = {"xero_invoice_id": data.get("CreditNoteID"), "xero_invoice_number": data.get("CreditNoteNumber")}
@@ -190,6 +213,8 @@ class AccountMove(models.Model):
 
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: by Odoo's number."""
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_lookup(job, client)
         if job.force_new:
             return None  # an explicit duplicate has no number of ours: the idempotency key protects it
         if job.method == "POST":

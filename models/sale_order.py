@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .xero_document_mixin import VOID_OPERATIONS
+
 # Changing one of these on an exported order queues an update in Xero.
 XERO_TRACKED_FIELDS = {
     "order_line", "partner_id", "partner_invoice_id", "client_order_ref", "date_order", "validity_date",
@@ -63,6 +65,11 @@ class SaleOrder(models.Model):
                 continue
             self.env["xero.job"]._xero_enqueue(order, operation)
 
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.filtered(lambda o: o.state == "cancel")._xero_cancelled(["quote", "invoice"])
+        return result
+
     def action_confirm(self):
         result = super().action_confirm()
         self._xero_auto_export("on_confirm")
@@ -112,6 +119,8 @@ class SaleOrder(models.Model):
     # xero.job handler
     # ------------------------------------------------------------------------------------------
     def _xero_job_dependencies(self, job):
+        if job.operation in VOID_OPERATIONS:
+            return self.env["xero.job"]
         return self._xero_customer_dependencies(job)
 
     def _xero_tracking(self, job):
@@ -125,6 +134,8 @@ class SaleOrder(models.Model):
 
     def _xero_job_payload(self, job):
         self.ensure_one()
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_payload(job)
         contact_id = self._xero_customer_contact_id(job)
         lines = [
             {"name": line.name, "quantity": line.product_uom_qty, "price_unit": line.price_unit,
@@ -159,6 +170,8 @@ class SaleOrder(models.Model):
         return payload
 
     def _xero_job_done(self, job, result):
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_done(job, result)
         data = result.data or {}
         status = data.get("Status")
         if job.operation == "quote":
@@ -175,6 +188,8 @@ class SaleOrder(models.Model):
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: same contact, our
         Reference, and our Url (invoices) or Title (quotes)."""
+        if job.operation in VOID_OPERATIONS:
+            return self._xero_void_lookup(job, client)
         contact_id = self._xero_customer().with_company(job.company_id).xero_contact_id
         if not contact_id or (job.method == "POST" and not job.force_new):
             return None  # no contact: nothing was created; an update sent twice is harmless

@@ -11,6 +11,10 @@ from .xero_job import XeroBlocked
 UNPAID = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
 # Xero statuses in which a document may still be edited through the API.
+# Cancelled in Odoo → what its Xero document becomes: (job operation, Xero id field).
+VOIDS = {"invoice": ("void_invoice", "InvoiceID"), "credit_note": ("void_credit_note", "CreditNoteID"),
+         "quote": ("void_quote", "QuoteID")}
+VOID_OPERATIONS = {operation: exported for exported, (operation, _id) in VOIDS.items()}
 EDITABLE = {
     "Invoices": ("DRAFT", "SUBMITTED", "AUTHORISED"),
     "CreditNotes": ("DRAFT", "SUBMITTED", "AUTHORISED"),
@@ -329,6 +333,55 @@ class XeroDocumentMixin(models.AbstractModel):
             params["links"] = [{"label": _("Open in Xero"), "url": link}]
             params["message"] = message + " %s"
         return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+    # ------------------------------------------------------------------------------------------
+    # Cancelled in Odoo: void (approved) or delete (draft, quotes) in Xero
+    # ------------------------------------------------------------------------------------------
+    def _xero_cancelled(self, operations):
+        """Cancelled in Odoo: its exports under way stop, and what Xero has of it is voided (an approved
+        invoice or credit note) or deleted (a draft, a quote). Xero refuses to void a paid document: the job
+        is then blocked with Xero's reason (remove the payments in Xero, then retry)."""
+        Job = self.env["xero.job"].sudo()
+        for record in self:
+            Job.search([("res_model", "=", record._name), ("res_id", "=", record.id),
+                        ("operation", "in", list(operations)), ("state", "in", ("pending", "retry", "blocked"))]).write({
+                "state": "cancelled", "next_try": False,
+                "error": _("%s was cancelled in Odoo: not sent.", record.display_name)})
+            for operation in operations:
+                xero_id, status = record._xero_exported(operation)
+                if xero_id and status not in ("VOIDED", "DELETED"):
+                    Job._xero_enqueue(record, VOIDS[operation][0], method="POST", company=record.company_id)
+
+    def _xero_void_payload(self, job):
+        exported = VOID_OPERATIONS[job.operation]
+        xero_id, status = self._xero_exported(exported)
+        if not xero_id:
+            raise XeroBlocked(_("%s is not in Xero: nothing to void.", self.display_name))
+        if status in ("VOIDED", "DELETED"):
+            raise XeroBlocked(_("%(record)s is already %(status)s in Xero.", record=self.display_name,
+                                status=status.lower()))
+        payload = {VOIDS[exported][1]: xero_id,
+                   "Status": "DELETED" if exported == "quote" or status in ("DRAFT", "SUBMITTED") else "VOIDED"}
+        if exported == "quote":  # Xero asks a quote's contact and date on every update
+            payload.update(Contact={"ContactID": self._xero_customer_contact_id(job)},
+                           Date=self._xero_date(self.date_order))
+        return payload
+
+    def _xero_void_done(self, job, result):
+        status = (result.data or {}).get("Status")
+        field = "xero_quote_status" if job.operation == "void_quote" else "xero_invoice_status"
+        vals = {field: status}
+        if field == "xero_invoice_status":
+            vals["xero_amount_due"] = 0.0
+        models.Model.write(self.sudo(), vals)
+        self._message_log(body=_("Cancelled in Odoo: %(status)s in Xero.", status=(status or "").lower()))
+
+    def _xero_void_lookup(self, job, client):
+        """An attempt with an unknown outcome: the document as Xero has it, when it is voided/deleted."""
+        exported = VOID_OPERATIONS[job.operation]
+        xero_id = self._xero_exported(exported)[0]
+        record = (client.get(f"{job.resource}/{xero_id}").get(job.resource) or [None])[0]
+        return record if record and record.get("Status") in ("VOIDED", "DELETED") else None
 
     def _xero_queue_update(self, operation, resource):
         """A change after export: queue an update while Xero allows it, else say why in the chatter."""

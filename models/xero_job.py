@@ -39,10 +39,14 @@ RESOURCES = {
     "payment": "Payments",
     "payment_reversal": "Payments",
     "bank_transaction": "BankTransactions",
+    "void_invoice": "Invoices",
+    "void_credit_note": "CreditNotes",
+    "void_quote": "Quotes",
 }
 # Lower first: contacts (and items) before the documents that use them, payments after.
 PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "payment": 30,
-              "payment_reversal": 35, "bank_transaction": 40}
+              "payment_reversal": 35, "bank_transaction": 40, "void_invoice": 25, "void_credit_note": 25,
+              "void_quote": 25}
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30  # seconds; doubles per attempt
@@ -99,6 +103,9 @@ class XeroJob(models.Model):
             ("payment", "Payment"),
             ("payment_reversal", "Payment Reversal"),
             ("bank_transaction", "Bank Transaction"),
+            ("void_invoice", "Void Invoice"),
+            ("void_credit_note", "Void Credit Note"),
+            ("void_quote", "Delete Quote"),
         ],
         required=True,
         readonly=True,

@@ -509,3 +509,61 @@ class TestExportActions(XeroExportCase):
         quote = next(q for q in self.xero("Quotes") if q["QuoteID"] == order.xero_quote_id)
         self.assertAlmostEqual(quote["Total"], order.amount_total)
         self.assertEqual(len(self.xero("Quotes")), 1)
+
+    def test_cancelled_invoice_is_voided_in_xero_and_a_new_one_follows_if_posted_again(self):
+        move = self.invoice()
+        move.action_xero_export()
+        first_id = move.xero_invoice_id
+        move.button_cancel()
+        [void] = self.jobs_of(move, "void_invoice")
+        self.assertEqual(void.method, "POST")
+        self.send()
+        self.assertEqual(void.state, "done", void.error)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == first_id)
+        self.assertEqual((invoice["Status"], invoice["AmountDue"]), ("VOIDED", 0.0))
+        self.assertEqual(move.xero_invoice_status, "VOIDED")
+        move._xero_cancelled(["invoice"])  # told again: nothing more to do
+        self.assertEqual(len(self.jobs_of(move, "void_invoice")), 1)
+        # Back to draft and posted again: a new Xero invoice (the voided one keeps Odoo's number).
+        move.button_draft()
+        move.action_post()
+        self.send()
+        self.assertTrue(move.xero_invoice_id)
+        self.assertNotEqual(move.xero_invoice_id, first_id)
+        new = next(i for i in self.xero("Invoices") if i["InvoiceID"] == move.xero_invoice_id)
+        self.assertEqual(new["Status"], "AUTHORISED")
+        self.assertIn(move.name, new["Reference"])
+
+    def test_cancelled_before_sending_sends_nothing_and_paid_in_xero_is_refused(self):
+        pending = self.invoice()
+        self.Job._xero_enqueue(pending, "invoice")
+        pending.button_cancel()
+        self.assertEqual(self.jobs_of(pending).mapped("state"), ["cancelled"])
+        self.send()
+        self.assertFalse(self.calls("PUT", "/Invoices"), "a cancelled invoice is never sent")
+        # An invoice paid in Xero cannot be voided there: blocked with Xero's reason, nothing else changes.
+        paid = self.invoice()
+        paid.action_xero_export()
+        self.seed("Payments", [{"Invoice": {"InvoiceID": paid.xero_invoice_id}, "Account": {"Code": "090"},
+                                "Amount": paid.amount_total, "Date": str(fields.Date.today())}])
+        paid.button_cancel()
+        self.send()
+        [void] = self.jobs_of(paid, "void_invoice")
+        self.assertEqual(void.state, "blocked")
+        self.assertIn(paid.name, void.error)
+        self.assertIn("not of valid status", void.error)
+        self.assertEqual(next(i for i in self.xero("Invoices") if i["InvoiceID"] == paid.xero_invoice_id)["Status"],
+                         "PAID")
+
+    def test_cancelled_order_deletes_its_quote_and_voids_its_invoice(self):
+        as_quote, as_invoice = self.order(), self.order(confirm=True)
+        self.Job._xero_enqueue(as_quote, "quote")
+        self.Job._xero_enqueue(as_invoice, "invoice")
+        self.send()
+        (as_quote | as_invoice)._action_cancel()
+        self.send()
+        quote = next(q for q in self.xero("Quotes") if q["QuoteID"] == as_quote.xero_quote_id)
+        self.assertEqual((quote["Status"], as_quote.xero_quote_status), ("DELETED", "DELETED"))
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == as_invoice.xero_invoice_id)
+        self.assertEqual((invoice["Status"], as_invoice.xero_invoice_status), ("VOIDED", "VOIDED"))
+        self.assertFalse(self.Job.search([("state", "=", "blocked")]))
