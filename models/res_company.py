@@ -84,7 +84,7 @@ class ResCompany(models.Model):
     )
     xero_payment_refunds = fields.Boolean(
         "Record Refunds in Xero", default=True,
-        help="A Stripe refund becomes a Xero credit note and its refund payment.",
+        help="A Stripe or GoCardless refund becomes a Xero credit note and its refund payment.",
     )
 
     # Mapping from Xero's lists (issue 7): dropdowns over the stored codes above.

@@ -40,7 +40,7 @@ MAX_ATTEMPTS = 5
 BACKOFF = 60  # seconds, doubling per attempt
 STRIPE_TYPES = {"payment_intent.succeeded", "charge.succeeded", "charge.updated", "invoice.paid",
                 "charge.refunded", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
-GOCARDLESS_RESOURCES = {"payments"}
+GOCARDLESS_RESOURCES = {"payments", "refunds"}
 GOCARDLESS_FEE_TYPES = {"gocardless_fee", "app_fee"}
 # Payment statuses at which GoCardless has the money, per the "record on" setting.
 GOCARDLESS_COLLECTED = {"confirmed": ("confirmed", "paid_out"), "paid_out": ("paid_out",)}
@@ -147,7 +147,7 @@ class XeroPaymentEvent(models.Model):
             rows.append({
                 "provider": "gocardless", "event_id": event["id"][:255], "company_id": company.id,
                 "event_type": f"{event['resource_type']}.{event['action']}"[:100],
-                "object_id": str(links.get("payment") or "")[:255] or None,
+                "object_id": str(links.get("refund") or links.get("payment") or "")[:255] or None,
                 "provider_created": _iso_to_naive(event.get("created_at")),
                 "payload": json.dumps(event, separators=(",", ":")),
             })
@@ -494,6 +494,8 @@ class XeroPaymentEvent(models.Model):
 
     # -- GoCardless -------------------------------------------------------------------------------
     def _xero_process_gocardless(self, ctx, event):
+        if event.get("resource_type") == "refunds":
+            return self._xero_gocardless_refund(ctx, event)
         Job = self.env["xero.job"]
         company = self.company_id
         action = event.get("action")
@@ -532,14 +534,7 @@ class XeroPaymentEvent(models.Model):
         currency = (data.get("currency") or "").upper()
         ctx.check_currency(currency)
         gc_links = data.get("links") or {}
-        email, name = None, None
-        if gc_links.get("mandate"):
-            customer_id = (gc.mandate(gc_links["mandate"]).get("links") or {}).get("customer")
-            if customer_id:
-                customer = gc.customer(customer_id)
-                email = (customer.get("email") or "").strip().lower() or None
-                name = customer.get("company_name") or " ".join(
-                    filter(None, [customer.get("given_name"), customer.get("family_name")])) or None
+        email, name = self._xero_gocardless_customer(gc, data)
         amount = self._amount(data.get("amount"), currency)
         charge_date = fields.Date.to_date(data.get("charge_date")) if data.get("charge_date") else None
         facts = {
@@ -567,6 +562,57 @@ class XeroPaymentEvent(models.Model):
         payment = self.env["xero.payment"].sudo()._xero_upsert(company, "gocardless", payment_id, facts)
         jobs, outcome = payment._xero_queue()
         return "done", outcome, payment, jobs
+
+    def _xero_gocardless_refund(self, ctx, event):
+        """A GoCardless refund paid to the customer: a Xero credit note and its refund from the clearing
+        account (as Stripe's), once per refund; other refund events are noted."""
+        Job = self.env["xero.job"]
+        company = self.company_id
+        refund_id = (event.get("links") or {}).get("refund")
+        if not refund_id:
+            return "ignored", _("Not handled: the event names no refund."), None, Job
+        if event.get("action") != "paid":
+            return "done", _("Nothing to record in Xero for refunds.%(action)s (%(refund)s).",
+                             action=event.get("action"), refund=refund_id), None, Job
+        if not company.xero_payment_refunds:
+            return "ignored", _("Not handled: refunds are not recorded in Xero (Settings → Xero → Payments)."), \
+                None, Job
+        gc = ctx.gocardless()
+        data = gc.refund(refund_id)
+        currency = (data.get("currency") or "").upper()
+        ctx.check_currency(currency)
+        payment_id = (data.get("links") or {}).get("payment")
+        Payment = self.env["xero.payment"].sudo()
+        origin = Payment.search([("company_id", "=", company.id), ("provider", "=", "gocardless"),
+                                 ("kind", "=", "payment"), ("key", "=", payment_id or "-")], limit=1)
+        partner = origin.partner_id.commercial_partner_id if origin else False
+        if not partner and origin and origin._xero_document():
+            partner = origin._xero_document()._xero_customer()
+        if not partner:
+            email, name = self._xero_gocardless_customer(gc, gc.payment(payment_id) if payment_id else {})
+            partner = self.env["res.partner"].browse(self._xero_partner(company, email, name))
+        account_id, account_code = ctx.clearing_account("gocardless")
+        created = _iso_to_naive(data.get("created_at")) or self.provider_created
+        payment = Payment._xero_upsert(company, "gocardless", refund_id, {
+            "charge_ref": refund_id, "paid": True, "currency_code": currency,
+            "amount": self._amount(data.get("amount"), currency), "date": fields.Date.to_date(created),
+            "partner_id": partner.id, "origin_id": origin.id if origin else False,
+            "description": data.get("reference"),
+            "clearing_account_id": account_id, "clearing_account_code": account_code,
+        }, kind="refund")
+        jobs, outcome = payment._xero_queue()
+        return "done", outcome, payment, jobs
+
+    def _xero_gocardless_customer(self, gc, payment):
+        """(email, name) of whoever pays a GoCardless payment: its mandate's customer."""
+        mandate = (payment.get("links") or {}).get("mandate")
+        customer_id = (gc.mandate(mandate).get("links") or {}).get("customer") if mandate else None
+        if not customer_id:
+            return None, None
+        customer = gc.customer(customer_id)
+        name = customer.get("company_name") or " ".join(
+            filter(None, [customer.get("given_name"), customer.get("family_name")])) or None
+        return (customer.get("email") or "").strip().lower() or None, name
 
     # -- shared -----------------------------------------------------------------------------------
     @api.model

@@ -40,7 +40,7 @@ def gocardless_signature(body, secret):
 
 def empty_provider_data():
     return {"payments": {}, "mandates": {}, "customers": {}, "payout_items": {}, "charges": {},
-            "payment_intents": {}, "balance_transactions": {}}
+            "payment_intents": {}, "balance_transactions": {}, "refunds": {}}
 
 
 class ProviderStandIn:
@@ -702,7 +702,7 @@ class TestGoCardlessPayments(XeroPaymentCase):
             self.gc_event("confirmed", "PM0003", created="2026-04-03T09:00:00.000Z"),
             self.gc_event("failed", "PM0004", created="2026-03-04T09:00:00.000Z"),
             self.gc_event("paid", "PO0001", resource="payouts"),
-            {"id": "EVWEIRD", "resource_type": "refunds", "action": "created", "links": {}},
+            {"id": "EVWEIRD", "resource_type": "subscriptions", "action": "created", "links": {}},
         ]
         body = json.dumps({"events": events}).encode()
         for _delivery in range(3):
@@ -864,6 +864,35 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.post_gocardless([self.gc_event("chargeback_cancelled", "PM0400", created="2026-04-02T10:00:00.000Z")])
         self.process()
         self.assertEqual(len(self.payments_ref("PM0400")), 1)
+
+    def test_refund_paid_is_a_credit_note_and_its_refund(self):
+        self.gc_payment("PM0600", 2000, payout="PO0600")
+        self.post_gocardless([self.gc_event("paid_out", "PM0600", payout="PO0600", created="2026-03-05T10:00:00.000Z")])
+        self.process()
+        self.gc.data["refunds"]["RF0001"] = {"id": "RF0001", "amount": 500, "currency": "USD",
+                                              "created_at": "2026-03-10T09:00:00.000Z", "reference": "Damaged bag",
+                                              "links": {"payment": "PM0600"}}
+        created = self.gc_event("created", "RF0001", created="2026-03-10T09:00:00.000Z", resource="refunds")
+        paid = self.gc_event("paid", "RF0001", created="2026-03-11T09:00:00.000Z", resource="refunds")
+        for _delivery in range(2):
+            self.post_gocardless([paid, created])
+        self.process()
+        [note] = [c for c in self.xero("CreditNotes") if "RF0001" in (c.get("Reference") or "")]
+        self.assertEqual((note["Type"], note["Total"], note["Status"]), ("ACCRECCREDIT", 5.0, "PAID"))
+        [refund] = [p for p in self.xero("Payments") if (p.get("CreditNote") or {}).get("CreditNoteID")
+                    == note["CreditNoteID"] and p["Status"] != "DELETED"]
+        self.assertEqual(refund["Account"]["AccountID"], self.account("GoCardless")[0]["AccountID"])
+        invoice_contact = self.invoice_of(self.payments_ref("PM0600")[0]["Invoice"]["InvoiceID"])["Contact"]
+        self.assertEqual(note["Contact"]["ContactID"], invoice_contact["ContactID"], "the paying customer")
+        row = self.Payment.search([("kind", "=", "refund"), ("key", "=", "RF0001")])
+        self.assertEqual((row.origin_id.key, row.xero_state), ("PM0600", "done"))
+        # Refunds off: a new one is marked "not handled", nothing is written.
+        self.company.sudo().xero_payment_refunds = False
+        self.gc.data["refunds"]["RF0002"] = dict(self.gc.data["refunds"]["RF0001"], id="RF0002")
+        self.post_gocardless([self.gc_event("paid", "RF0002", resource="refunds")])
+        self.process()
+        self.assertEqual(self.Event.search([("object_id", "=", "RF0002")]).state, "ignored")
+        self.assertEqual(len([c for c in self.xero("CreditNotes") if "RF000" in (c.get("Reference") or "")]), 1)
 
     def test_no_access_token_is_a_clear_error(self):
         self.company.sudo().xero_gocardless_access_token = False
