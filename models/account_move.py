@@ -211,6 +211,21 @@ class AccountMove(models.Model):
         models.Model.write(self.sudo(), vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
 
+    @api.model
+    def _xero_jobs_lookup(self, jobs, records, client):
+        """Several invoices whose creation may have happened (a sender killed mid-batch): one call with
+        their numbers (``InvoiceNumbers``); the others are looked up one by one."""
+        numbers = {records[job.id].name: job.id for job in jobs
+                   if job.operation == "invoice" and job.method == "PUT" and not job.force_new
+                   and "," not in (records[job.id].name or ",")}
+        if len(numbers) < 2:
+            return {}
+        found = dict.fromkeys(numbers.values())
+        for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(numbers)}):
+            if record.get("Status") not in ("DELETED", "VOIDED") and record.get("InvoiceNumber") in numbers:
+                found[numbers[record["InvoiceNumber"]]] = record
+        return found
+
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: by Odoo's number."""
         if job.operation in VOID_OPERATIONS:

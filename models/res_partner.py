@@ -315,6 +315,18 @@ class ResPartner(models.Model):
             return contact
         return None
 
+    @api.model
+    def _xero_jobs_lookup(self, jobs, records, client):
+        """Several contacts whose creation may have happened (a sender killed mid-batch): one call, by
+        ContactNumber, instead of one per contact."""
+        numbers = {records[job.id]._xero_contact_number(): job.id for job in jobs}
+        found = dict.fromkeys(numbers.values())
+        where = " OR ".join(f'ContactNumber=="{number}"' for number in numbers if '"' not in number)
+        for contact in client.iter_records("Contacts", where=where, page_size=100) if where else ():
+            if contact.get("ContactNumber") in numbers:
+                found[numbers[contact["ContactNumber"]]] = contact
+        return found
+
     def _xero_job_done(self, job, result):
         self.ensure_one()
         partner = self.with_company(job.company_id).with_context(xero_from_xero=True)

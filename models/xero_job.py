@@ -10,7 +10,8 @@ Handlers live on the record's model (sale.order, account.move, res.partner…):
 - ``_xero_job_dependencies(job) -> xero.job``: jobs that must be done first (enqueue them there);
 - ``_xero_job_done(job, result)``: write back the Xero id/number/status, post in the chatter;
 - ``_xero_job_lookup(job, client) -> dict | None``: the document already in Xero, when the outcome of
-  an earlier attempt is unknown.
+  an earlier attempt is unknown; optionally ``_xero_jobs_lookup(jobs, records, client)`` (a model
+  method, ``{job id: dict | None}``): several of them in one call.
 """
 import hashlib
 import json
@@ -516,13 +517,26 @@ class XeroJob(models.Model):
         resource, method = self[0].resource, self[0].method
         self.filtered(lambda j: j.connection_id != conn).write({"connection_id": conn.id})
         records = self._xero_records()
-        # 1. An earlier attempt may have reached Xero: look the documents up before creating again.
-        for job in self.filtered("outcome_unknown"):
+        # 1. An earlier attempt may have reached Xero: look the documents up before creating again (several
+        # of one model in one call when the model can: a dead sender leaves a whole batch to check).
+        unknown = self.filtered("outcome_unknown")
+        found_by_job = {}
+        by_model = defaultdict(lambda: self.browse())
+        for job in unknown:
+            if records.get(job.id) is not None:
+                by_model[records[job.id]._name] |= job
+        for model, jobs in by_model.items():
+            if len(jobs) > 1 and hasattr(self.env[model], "_xero_jobs_lookup"):
+                try:
+                    found_by_job.update(self.env[model]._xero_jobs_lookup(jobs, records, client))
+                except XeroError as exc:
+                    return self._xero_batch_failed(exc)
+        for job in unknown:
             record = records.get(job.id)
             if record is None or not hasattr(record, "_xero_job_lookup"):
                 continue
             try:
-                found = record._xero_job_lookup(job, client)
+                found = found_by_job[job.id] if job.id in found_by_job else record._xero_job_lookup(job, client)
             except XeroError as exc:
                 return self._xero_batch_failed(exc)
             if found:

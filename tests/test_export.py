@@ -269,6 +269,28 @@ class TestOutbox(XeroExportCase):
         self.assertEqual(move.xero_invoice_id, xero_id)
         self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]), 1)
 
+    def test_killed_batch_is_looked_up_in_one_call_per_model(self):
+        partners = self.env["res.partner"].create([{"name": f"Killed Batch {n} Ltd", "email": f"k{n}@example.com"}
+                                                   for n in range(3)])
+        moves = self.env["account.move"].browse([self.invoice(partner=p).id for p in partners])
+        contact_jobs = self.Job._xero_enqueue(partners, "contact", method="POST")
+        invoice_jobs = self.Job._xero_enqueue(moves, "invoice")
+        self.send()
+        self.assertEqual(set((contact_jobs | invoice_jobs).mapped("state")), {"done"})
+        ids = {m.id: m.xero_invoice_id for m in moves} | {p.id: p.xero_contact_id for p in partners}
+        # The worker died after Xero wrote both batches and before Odoo recorded anything.
+        (contact_jobs | invoice_jobs).write({"state": "sending", "xero_id": False})
+        moves.write({"xero_invoice_id": False})
+        partners.with_context(xero_from_xero=True).write({"xero_contact_id": False})
+        self.clear_log()
+        self.send()
+        self.assertEqual(set((contact_jobs | invoice_jobs).mapped("state")), {"done"})
+        self.assertEqual({m.id: m.xero_invoice_id for m in moves} | {p.id: p.xero_contact_id for p in partners}, ids)
+        lookups = [c for c in self.calls("GET") if "InvoiceNumbers" in (c.get("query") or "")
+                   or "ContactNumber" in (c.get("query") or "")]
+        self.assertEqual(len(lookups), 2, "one call for the three invoices, one for the three contacts")
+        self.assertFalse(self.calls("PUT") + self.calls("POST"), "nothing written again")
+
     def test_transient_error_retries_with_backoff(self):
         move = self.invoice()
         self.Job._xero_enqueue(self.customer, "contact", method="POST")
