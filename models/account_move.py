@@ -144,14 +144,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     # xero.job handler
     # ------------------------------------------------------------------------------------------
-    def _xero_job_dependencies(self, job):
-        if job.operation in VOID_OPERATIONS:
-            return self.env["xero.job"]
-        return self._xero_customer_dependencies(job)
-
-    def _xero_tracking(self, job):
-        return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
-
     def _xero_job_payload(self, job):
         self.ensure_one()
         if job.operation in VOID_OPERATIONS:

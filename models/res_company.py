@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 
+# The company's active Xero accounts that have a code: bank accounts (clearing), the others (fees).
+CLEARING_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), " \
+    "('code', '!=', False)]"
+FEE_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '!=', 'BANK'), " \
+    "('code', '!=', False)]"
 PAYMENT_ACCOUNT_FIELDS = (("xero_stripe_account_code", "xero_stripe_account_id"),
                           ("xero_gocardless_account_code", "xero_gocardless_account_id"),
                           ("xero_payment_fee_account_code", "xero_payment_fee_account_id"))
@@ -100,17 +105,17 @@ class ResCompany(models.Model):
     xero_stripe_account_id = fields.Many2one(
         "xero.account", "Stripe Clearing Account", compute="_compute_xero_payment_accounts",
         inverse="_inverse_xero_payment_accounts",
-        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), ('code', '!=', False)]",
+        domain=CLEARING_ACCOUNT_DOMAIN,
         help="Empty: the Xero bank account named “Stripe”, created when missing.")
     xero_gocardless_account_id = fields.Many2one(
         "xero.account", "GoCardless Clearing Account", compute="_compute_xero_payment_accounts",
         inverse="_inverse_xero_payment_accounts",
-        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), ('code', '!=', False)]",
+        domain=CLEARING_ACCOUNT_DOMAIN,
         help="Empty: the Xero bank account named “GoCardless”, created when missing.")
     xero_payment_fee_account_id = fields.Many2one(
         "xero.account", "Payment Fees Account", compute="_compute_xero_payment_accounts",
         inverse="_inverse_xero_payment_accounts",
-        domain="[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '!=', 'BANK'), ('code', '!=', False)]",
+        domain=FEE_ACCOUNT_DOMAIN,
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
     xero_register_payments = fields.Boolean(
         "Register Xero Payments in Odoo",

@@ -118,14 +118,6 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------
     # xero.job handler
     # ------------------------------------------------------------------------------------------
-    def _xero_job_dependencies(self, job):
-        if job.operation in VOID_OPERATIONS:
-            return self.env["xero.job"]
-        return self._xero_customer_dependencies(job)
-
-    def _xero_tracking(self, job):
-        return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
-
     def _xero_due_date(self, date):
         terms = self.payment_term_id or self.partner_id.commercial_partner_id.property_payment_term_id
         if not terms.line_ids:

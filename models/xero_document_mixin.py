@@ -141,8 +141,14 @@ class XeroDocumentMixin(models.AbstractModel):
         return rate
 
     def _xero_tracking(self, job):
-        """``Tracking`` of the document's lines (the Lead Source); empty without one."""
-        return []
+        """``Tracking`` of the document's lines: its Lead Source (``source_id``), when it has one."""
+        return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
+
+    def _xero_job_dependencies(self, job):
+        """xero.job handler: the customer goes to Xero first (a void needs nothing)."""
+        if job.operation in VOID_OPERATIONS:
+            return self.env["xero.job"]
+        return self._xero_customer_dependencies(job)
 
     def _xero_line_items(self, job, lines):
         """Xero LineItems and LineAmountTypes from ``lines``: dicts of name, quantity, price_unit,
