@@ -10,11 +10,11 @@ from .xero_job import XeroBlocked
 # Xero statuses of a document still waiting to be paid ("Unpaid in Xero").
 UNPAID = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
-# Xero statuses in which a document may still be edited through the API.
 # Cancelled in Odoo → what its Xero document becomes: (job operation, Xero id field).
 VOIDS = {"invoice": ("void_invoice", "InvoiceID"), "credit_note": ("void_credit_note", "CreditNoteID"),
          "quote": ("void_quote", "QuoteID")}
 VOID_OPERATIONS = {operation: exported for exported, (operation, _id) in VOIDS.items()}
+# Xero statuses in which a document may still be edited through the API.
 EDITABLE = {
     "Invoices": ("DRAFT", "SUBMITTED", "AUTHORISED"),
     "CreditNotes": ("DRAFT", "SUBMITTED", "AUTHORISED"),
