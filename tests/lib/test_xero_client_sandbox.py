@@ -293,6 +293,22 @@ def test_batch_of_50_with_one_invalid(sb, connected):
     assert log[0]["idempotency_key"] == "batch-job-1-0"
 
 
+def test_write_one_to_a_records_endpoint(sb, connected):
+    _oauth, tokens, tenant = connected
+    client = make_client(sb, tokens, tenant)
+    [inv] = client.batch_write("Invoices", [{**invoice(contact_id(client), 1), "Status": "AUTHORISED"}])
+    [pay] = client.batch_write("Payments", [{"Invoice": {"InvoiceID": inv.id}, "Account": {"Code": "090"},
+                                             "Amount": 11, "Date": "2026-01-20"}], method="PUT")
+    assert pay.ok, pay.errors
+    deleted = client.write_one(f"Payments/{pay.id}", {"Status": "DELETED"}, idempotency_key="del-1")
+    assert deleted.ok and deleted.id == pay.id and deleted.data["Status"] == "DELETED"
+    log = [e for e in sb.ctl("GET", "log", tenant=tenant) if e["path"].endswith(f"/Payments/{pay.id}")]
+    assert [(e["method"], e["idempotency_key"]) for e in log] == [("POST", "del-1")]
+    again = client.write_one(f"Payments/{pay.id}", {"Status": "DELETED"})
+    assert not again.ok and any("already been deleted" in m for m in again.errors), "Xero's refusal is the result"
+    assert client.get(f"Invoices/{inv.id}")["Invoices"][0]["Status"] == "AUTHORISED"
+
+
 def test_batch_write_chunks_over_50(sb, connected):
     _oauth, tokens, tenant = connected
     client = make_client(sb, tokens, tenant)
