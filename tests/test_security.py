@@ -1,4 +1,5 @@
 from odoo.exceptions import AccessError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from .common import XeroCommon
@@ -63,3 +64,21 @@ class TestSecurity(XeroCommon):
         conn = self.env["xero.connection"]._xero_for_company(other)
         visible = self.env["xero.connection"].with_user(self.xero_admin).search([])
         self.assertNotIn(conn, visible, "a company's connection is invisible from companies the user is not in")
+
+    def test_payment_secrets_for_system_administrators_only(self):
+        secrets = {"xero_stripe_webhook_secret": "whsec_s3cret", "xero_stripe_api_key": "rk_live_s3cret",
+                   "xero_gocardless_webhook_secret": "gc_s3cret", "xero_gocardless_access_token": "live_s3cret"}
+        self.company.sudo().write(secrets)
+        for user in (self.xero_user, self.xero_admin, self.internal_user):
+            for field in secrets:
+                with self.assertRaises(AccessError, msg=f"{user.login} reads {field}"):
+                    self.company.with_user(user).read([field])
+        self.assertEqual(self.company.with_user(self.system_admin).read(list(secrets))[0]["xero_stripe_api_key"],
+                         "rk_live_s3cret")
+        for field in secrets:
+            self.assertFalse(self.company._fields[field].copy, f"{field} is never copied")
+        # A neutralized copy of the database keeps none of them (Odoo runs each module's neutralize.sql).
+        for query in get_neutralization_queries(["xero_connector"]):
+            self.env.cr.execute(query)
+        self.company.invalidate_recordset()
+        self.assertFalse(any(self.company.sudo().read(list(secrets))[0][f] for f in secrets))
