@@ -7,7 +7,8 @@ FEE_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('acc
     "('code', '!=', False)]"
 PAYMENT_ACCOUNT_FIELDS = (("xero_stripe_account_code", "xero_stripe_account_id"),
                           ("xero_gocardless_account_code", "xero_gocardless_account_id"),
-                          ("xero_payment_fee_account_code", "xero_payment_fee_account_id"))
+                          ("xero_payment_fee_account_code", "xero_payment_fee_account_id"),
+                          ("xero_payout_account_code", "xero_payout_account_id"))
 
 
 class ResCompany(models.Model):
@@ -78,6 +79,11 @@ class ResCompany(models.Model):
         help="Code of the Xero bank account GoCardless payments and fees are recorded on. Empty: the bank "
         "account named “GoCardless”. Created in Xero (as a bank account) when it does not exist there.",
     )
+    xero_payout_account_code = fields.Char(
+        "Payout Bank Account Code",
+        help="Code of the Xero bank account Stripe and GoCardless pay out to (your real bank account): each payout "
+        "becomes a transfer from the clearing account to it. Empty: payouts are not recorded.",
+    )
     xero_payment_fee_account_code = fields.Char(
         "Payment Fees Account Code",
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).",
@@ -112,6 +118,11 @@ class ResCompany(models.Model):
         inverse="_inverse_xero_payment_accounts",
         domain=CLEARING_ACCOUNT_DOMAIN,
         help="Empty: the Xero bank account named “GoCardless”, created when missing.")
+    xero_payout_account_id = fields.Many2one(
+        "xero.account", "Payouts Arrive In", compute="_compute_xero_payment_accounts",
+        inverse="_inverse_xero_payment_accounts", domain=CLEARING_ACCOUNT_DOMAIN,
+        help="The Xero bank account Stripe and GoCardless pay out to: each payout is a transfer from the clearing "
+        "account to it. Empty: payouts are not recorded.")
     xero_payment_fee_account_id = fields.Many2one(
         "xero.account", "Payment Fees Account", compute="_compute_xero_payment_accounts",
         inverse="_inverse_xero_payment_accounts",
@@ -141,7 +152,8 @@ class ResCompany(models.Model):
             company.xero_sales_account_id = self.env["xero.account"]._xero_find(conn, company.xero_sales_account_code)
             company.xero_tax_rate_id = self.env["xero.tax.rate"]._xero_find(conn, company.xero_tax_type)
 
-    @api.depends("xero_stripe_account_code", "xero_gocardless_account_code", "xero_payment_fee_account_code")
+    @api.depends("xero_stripe_account_code", "xero_gocardless_account_code", "xero_payment_fee_account_code",
+                 "xero_payout_account_code")
     def _compute_xero_payment_accounts(self):
         Account = self.env["xero.account"]
         for company in self:

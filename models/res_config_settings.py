@@ -43,6 +43,7 @@ class ResConfigSettings(models.TransientModel):
     xero_stripe_account_id = fields.Many2one(related="company_id.xero_stripe_account_id", readonly=False)
     xero_gocardless_account_id = fields.Many2one(related="company_id.xero_gocardless_account_id", readonly=False)
     xero_payment_fee_account_id = fields.Many2one(related="company_id.xero_payment_fee_account_id", readonly=False)
+    xero_payout_account_id = fields.Many2one(related="company_id.xero_payout_account_id", readonly=False)
     xero_gocardless_record_on = fields.Selection(related="company_id.xero_gocardless_record_on", readonly=False)
     xero_payment_refunds = fields.Boolean(related="company_id.xero_payment_refunds", readonly=False)
     xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")

@@ -40,14 +40,15 @@ RESOURCES = {
     "payment": "Payments",
     "payment_reversal": "Payments",
     "bank_transaction": "BankTransactions",
+    "bank_transfer": "BankTransfers",
     "void_invoice": "Invoices",
     "void_credit_note": "CreditNotes",
     "void_quote": "Quotes",
 }
 # Lower first: contacts (and items) before the documents that use them, payments after.
-PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "payment": 30,
-              "payment_reversal": 35, "bank_transaction": 40, "void_invoice": 25, "void_credit_note": 25,
-              "void_quote": 25}
+PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "void_invoice": 25,
+              "void_credit_note": 25, "void_quote": 25, "payment": 30, "payment_reversal": 35, "bank_transaction": 40,
+              "bank_transfer": 45}
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30  # seconds; doubles per attempt
@@ -104,6 +105,7 @@ class XeroJob(models.Model):
             ("payment", "Payment"),
             ("payment_reversal", "Payment Reversal"),
             ("bank_transaction", "Bank Transaction"),
+            ("bank_transfer", "Bank Transfer"),
             ("void_invoice", "Void Invoice"),
             ("void_credit_note", "Void Credit Note"),
             ("void_quote", "Delete Quote"),
@@ -602,7 +604,8 @@ class XeroJob(models.Model):
         data = result.data or {}
         id_field = {"Invoices": "InvoiceID", "CreditNotes": "CreditNoteID", "Quotes": "QuoteID",
                     "Contacts": "ContactID", "Items": "ItemID", "Payments": "PaymentID",
-                    "BankTransactions": "BankTransactionID"}.get(self.resource.split("/")[0])
+                    "BankTransactions": "BankTransactionID", "BankTransfers": "BankTransferID"}.get(
+                        self.resource.split("/")[0])
         number_field = {"Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber", "Quotes": "QuoteNumber",
                         "Contacts": "ContactNumber", "Items": "Code"}.get(self.resource.split("/")[0])
         self.write({

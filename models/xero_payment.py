@@ -8,6 +8,7 @@ outbox (``xero.job``, visible in the Sync Log) with this model as the handler:
 - ``payment``: the Xero Payment on the provider's clearing bank account (a refund: on the credit note);
 - ``bank_transaction``: the provider's fee, a SPEND on the clearing account to the fees account;
 - ``credit_note``: a refund's Xero credit note;
+- ``bank_transfer``: a payout, from the clearing account to the bank account payouts arrive in;
 - ``payment_reversal``: the provider took the money back (a GoCardless failure or chargeback, a Stripe
   dispute's withdrawal): the Xero payment is deleted (``POST Payments/<id>`` ``{"Status": "DELETED"}``),
   so the invoice is owed again; recorded anew if the provider later says the money is back.
@@ -35,8 +36,8 @@ class XeroPayment(models.Model):
     name = fields.Char(required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     provider = fields.Selection(PROVIDERS, required=True, readonly=True)
-    kind = fields.Selection([("payment", "Payment"), ("refund", "Refund")], required=True, default="payment",
-                            readonly=True)
+    kind = fields.Selection([("payment", "Payment"), ("refund", "Refund"), ("payout", "Payout")], required=True,
+                            default="payment", readonly=True)
     key = fields.Char("Provider Key", required=True, readonly=True,
                       help="The provider's id of the payment: Stripe payment intent or charge, GoCardless payment, "
                       "Stripe refund.")
@@ -79,6 +80,9 @@ class XeroPayment(models.Model):
     fee_amount = fields.Float(readonly=True, digits=(16, 3))
     fee_currency_code = fields.Char("Fee Currency", readonly=True)
     xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
+    payout_account_code = fields.Char("Payout Bank Account", readonly=True,
+                                      help="The Xero bank account a payout went to (from the clearing account).")
+    xero_transfer_id = fields.Char("Xero Bank Transfer ID", readonly=True, copy=False)
     event_ids = fields.One2many("xero.payment.event", "payment_id", readonly=True)
     job_ids = fields.One2many("xero.job", compute="_compute_jobs", string="Xero Jobs")
     xero_state = fields.Selection(
@@ -89,7 +93,7 @@ class XeroPayment(models.Model):
 
     _key_uniq = models.UniqueIndex("(company_id, provider, kind, key)")
 
-    @api.depends("xero_payment_id", "xero_fee_transaction_id", "reversed")
+    @api.depends("xero_payment_id", "xero_fee_transaction_id", "xero_transfer_id", "reversed")
     def _compute_jobs(self):
         jobs = self.env["xero.job"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
         for payment in self:
@@ -101,7 +105,7 @@ class XeroPayment(models.Model):
                 payment.xero_state = "queued"
             elif payment.reversed and not payment.xero_payment_id:
                 payment.xero_state = "reversed"
-            elif payment.xero_payment_id:
+            elif payment.xero_payment_id or payment.xero_transfer_id:
                 payment.xero_state = "done"
             else:
                 payment.xero_state = "waiting"
@@ -166,6 +170,13 @@ class XeroPayment(models.Model):
         amount = f"{self.amount:.{self._xero_decimals()}f} {self.currency_code}"
         if not self.paid:
             return jobs, _("%(name)s: not collected yet; recorded once it is.", name=self.name)
+        if self.kind == "payout":
+            if self.xero_transfer_id:
+                return jobs, _("%(name)s: already transferred in Xero.", name=self.name)
+            jobs |= Job._xero_enqueue(self, "bank_transfer", company=self.company_id)
+            return jobs, _("%(name)s: transfer of %(amount)s from %(clearing)s to %(bank)s queued for Xero.",
+                           name=self.name, amount=amount, clearing=self.clearing_account_code,
+                           bank=self.payout_account_code)
         if self.reversed:
             if self.xero_payment_id:
                 jobs |= Job._xero_enqueue(self, "payment_reversal", method="POST", company=self.company_id,
@@ -272,7 +283,8 @@ class XeroPayment(models.Model):
         return Job
 
     def _xero_reference(self):
-        return f"{PROVIDER_LABELS[self.provider]} {self.charge_ref or self.key}"
+        what = _("payout") + " " if self.kind == "payout" else ""
+        return f"{PROVIDER_LABELS[self.provider]} {what}{self.charge_ref or self.key}"
 
     def _xero_contact_id(self, job):
         partner = self.partner_id.commercial_partner_id.with_company(job.company_id)
@@ -343,6 +355,9 @@ class XeroPayment(models.Model):
             if job.resource != f"Payments/{self.xero_payment_id}":
                 raise XeroBlocked(_("%s: the payment to remove from Xero is not known.", self.name))
             return {"Status": "DELETED"}
+        if job.operation == "bank_transfer":
+            return {"FromBankAccount": self._xero_clearing_account(), "ToBankAccount": {"Code": self.payout_account_code},
+                    "Amount": self.amount, "Date": date, "Reference": self._xero_reference()}
         if job.operation == "bank_transaction":
             fees_account = job.company_id.xero_payment_fee_account_code
             if not fees_account:
@@ -387,6 +402,8 @@ class XeroPayment(models.Model):
                 self._xero_queue()
         elif job.operation == "bank_transaction":
             self.write({"xero_fee_transaction_id": data.get("BankTransactionID")})
+        elif job.operation == "bank_transfer":
+            self.write({"xero_transfer_id": data.get("BankTransferID")})
 
     def _xero_job_lookup(self, job, client):
         """What an attempt with an unknown outcome may have created, by our Reference."""
@@ -406,10 +423,13 @@ class XeroPayment(models.Model):
             "invoice": ("Invoices", self._xero_reference()),
             "credit_note": ("CreditNotes", self._xero_reference()),
             "bank_transaction": ("BankTransactions", self._xero_fee_reference()),
+            "bank_transfer": ("BankTransfers", self._xero_reference()),
         }[job.operation]
         if '"' in reference:
             return None
-        for record in client.iter_records(resource, where=f'Reference.StartsWith("{reference}")'):
+        # Xero pages invoices, credit notes and bank transactions; bank transfers come whole.
+        for record in client.iter_records(resource, where=f'Reference.StartsWith("{reference}")',
+                                          paged=resource != "BankTransfers"):
             if record.get("Status") not in ("DELETED", "VOIDED"):
                 return record
         return None

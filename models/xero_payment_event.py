@@ -39,8 +39,8 @@ _logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF = 60  # seconds, doubling per attempt
 STRIPE_TYPES = {"payment_intent.succeeded", "charge.succeeded", "charge.updated", "invoice.paid",
-                "charge.refunded", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
-GOCARDLESS_RESOURCES = {"payments", "refunds"}
+                "charge.refunded", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated", "payout.paid"}
+GOCARDLESS_RESOURCES = {"payments", "refunds", "payouts"}
 GOCARDLESS_FEE_TYPES = {"gocardless_fee", "app_fee"}
 # Payment statuses at which GoCardless has the money, per the "record on" setting.
 GOCARDLESS_COLLECTED = {"confirmed": ("confirmed", "paid_out"), "paid_out": ("paid_out",)}
@@ -147,7 +147,8 @@ class XeroPaymentEvent(models.Model):
             rows.append({
                 "provider": "gocardless", "event_id": event["id"][:255], "company_id": company.id,
                 "event_type": f"{event['resource_type']}.{event['action']}"[:100],
-                "object_id": str(links.get("refund") or links.get("payment") or "")[:255] or None,
+                "object_id": str(links.get("refund") or links.get("payment") or links.get("payout") or "")[:255]
+                or None,
                 "provider_created": _iso_to_naive(event.get("created_at")),
                 "payload": json.dumps(event, separators=(",", ":")),
             })
@@ -246,6 +247,10 @@ class XeroPaymentEvent(models.Model):
             return self._xero_stripe_refunds(ctx, obj)
         if kind.startswith("charge.dispute."):
             return self._xero_stripe_dispute(obj, withdrawn=kind == "charge.dispute.funds_withdrawn")
+        if kind == "payout.paid":
+            currency = (obj.get("currency") or "").upper()
+            return self._xero_payout(ctx, obj.get("id"), self._amount(obj.get("amount"), currency), currency,
+                                     fields.Date.to_date(_epoch_to_naive(obj.get("arrival_date"))))
         if kind == "invoice.paid":
             facts = self._xero_stripe_invoice_facts(obj)
         elif kind == "payment_intent.succeeded":
@@ -496,6 +501,17 @@ class XeroPaymentEvent(models.Model):
     def _xero_process_gocardless(self, ctx, event):
         if event.get("resource_type") == "refunds":
             return self._xero_gocardless_refund(ctx, event)
+        if event.get("resource_type") == "payouts":
+            payout_id = (event.get("links") or {}).get("payout")
+            if event.get("action") != "paid" or not payout_id:
+                return "done", _("Nothing to record in Xero for payouts.%s.", event.get("action")), None, \
+                    self.env["xero.job"]
+            if not self.company_id.xero_payout_account_code:
+                return self._xero_payout(ctx, payout_id, None, None, None)  # says what is missing
+            data = ctx.gocardless().payout(payout_id)
+            currency = (data.get("currency") or "").upper()
+            return self._xero_payout(ctx, payout_id, self._amount(data.get("amount"), currency), currency,
+                                     fields.Date.to_date(data.get("arrival_date")) if data.get("arrival_date") else None)
         Job = self.env["xero.job"]
         company = self.company_id
         action = event.get("action")
@@ -600,6 +616,31 @@ class XeroPaymentEvent(models.Model):
             "description": data.get("reference"),
             "clearing_account_id": account_id, "clearing_account_code": account_code,
         }, kind="refund")
+        jobs, outcome = payment._xero_queue()
+        return "done", outcome, payment, jobs
+
+    def _xero_payout(self, ctx, payout_id, amount, currency, arrival):
+        """A payout: the money leaves the provider's clearing account for the company's bank account, a Xero
+        bank transfer, once per payout (the amount is net of the fees, booked with each payment)."""
+        Job = self.env["xero.job"]
+        company = self.company_id
+        label = dict(self._fields["provider"].selection)[self.provider]
+        if not company.xero_payout_account_code:
+            return "ignored", _("Not handled: payout %(payout)s is not recorded; choose the bank account %(provider)s "
+                                "pays out to (Settings → Xero Payments → Payouts arrive in), then retry this event.",
+                                payout=payout_id, provider=label), None, Job
+        if not payout_id or amount is None:
+            return "ignored", _("Not handled: the payout names no id or amount."), None, Job
+        if amount <= 0:
+            return "done", _("Nothing to transfer: payout %s is not positive.", payout_id), None, Job
+        ctx.check_currency(currency)
+        account_id, account_code = ctx.clearing_account(self.provider)
+        payment = self.env["xero.payment"].sudo()._xero_upsert(company, self.provider, payout_id, {
+            "charge_ref": payout_id, "paid": True, "currency_code": currency, "amount": amount,
+            "date": arrival or fields.Date.to_date(self.provider_created),
+            "clearing_account_id": account_id, "clearing_account_code": account_code,
+            "payout_account_code": company.xero_payout_account_code,
+        }, kind="payout")
         jobs, outcome = payment._xero_queue()
         return "done", outcome, payment, jobs
 

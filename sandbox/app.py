@@ -72,6 +72,7 @@ READ_SCOPES = {
     "Quotes": ("accounting.invoices", "accounting.transactions"),
     "Payments": ("accounting.payments", "accounting.transactions"),
     "BankTransactions": ("accounting.banktransactions", "accounting.transactions"),
+    "BankTransfers": ("accounting.banktransactions", "accounting.transactions"),
 }
 API_COLLECTIONS = {c.lower(): c for c in [*COLLECTIONS, "Organisation"]}
 LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
@@ -82,6 +83,7 @@ LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
                 "Accounts": ("AccountID", "Code", None),
                 "Payments": ("PaymentID", None, None),
                 "BankTransactions": ("BankTransactionID", None, None),
+                "BankTransfers": ("BankTransferID", None, None),
                 "TrackingCategories": ("TrackingCategoryID", None, None),
                 "TaxRates": ("TaxType", None, None),
                 "Currencies": ("Code", None, None)}

@@ -17,7 +17,7 @@ SINGULAR = {
     "Prepayments": "Prepayment", "Overpayments": "Overpayment", "Allocations": "Allocation",
     "ValidationErrors": "ValidationError", "Warnings": "Warning", "Organisations": "Organisation",
     "Invoices": "Invoice", "Contacts": "Contact", "Quotes": "Quote", "Items": "Item", "Accounts": "Account",
-    "BankTransactions": "BankTransaction", "ExternalLinks": "ExternalLink", "Attachments": "Attachment",
+    "BankTransactions": "BankTransaction", "BankTransfers": "BankTransfer", "ExternalLinks": "ExternalLink", "Attachments": "Attachment",
     "SalesTrackingCategories": "SalesTrackingCategory", "PurchasesTrackingCategories": "PurchasesTrackingCategory",
     "InvoiceAddresses": "InvoiceAddress", "TaxBreakdown": "TaxBreakdownComponent",
 }

@@ -8,7 +8,7 @@ import copy
 import re
 
 from .seed import CLASS_OF, CURRENCY_NAMES
-from .util import day_string, money, new_id, parse_date, to_number
+from .util import day_string, money, ms_date, new_id, parse_date, to_number
 
 WEBHOOK_CATEGORIES = {"Contacts": "CONTACT", "Invoices": "INVOICE", "CreditNotes": "CREDITNOTE"}
 
@@ -864,6 +864,58 @@ class Writer:
         rec.setdefault("HasAttachments", False)
         return self._stamp("BankTransactions", rec, existing is None)
 
+    def write_banktransfer(self, el, method, path_id=None):
+        """PUT creates; POST only deletes (``Status: DELETED``), as Xero's API. The two bank transactions a
+        transfer makes in Xero are named by id, not kept as records here."""
+        key = path_id or el.get("BankTransferID")
+        if key or method != "PUT":
+            existing = self.org.get("BankTransfers", key) if key else None
+            if existing is None:
+                if path_id:
+                    raise NotFound(path_id)
+                raise Invalid(["A bank transfer can only be created (PUT) or deleted (BankTransferID, Status DELETED)"])
+            if str(el.get("Status") or "").upper() != "DELETED":
+                raise Invalid(["A bank transfer cannot be modified; it can only be deleted"])
+            if existing.get("Status") == "DELETED":
+                raise Invalid(["Bank transfer has already been deleted"])
+            if existing.get("FromIsReconciled") or existing.get("ToIsReconciled"):
+                raise Invalid(["This bank transfer has been reconciled and cannot be deleted"])
+            return self._stamp("BankTransfers", dict(copy.deepcopy(existing), Status="DELETED"), False)
+        errs = []
+        accounts = {}
+        for side in ("FromBankAccount", "ToBankAccount"):
+            if not el.get(side):
+                errs.append(f"{side} must be specified")
+                continue
+            acc = self.account_by(el[side], errs, side)
+            if acc is not None and acc["Type"] != "BANK":
+                errs.append(f"{side}: account '{acc.get('Code') or acc['Name']}' is not a bank account")
+            elif acc is not None:
+                accounts[side] = acc
+        if len(accounts) == 2 and accounts["FromBankAccount"]["AccountID"] == accounts["ToBankAccount"]["AccountID"]:
+            errs.append("The from and to bank accounts must be different")
+        amount = _num(el.get("Amount"), "Amount", errs, None)
+        if amount is None:
+            if not any("Amount" in e for e in errs):
+                errs.append("Amount must be specified")
+        elif amount <= 0:
+            errs.append("Amount must be greater than zero")
+        date = _norm_date(el.get("Date"), "Date", errs) or day_string(self.now)
+        rate = el.get("CurrencyRate")
+        if len(accounts) == 2 and accounts["FromBankAccount"].get("CurrencyCode") != \
+                accounts["ToBankAccount"].get("CurrencyCode") and rate in (None, ""):
+            errs.append("CurrencyRate must be specified for a transfer between accounts of different currencies")
+        if errs:
+            raise Invalid(errs)
+        summary = {side: {"AccountID": a["AccountID"], "Code": a.get("Code", ""), "Name": a["Name"]}
+                   for side, a in accounts.items()}
+        rec = {"BankTransferID": new_id(), **summary, "Amount": money(amount), "Date": date,
+               "CurrencyRate": float(rate) if rate not in (None, "") else 1.0, "Reference": el.get("Reference") or "",
+               "FromBankTransactionID": new_id(), "ToBankTransactionID": new_id(), "FromIsReconciled": False,
+               "ToIsReconciled": False, "HasAttachments": False, "CreatedDateUTC": ms_date(self.now),
+               "Status": "AUTHORISED"}
+        return self._stamp("BankTransfers", rec, True)
+
     # ------------------------------------------------------------------ tracking
     def _cats(self, statuses=("ACTIVE", "ARCHIVED")):
         return [c for c in self.org.records["TrackingCategories"].values() if c["Status"] in statuses]
@@ -981,6 +1033,6 @@ class Writer:
             return self.write_doc(coll, el, method, path_id)
         fn = {"Contacts": self.write_contact, "Items": self.write_item, "Accounts": self.write_account,
               "TaxRates": self.write_taxrate, "Currencies": self.write_currency, "Payments": self.write_payment,
-              "BankTransactions": self.write_banktransaction,
+              "BankTransactions": self.write_banktransaction, "BankTransfers": self.write_banktransfer,
               "TrackingCategories": self.write_tracking_category}[coll]
         return fn(el, method, path_id)

@@ -20,6 +20,7 @@ COLLECTIONS = {
     "Currencies": ("Code", "Currency"),
     "Payments": ("PaymentID", "Payment"),
     "BankTransactions": ("BankTransactionID", "BankTransaction"),
+    "BankTransfers": ("BankTransferID", "BankTransfer"),
     "TrackingCategories": ("TrackingCategoryID", "TrackingCategory"),
 }
 

@@ -40,7 +40,7 @@ def gocardless_signature(body, secret):
 
 def empty_provider_data():
     return {"payments": {}, "mandates": {}, "customers": {}, "payout_items": {}, "charges": {},
-            "payment_intents": {}, "balance_transactions": {}, "refunds": {}}
+            "payment_intents": {}, "balance_transactions": {}, "refunds": {}, "payouts": {}}
 
 
 class ProviderStandIn:
@@ -516,6 +516,32 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(self.payments_ref(charge["id"])), 1)
         self.assertEqual(len(self.xero("BankTransactions")), 1, "the fee stays: Stripe keeps it")
 
+    def test_payout_is_a_transfer_to_the_bank(self):
+        payout = self.stripe_event("payout.paid", {
+            "id": "po_1Weekly", "object": "payout", "amount": 46310, "currency": "usd", "arrival_date": 1772668800,
+            "status": "paid", "type": "bank_account", "automatic": True})
+        self.post_stripe(payout)
+        self.process()
+        event = self.Event.search([("object_id", "=", "po_1Weekly")])
+        self.assertEqual(event.state, "ignored", "no bank account chosen for payouts")
+        self.assertIn("Payouts arrive in", event.outcome)
+        self.assertFalse(self.xero("BankTransfers"))
+        settings = self.env["res.config.settings"].create({})
+        self.connection._xero_refresh_lists(["accounts"])
+        settings.xero_payout_account_id = self.env["xero.account"].search([("company_id", "=", self.company.id),
+                                                                           ("code", "=", "090")])
+        settings.execute()
+        self.assertEqual(self.company.xero_payout_account_code, "090")
+        event.action_xero_retry()
+        self.post_stripe(payout)  # delivered again meanwhile
+        self.process()
+        [transfer] = self.xero("BankTransfers")
+        self.assertEqual((transfer["FromBankAccount"]["Code"], transfer["ToBankAccount"]["Code"], transfer["Amount"]),
+                         ("STRIPE", "090", 463.1))
+        self.assertEqual(transfer["Reference"], "Stripe payout po_1Weekly")
+        row = self.Payment.search([("kind", "=", "payout")])
+        self.assertEqual((row.xero_state, row.xero_transfer_id), ("done", transfer["BankTransferID"]))
+
     def test_charge_settled_in_the_base_currency_sends_stripes_rate(self):
         # A EUR charge settled into the USD balance at 1.08 USD per EUR: Xero gets 1/1.08 EUR per USD.
         charge = self.charge(amount=5000, currency="eur", fee=187, settled=("usd", 1.08))
@@ -705,9 +731,14 @@ class TestGoCardlessPayments(XeroPaymentCase):
         body = json.dumps({"events": events}).encode()
         for _delivery in range(3):
             self.assertEqual(self.post_gocardless(body=body).status_code, 200)
-        self.assertEqual(self.Event.search_count([]), 5, "the five payments events, once; other types not stored")
+        self.assertEqual(self.Event.search_count([]), 6, "the five payments events and the payout, once; other "
+                         "types not stored")
         self.process()
         states = {e.object_id + " " + e.event_type: e.state for e in self.Event.search([])}
+        payout = self.Event.search([("event_type", "=", "payouts.paid")])
+        self.assertEqual((payout.state, "Payouts arrive in" in payout.outcome), ("ignored", True),
+                         "no bank account chosen for payouts: said, nothing recorded")
+        states.pop("PO0001 payouts.paid")
         self.assertEqual(set(states.values()), {"done"}, self.Event.search([]).mapped("outcome"))
         # paid_out (the default): PM0001 and PM0002 are in Xero; PM0003 is only confirmed; PM0004 failed.
         gc_account = self.account("GoCardless")
@@ -771,6 +802,29 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.assertEqual(len([p for p, _a in self.gc.requests if p == "/payout_items"]), 1)
         self.assertEqual(self.env["res.partner"].search_count(
             [("email_normalized", "in", ("finance@mole.example", "hello@owl.example"))]), 2)
+
+    def test_payout_is_a_transfer_to_the_bank(self):
+        self.company.sudo().xero_payout_account_code = "090"
+        self.gc_payment("PM0700", 3000, payout="PO0700")
+        self.gc.data["payout_items"]["PO0700"] = [
+            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0700"}},
+            {"type": "gocardless_fee", "amount": "-45.0", "links": {"payment": "PM0700"}}]
+        self.gc.data["payouts"]["PO0700"] = {"id": "PO0700", "amount": 2955, "currency": "USD",
+                                             "arrival_date": "2026-03-09", "status": "paid"}
+        events = [self.gc_event("paid_out", "PM0700", payout="PO0700", created="2026-03-05T10:00:00.000Z"),
+                  self.gc_event("paid", "PO0700", created="2026-03-09T10:00:00.000Z", resource="payouts")]
+        for _delivery in range(2):
+            self.post_gocardless(events)
+        self.process()
+        [transfer] = self.xero("BankTransfers")
+        gc_account = self.account("GoCardless")[0]
+        self.assertEqual((transfer["FromBankAccount"]["AccountID"], transfer["ToBankAccount"]["Code"]),
+                         (gc_account["AccountID"], "090"))
+        self.assertEqual((transfer["Amount"], transfer["Reference"]), (29.55, "GoCardless payout PO0700"))
+        self.assertEqual(parse_xero_date(transfer["Date"]).date().isoformat(), "2026-03-09")
+        # In the clearing account: +30.00 payment, −0.45 fee, −29.55 payout = 0.
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual(self.payments_ref("PM0700")[0]["Amount"] - fee["Total"] - transfer["Amount"], 0)
 
     def test_record_on_confirmed(self):
         self.company.sudo().xero_gocardless_record_on = "confirmed"

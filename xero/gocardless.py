@@ -1,6 +1,6 @@
 """A small GoCardless API client (ORM-free): the few reads the connector needs.
 
-- ``payment(id)``, ``mandate(id)``, ``customer(id)``, ``refund(id)``: a payment's (or refund's) amount,
+- ``payment(id)``, ``mandate(id)``, ``customer(id)``, ``refund(id)``, ``payout(id)``: amounts,
   currency, dates, links and metadata, and who paid (GoCardless' webhooks carry ids only, never amounts);
 - ``payout_items(payout_id)``: the items of a payout (``payment_paid_out``, ``gocardless_fee``,
   ``app_fee``, …), cursor-paginated; fees are only available there.
@@ -42,6 +42,9 @@ class GoCardlessClient(ProviderApiClient):
 
     def refund(self, refund_id: str) -> dict:
         return self._one("refunds", refund_id)
+
+    def payout(self, payout_id: str) -> dict:
+        return self._one("payouts", payout_id)
 
     def payout_items(self, payout_id: str, limit: int = 500) -> list[dict]:
         """Every item of the payout (follows ``meta.cursors.after``)."""

@@ -422,3 +422,28 @@ def test_payment_delete_reopens_invoice_and_xml_request_body(sandbox_client):
     r = c.api("PUT", "Contacts", data=xml, headers={"Content-Type": "application/xml"})
     assert r.status_code == 200, r.text
     assert r.json()["Contacts"][0]["Name"] == "Xml Body Ltd"
+
+
+def test_bank_transfers(sandbox_client):
+    c = sandbox_client
+    c.put("Accounts", {"Code": "STRIPE", "Name": "Stripe", "Type": "BANK", "BankAccountNumber": "STRIPE-CLEARING"})
+    c.put("Accounts", {"Code": "EURB", "Name": "Euro Bank", "Type": "BANK", "BankAccountNumber": "1", "CurrencyCode": "EUR"})
+    transfer = {"FromBankAccount": {"Code": "STRIPE"}, "ToBankAccount": {"Code": "090"}, "Amount": 46.31,
+                "Date": "2026-03-04", "Reference": "Stripe payout po_1"}
+    r = c.put("BankTransfers", {"BankTransfers": [transfer]})
+    assert r.status_code == 200, r.text
+    made = r.json()["BankTransfers"][0]
+    assert (made["FromBankAccount"]["Code"], made["ToBankAccount"]["Code"], made["Amount"]) == ("STRIPE", "090", 46.31)
+    assert made["FromBankTransactionID"] and made["ToBankTransactionID"]
+    listed = c.get("BankTransfers", params={"where": 'Reference=="Stripe payout po_1"'}).json()["BankTransfers"]
+    assert [t["BankTransferID"] for t in listed] == [made["BankTransferID"]]
+    for bad, message in ((dict(transfer, ToBankAccount={"Code": "STRIPE"}), "must be different"),
+                         (dict(transfer, ToBankAccount={"Code": "200"}), "not a bank account"),
+                         (dict(transfer, Amount=0), "greater than zero"),
+                         (dict(transfer, ToBankAccount={"Code": "EURB"}), "CurrencyRate")):
+        refused = c.put("BankTransfers", {"BankTransfers": [bad]})
+        assert refused.status_code == 400 and message in refused.text, (bad, refused.text)
+    assert c.post("BankTransfers", {"BankTransfers": [dict(transfer, BankTransferID=made["BankTransferID"])]}
+                  ).status_code == 400, "a transfer cannot be modified"
+    gone = c.post("BankTransfers", {"BankTransfers": [{"BankTransferID": made["BankTransferID"], "Status": "DELETED"}]})
+    assert gone.status_code == 200 and gone.json()["BankTransfers"][0]["Status"] == "DELETED"
