@@ -121,7 +121,8 @@ class XeroPayment(models.Model):
                                       ("kind", "=", kind), ("key", "=", key)], limit=1)
         values = {k: v for k, v in values.items() if v not in (None, False, "")}
         if not payment:
-            label = PROVIDER_LABELS[provider] if kind == "payment" else _("%s refund", PROVIDER_LABELS[provider])
+            label = {"payment": PROVIDER_LABELS[provider], "refund": _("%s refund", PROVIDER_LABELS[provider]),
+                     "payout": _("%s payout", PROVIDER_LABELS[provider])}[kind]
             name = f"{label} {values.get('charge_ref') or key}"
             return self.sudo().create(dict(values, company_id=company.id, provider=provider, kind=kind, key=key,
                                            name=name))

@@ -94,10 +94,11 @@ if connection.state == "connected":
         env["xero.sync.cursor"]._xero_run_pulls(connection)
     # A Stripe payment as Stripe's webhook tells it (stored as a verified delivery is; its balance transaction
     # included, so no Stripe account is needed): a Xero invoice for the customer, paid on the "Stripe"
-    # clearing bank account (created in Xero), and Stripe's fee booked to 404 Bank Fees.
+    # clearing bank account (created in Xero), Stripe's fee booked to 404 Bank Fees, then Stripe's payout: a
+    # transfer from the clearing account to the business bank account (090).
     if not company.sudo().xero_stripe_webhook_secret:
         company.sudo().write({"xero_stripe_webhook_secret": "whsec_demo_" + os.environ["XERO_DEMO_WEBHOOK_KEY"][:20],
-                              "xero_payment_fee_account_code": "404"})
+                              "xero_payment_fee_account_code": "404", "xero_payout_account_code": "090"})
     Event = env["xero.payment.event"].sudo()
     if not Event.search_count([("event_id", "=", "evt_demo_espresso_club")]):
         Event._xero_receive_stripe(company, {
@@ -110,6 +111,10 @@ if connection.state == "connected":
                 "balance_transaction": {"id": "txn_demo_espresso_club", "object": "balance_transaction",
                                         "amount": 4800, "currency": "usd", "fee": 169, "net": 4631},
                 "metadata": {}}}})
+        Event._xero_receive_stripe(company, {
+            "id": "evt_demo_payout", "object": "event", "type": "payout.paid", "created": 1795478400,
+            "data": {"object": {"id": "po_demo_weekly", "object": "payout", "amount": 4631, "currency": "usd",
+                                "arrival_date": 1795478400, "status": "paid", "type": "bank_account"}}})
         Event._cron_xero_payment_events()
 print(f"demo: {company.name} is {connection.state} to Xero organisation {connection.tenant_name or '-'}")
 env.cr.commit()

@@ -540,7 +540,8 @@ class TestStripePayments(XeroPaymentCase):
                          ("STRIPE", "090", 463.1))
         self.assertEqual(transfer["Reference"], "Stripe payout po_1Weekly")
         row = self.Payment.search([("kind", "=", "payout")])
-        self.assertEqual((row.xero_state, row.xero_transfer_id), ("done", transfer["BankTransferID"]))
+        self.assertEqual((row.name, row.xero_state, row.xero_transfer_id),
+                         ("Stripe payout po_1Weekly", "done", transfer["BankTransferID"]))
 
     def test_charge_settled_in_the_base_currency_sends_stripes_rate(self):
         # A EUR charge settled into the USD balance at 1.08 USD per EUR: Xero gets 1/1.08 EUR per USD.
