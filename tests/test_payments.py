@@ -297,7 +297,7 @@ class TestPaymentWebhooks(XeroPaymentCase):
             self.assertEqual(self.post_gocardless(body=body).status_code, 200)
         self.assertEqual(self.Event.search_count([]), 1)
         only_unknown = [self.gc_event("created", "MD000001", resource="mandates"),
-                        self.gc_event("paid", "PO000001", resource="payouts")]
+                        self.gc_event("created", "SB000001", resource="subscriptions")]
         self.assertEqual(self.post_gocardless(only_unknown).status_code, 204)
         self.assertEqual(self.Event.search_count([]), 1)
         self.company.sudo().xero_gocardless_webhook_secret = False
