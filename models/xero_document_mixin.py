@@ -60,7 +60,7 @@ class XeroDocumentMixin(models.AbstractModel):
             raise XeroBlocked(_("%s has no customer.", self.display_name))
         if partner.with_company(job.company_id).xero_contact_id:
             return self.env["xero.job"]
-        return self.env["xero.job"]._xero_enqueue(partner, "contact", company=job.company_id)
+        return self.env["xero.job"]._xero_enqueue(partner, "contact", company=job.company_id, rearm=False)
 
     # ------------------------------------------------------------------------------------------
     # Mapping: Xero's lists (accounts, tax rates, items, tracking) for each line
@@ -302,6 +302,7 @@ class XeroDocumentMixin(models.AbstractModel):
         jobs = self.env["xero.job"].browse()
         for record in fresh:
             jobs |= self.env["xero.job"]._xero_enqueue(record, operation)
+        jobs.sudo()._xero_rearm_dependencies()
         if len(self) == 1:
             return self._xero_send_now(jobs)
         skipped = len(self) - len(fresh)

@@ -198,16 +198,20 @@ class XeroJob(models.Model):
     # Enqueue
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _xero_enqueue(self, records, operation, *, method=None, force_new=False, company=None, resource=None):
+    def _xero_enqueue(self, records, operation, *, method=None, force_new=False, company=None, resource=None,
+                      rearm=True):
         """Queue ``records`` for ``operation``; return the jobs (an open job is returned, not duplicated).
 
         ``method``: ``PUT`` (create) or ``POST`` (update); by default ``PUT``. An open job that is
-        blocked is re-armed (someone asked again: presumably after a fix). ``resource``: one Xero record's
-        own endpoint (``"Payments/<id>"``) instead of the operation's collection; such a job is sent alone.
+        blocked is re-armed (someone asked again: presumably after a fix) unless ``rearm`` is false: a
+        sender checking a job's dependencies asks for them without retrying what is blocked. ``resource``:
+        one Xero record's own endpoint (``"Payments/<id>"``) instead of the operation's collection; such a
+        job is sent alone. The sender's scheduled action is triggered only when there is new work.
         """
         Job = self.sudo()
         jobs = Job.browse()
         method = method or "PUT"
+        new_work = False
         for record in records:
             rec_company = company or (record.company_id if "company_id" in record._fields else False) \
                 or self.env.company
@@ -215,7 +219,8 @@ class XeroJob(models.Model):
                       ("company_id", "=", rec_company.id), ("state", "in", OPEN_STATES)]
             existing = Job.search(domain, limit=1)
             if existing:
-                existing._xero_rearm(method, force_new)
+                if rearm:
+                    new_work |= existing._xero_rearm(method, force_new)
                 jobs |= existing
                 continue
             vals = {
@@ -240,13 +245,15 @@ class XeroJob(models.Model):
                 continue
             job.idempotency_key = job._xero_make_key()
             jobs |= job
-        if jobs:
+            new_work = True
+        if new_work:
             self._xero_trigger()
         return jobs
 
     def _xero_rearm(self, method, force_new):
         """Asked again while a job is open: a blocked job goes back to the queue (presumably fixed);
-        an explicit duplicate turns a waiting job into one."""
+        an explicit duplicate turns a waiting job into one. Returns whether a job changed."""
+        changed = False
         for job in self:
             vals = {}
             if job.state == "blocked":
@@ -255,6 +262,8 @@ class XeroJob(models.Model):
                 vals.update(force_new=True, method="PUT")
             if vals:
                 job.write(vals)
+                changed = True
+        return changed
 
     @api.model
     def _xero_trigger(self, at=None):
@@ -273,7 +282,15 @@ class XeroJob(models.Model):
         """Send again soon (after a fix): blocked/failed jobs and the blocked jobs they wait for."""
         self._check_manager()
         jobs = self.sudo().filtered(lambda j: j.state in ("blocked", "retry", "pending"))
-        for job in jobs:
+        jobs._xero_rearm_dependencies()
+        jobs.write({"state": "pending", "next_try": False, "attempts": 0})
+        self._xero_trigger()
+        return True
+
+    def _xero_rearm_dependencies(self):
+        """A user asks again (a retry, an export): the blocked or failing jobs these wait for go back to the
+        queue too (the sender itself never re-arms what is blocked)."""
+        for job in self:
             record = job._xero_record()
             if record and hasattr(record, "_xero_job_dependencies"):
                 try:
@@ -282,9 +299,6 @@ class XeroJob(models.Model):
                     deps = self.browse()
                 deps.filtered(lambda d: d.state in ("blocked", "retry")).write(
                     {"state": "pending", "next_try": False, "attempts": 0})
-        jobs.write({"state": "pending", "next_try": False, "attempts": 0})
-        self._xero_trigger()
-        return True
 
     def action_cancel(self):
         self._check_manager()
@@ -397,12 +411,17 @@ class XeroJob(models.Model):
         only_ids = set(only.ids) if only is not None else None
         tried = set()
         finished = 0
+        # Jobs found waiting, with what they wait for, and the jobs this run ended: a waiting job is looked
+        # at again only once one of its dependencies has ended (not on every pick: a backlog of payments
+        # waiting for their invoices would be checked N times over).
+        memo = {"waits": {}, "ended": set()}
         while True:
-            batch = self._xero_next_batch(company, only_ids, tried)
+            batch = self._xero_next_batch(company, only_ids, tried, memo)
             if not batch:
                 break
             tried.update(batch.ids)
             stop = batch._xero_send_batch(conn, client)
+            memo["ended"].update(batch.filtered(lambda j: j.state not in ("pending", "sending", "retry")).ids)
             finished += len(batch.filtered(lambda j: j.state in ("done", "blocked")))
             time_left = self._xero_commit(len(batch))
             if stop or time_left <= 0 or (limit and len(tried) >= limit):
@@ -433,12 +452,12 @@ class XeroJob(models.Model):
                            "error": _("Interrupted while sending: Xero is checked before sending again.")})
             self._xero_commit()
 
-    def _xero_next_batch(self, company, only_ids, tried):
+    def _xero_next_batch(self, company, only_ids, tried, memo=None):
         """Up to 50 due jobs of one (resource, method) whose dependencies are done, lowest priority first."""
         seen_waiting = set()
         while True:
             waiting = set()
-            batch = self._xero_pick(company, only_ids, tried, waiting)
+            batch = self._xero_pick(company, only_ids, tried, waiting, memo)
             # Jobs wait for dependencies queued just now (a customer to create first): pick again.
             new = waiting - seen_waiting - tried
             if batch or not new:
@@ -449,7 +468,7 @@ class XeroJob(models.Model):
         # Claim them (skip rows a user is changing right now).
         return batch.try_lock_for_update() if batch else batch
 
-    def _xero_pick(self, company, only_ids, tried, waiting):
+    def _xero_pick(self, company, only_ids, tried, waiting, memo=None):
         now = fields.Datetime.now()
         domain = [("company_id", "=", company.id), ("state", "in", DUE_STATES),
                   "|", ("next_try", "=", False), ("next_try", "<=", now)]
@@ -467,11 +486,14 @@ class XeroJob(models.Model):
                 break
             offset += len(candidates)
             records = candidates._xero_records()
+            waits = memo["waits"] if memo is not None else None
             for job in candidates:
                 key = (job.resource, job.method)
                 if group is not None and (key != group or "/" in group[0]):
                     continue
-                if not job._xero_ready(waiting, records.get(job.id)):
+                if waits is not None and job.id in waits and not waits[job.id] & memo["ended"]:
+                    continue  # still waiting: none of its dependencies ended since it was checked
+                if not job._xero_ready(waiting, records.get(job.id), waits):
                     continue
                 if job.resource == "Contacts":
                     # The same name twice: the second goes in the next batch, where the first is known
@@ -486,8 +508,9 @@ class XeroJob(models.Model):
                     break
         return batch
 
-    def _xero_ready(self, waiting=None, record=None):
-        """True when the job's dependencies are done. Blocks the job when one of them is blocked."""
+    def _xero_ready(self, waiting=None, record=None, waits=None):
+        """True when the job's dependencies are done. Blocks the job when one of them is blocked.
+        ``waits``: {job id: ids of the dependencies it waits for}, filled for the sender's run."""
         self.ensure_one()
         record = record if record is not None else self._xero_record()
         if record is None:
@@ -507,8 +530,11 @@ class XeroJob(models.Model):
         if stuck:
             self._xero_block(_("Waiting for %(what)s, which cannot be sent: %(error)s",
                                what=stuck[0].display_label, error=stuck[0].error or stuck[0].state))
-        elif waiting is not None:
-            waiting.update(pending.ids)
+        else:
+            if waiting is not None:
+                waiting.update(pending.ids)
+            if waits is not None:
+                waits[self.id] = set(pending.ids)
         return False
 
     def _xero_block(self, message):

@@ -257,7 +257,8 @@ class XeroPayment(models.Model):
             raise XeroBlocked(_("%s has no customer.", self.name))
         if partner.with_company(job.company_id).xero_contact_id:
             return self.env["xero.job"]
-        return self.env["xero.job"]._xero_enqueue(partner, "contact", method="POST", company=job.company_id)
+        return self.env["xero.job"]._xero_enqueue(partner, "contact", method="POST", company=job.company_id,
+                                                  rearm=False)
 
     def _xero_job_dependencies(self, job):
         Job = self.env["xero.job"]
@@ -267,16 +268,16 @@ class XeroPayment(models.Model):
             if self.kind == "refund":
                 if self.xero_credit_note_id:
                     return Job
-                return Job._xero_enqueue(self, "credit_note", company=job.company_id)
+                return Job._xero_enqueue(self, "credit_note", company=job.company_id, rearm=False)
             document = self._xero_document()
             if document:
                 if document.xero_invoice_id:
                     return Job
                 operation = "invoice" if document._name == "sale.order" else document._xero_operation()
-                return Job._xero_enqueue(document, operation, company=job.company_id)
+                return Job._xero_enqueue(document, operation, company=job.company_id, rearm=False)
             if self.xero_invoice_id:
                 return Job
-            return Job._xero_enqueue(self, "invoice", company=job.company_id)
+            return Job._xero_enqueue(self, "invoice", company=job.company_id, rearm=False)
         if job.operation == "payment_reversal":
             # A payment job still open (sending when the reversal came) goes first.
             return Job.search([("res_model", "=", self._name), ("res_id", "=", self.id),

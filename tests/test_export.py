@@ -291,6 +291,24 @@ class TestOutbox(XeroExportCase):
         self.assertEqual(len(lookups), 2, "one call for the three invoices, one for the three contacts")
         self.assertFalse(self.calls("PUT") + self.calls("POST"), "nothing written again")
 
+    def test_blocked_customer_is_not_resent_by_the_sender_until_a_user_asks(self):
+        customer = self.env["res.partner"].create({"name": "Blocked Customer Ltd", "email": "b@example.com"})
+        contact_job = self.Job._xero_enqueue(customer, "contact", method="POST")
+        contact_job.write({"state": "blocked", "error": "Xero refused it: (a past refusal)"})
+        move = self.invoice(partner=customer)
+        invoice_job = self.Job._xero_enqueue(move, "invoice")
+        self.clear_log()
+        for _run in range(3):
+            self.send()
+        self.assertFalse(self.calls("POST", "/Contacts") + self.calls("PUT", "/Contacts"),
+                         "a blocked customer is not sent again by each run of the sender")
+        self.assertEqual((contact_job.state, invoice_job.state), ("blocked", "blocked"))
+        self.assertIn("Blocked Customer Ltd", invoice_job.error)
+        # The user retries the invoice (after fixing the customer): its customer goes back to the queue too.
+        invoice_job.with_user(self.xero_admin).action_retry()
+        self.send()
+        self.assertEqual((contact_job.state, invoice_job.state), ("done", "done"))
+
     def test_transient_error_retries_with_backoff(self):
         move = self.invoice()
         self.Job._xero_enqueue(self.customer, "contact", method="POST")
