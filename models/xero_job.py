@@ -492,7 +492,8 @@ class XeroJob(models.Model):
                 if group is not None and (key != group or "/" in group[0]):
                     continue
                 if waits is not None and job.id in waits and not waits[job.id] & memo["ended"]:
-                    continue  # still waiting: none of its dependencies ended since it was checked
+                    waiting.update(waits[job.id])  # still waiting: none of its dependencies ended since
+                    continue
                 if not job._xero_ready(waiting, records.get(job.id), waits):
                     continue
                 if job.resource == "Contacts":
