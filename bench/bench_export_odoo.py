@@ -16,27 +16,18 @@ import requests
 from odoo import sql_db
 from odoo.fields import Command
 
-from odoo.addons.xero_connector.sandbox import server as sandbox_server
-
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect, point_at_sandbox
+from sandbox_connect import start_bench_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "1000"))
 WINDOW = float(os.environ.get("XERO_BENCH_WINDOW", "2"))
 PER_RECORD = os.environ.get("XERO_BENCH_PER_RECORD", "1") == "1"
 LIMIT = 60  # Xero: calls per minute window and organisation
 
-sandbox = sandbox_server.start(
-    port=0, client_id="bench-client", client_secret="bench-secret",
-    redirect_uris=["http://localhost:8069/xero/oauth/callback"], seed="demo",
-    minute_limit=LIMIT, minute_window=WINDOW, concurrency=5, day_limit=5000 * 10,
-)
+sandbox, connection = start_bench_sandbox(env, LIMIT, WINDOW, 5000 * 10)
 url = sandbox.url
-point_at_sandbox(env, url, "bench-client", "bench-secret", calls_per_minute=LIMIT, minute_window=WINDOW,
-                 calls_per_day=5000 * 10)
 company = env.company
 company.write({"xero_sales_account_code": "200", "xero_tax_type": "NONE"})
-connection = connect(env, url, company)
 tenant = connection.tenant_id
 env.cr.commit()
 

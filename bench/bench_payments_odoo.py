@@ -16,10 +16,8 @@ import requests
 
 from odoo import sql_db
 
-from odoo.addons.xero_connector.sandbox import server as sandbox_server
-
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect, point_at_sandbox
+from sandbox_connect import start_bench_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "500"))
 CUSTOMERS = int(os.environ.get("XERO_BENCH_CUSTOMERS", "50"))
@@ -31,16 +29,9 @@ def say(text=""):
     print(text, flush=True)
 
 
-sandbox = sandbox_server.start(
-    port=0, client_id="bench-client", client_secret="bench-secret",
-    redirect_uris=["http://localhost:8069/xero/oauth/callback"], seed="demo",
-    minute_limit=LIMIT, minute_window=WINDOW, concurrency=5, day_limit=100000,
-)
+sandbox, connection = start_bench_sandbox(env, LIMIT, WINDOW, 100000)
 url = sandbox.url
-point_at_sandbox(env, url, "bench-client", "bench-secret", calls_per_minute=LIMIT, minute_window=WINDOW,
-                 calls_per_day=100000)
 company = env.company
-connection = connect(env, url, company)
 tenant = connection.tenant_id
 company.sudo().write({"xero_sales_account_code": "200", "xero_tax_type": "OUTPUT",
                       "xero_stripe_webhook_secret": "whsec_bench", "xero_payment_fee_account_code": "404",

@@ -29,10 +29,9 @@ import requests
 from odoo import sql_db
 
 from odoo.addons.xero_connector.models.xero_sync_cursor import CONTACTS_PULL
-from odoo.addons.xero_connector.sandbox import server as sandbox_server
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
-from sandbox_connect import connect, point_at_sandbox
+from sandbox_connect import start_bench_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "10000"))
 DELIVERIES = int(os.environ.get("XERO_BENCH_DELIVERIES", "200"))
@@ -49,16 +48,9 @@ def maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-sandbox = sandbox_server.start(
-    port=0, client_id="bench-client", client_secret="bench-secret",
-    redirect_uris=["http://localhost:8069/xero/oauth/callback"], seed="demo",
-    minute_limit=LIMIT, minute_window=WINDOW, concurrency=5, day_limit=5000,
-)
+sandbox, connection = start_bench_sandbox(env, LIMIT, WINDOW, 5000)
 url = sandbox.url
-point_at_sandbox(env, url, "bench-client", "bench-secret", calls_per_minute=LIMIT, minute_window=WINDOW,
-                 calls_per_day=5000)
 company = env.company
-connection = connect(env, url, company)
 tenant = connection.tenant_id
 env.cr.commit()
 org_url = f"{url}/_sandbox/orgs/{tenant}"

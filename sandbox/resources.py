@@ -47,6 +47,17 @@ def _num(value, field, errs, default=None):
         return default
 
 
+def _positive_amount(el, errs, label="Amount"):
+    """The element's ``Amount``: required, a number, above zero (``label`` names it in Xero's messages)."""
+    amount = _num(el.get("Amount"), "Amount", errs, None)
+    if amount is None:
+        if not any("Amount" in e for e in errs):
+            errs.append(f"{label} must be specified")
+    elif amount <= 0:
+        errs.append(f"{label} must be greater than zero")
+    return amount
+
+
 def _copy_writable(el, extra_readonly=()):
     ro = READONLY | set(extra_readonly)
     return {k: copy.deepcopy(v) for k, v in el.items() if k not in ro and not k.startswith("_")}
@@ -732,12 +743,7 @@ class Writer:
             acc = self.account_by(acc_ref, errs)
         if acc is not None and acc["Type"] != "BANK" and not acc.get("EnablePaymentsToAccount"):
             errs.append("Payments can only be made to or from bank accounts or accounts with enable payments set")
-        amount = _num(el.get("Amount"), "Amount", errs, None)
-        if amount is None:
-            if not any("Amount" in e for e in errs):
-                errs.append("Payment amount must be specified")
-        elif amount <= 0:
-            errs.append("Payment amount must be greater than zero")
+        amount = _positive_amount(el, errs, "Payment amount")
         date = _norm_date(el.get("Date"), "Date", errs) or day_string(self.now)
         if doc is not None:
             if doc["Status"] != "AUTHORISED":
@@ -894,12 +900,7 @@ class Writer:
                 accounts[side] = acc
         if len(accounts) == 2 and accounts["FromBankAccount"]["AccountID"] == accounts["ToBankAccount"]["AccountID"]:
             errs.append("The from and to bank accounts must be different")
-        amount = _num(el.get("Amount"), "Amount", errs, None)
-        if amount is None:
-            if not any("Amount" in e for e in errs):
-                errs.append("Amount must be specified")
-        elif amount <= 0:
-            errs.append("Amount must be greater than zero")
+        amount = _positive_amount(el, errs)
         date = _norm_date(el.get("Date"), "Date", errs) or day_string(self.now)
         rate = el.get("CurrencyRate")
         if len(accounts) == 2 and accounts["FromBankAccount"].get("CurrencyCode") != \

@@ -58,3 +58,19 @@ def connect(env, sandbox_url, company=None, tenant_id=None):
                       json={"auto_approve": config.get("auto_approve", False),
                             "auto_approve_tenants": config.get("auto_approve_tenants")}, timeout=10)
     return connection
+
+
+def start_bench_sandbox(env, minute_limit, minute_window, day_limit):
+    """For the benchmarks: a sandbox in this process with Xero's per-organisation limits as given (5 calls in
+    flight), the connector paced the same and the current company connected to it. Returns (sandbox,
+    connection); stop the sandbox with ``sandbox.stop()``."""
+    from odoo.addons.xero_connector.sandbox import server as sandbox_server
+
+    sandbox = sandbox_server.start(
+        port=0, client_id="bench-client", client_secret="bench-secret",
+        redirect_uris=["http://localhost:8069/xero/oauth/callback"], seed="demo",
+        minute_limit=minute_limit, minute_window=minute_window, concurrency=5, day_limit=day_limit,
+    )
+    point_at_sandbox(env, sandbox.url, "bench-client", "bench-secret", calls_per_minute=minute_limit,
+                     minute_window=minute_window, calls_per_day=day_limit)
+    return sandbox, connect(env, sandbox.url, env.company)
