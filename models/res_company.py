@@ -88,6 +88,12 @@ class ResCompany(models.Model):
         "Payment Fees Account Code",
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).",
     )
+    xero_payment_tax_type = fields.Char(
+        "Tax of Invoices Created for Payments",
+        help="Xero tax type of the invoices (and refunds' credit notes) the connector creates for Stripe and "
+        "GoCardless payments that have no Odoo document. Their amounts are what the customer paid, so they are "
+        "sent tax-inclusive. Empty: no tax (a payment Stripe charged tax on then waits for this setting).",
+    )
     xero_gocardless_record_on = fields.Selection(
         [("confirmed", "Confirmed (collected)"), ("paid_out", "Paid out (in the payout)")],
         "Record GoCardless Payments When", default="paid_out", required=True,
@@ -128,6 +134,11 @@ class ResCompany(models.Model):
         inverse="_inverse_xero_payment_accounts",
         domain=FEE_ACCOUNT_DOMAIN,
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
+    xero_payment_tax_rate_id = fields.Many2one(
+        "xero.tax.rate", "Tax of Invoices Created for Payments", compute="_compute_xero_defaults",
+        inverse="_inverse_xero_payment_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero tax rate of the invoices the connector creates for payments with no Odoo document (amounts "
+        "tax-inclusive: the invoice's total is what the customer paid). Empty: no tax.")
     xero_register_payments = fields.Boolean(
         "Register Xero Payments in Odoo",
         help="When Xero says an exported Odoo invoice is (part-)paid, register the payment in Odoo too.")
@@ -145,12 +156,14 @@ class ResCompany(models.Model):
         help="With Odoo's Inventory app: set the on-hand quantity of products tracked as inventory in Xero to "
         "Xero's quantity on hand (main warehouse).")
 
-    @api.depends("xero_sales_account_code", "xero_tax_type")
+    @api.depends("xero_sales_account_code", "xero_tax_type", "xero_payment_tax_type")
     def _compute_xero_defaults(self):
+        Rate = self.env["xero.tax.rate"]
         for company in self:
             conn = company._xero_connection()
             company.xero_sales_account_id = self.env["xero.account"]._xero_find(conn, company.xero_sales_account_code)
-            company.xero_tax_rate_id = self.env["xero.tax.rate"]._xero_find(conn, company.xero_tax_type)
+            company.xero_tax_rate_id = Rate._xero_find(conn, company.xero_tax_type)
+            company.xero_payment_tax_rate_id = Rate._xero_find(conn, company.xero_payment_tax_type)
 
     @api.depends("xero_stripe_account_code", "xero_gocardless_account_code", "xero_payment_fee_account_code",
                  "xero_payout_account_code")
@@ -175,6 +188,10 @@ class ResCompany(models.Model):
     def _inverse_xero_tax_rate_id(self):
         for company in self:
             company.xero_tax_type = company.xero_tax_rate_id.sudo().xero_id or False
+
+    def _inverse_xero_payment_tax_rate_id(self):
+        for company in self:
+            company.xero_payment_tax_type = company.xero_payment_tax_rate_id.sudo().xero_id or False
 
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected)."""

@@ -46,6 +46,7 @@ class ResConfigSettings(models.TransientModel):
     xero_payout_account_id = fields.Many2one(related="company_id.xero_payout_account_id", readonly=False)
     xero_gocardless_record_on = fields.Selection(related="company_id.xero_gocardless_record_on", readonly=False)
     xero_payment_refunds = fields.Boolean(related="company_id.xero_payment_refunds", readonly=False)
+    xero_payment_tax_type = fields.Char(related="company_id.xero_payment_tax_type", readonly=False)
     xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
     xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
 
@@ -55,6 +56,9 @@ class ResConfigSettings(models.TransientModel):
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_tax_rate_id = fields.Many2one(
         related="company_id.xero_tax_rate_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_payment_tax_rate_id = fields.Many2one(
+        related="company_id.xero_payment_tax_rate_id", readonly=False,
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_register_payments = fields.Boolean(related="company_id.xero_register_payments", readonly=False)
     xero_payment_journal_id = fields.Many2one(

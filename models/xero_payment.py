@@ -17,6 +17,7 @@ Each Xero id is written back once; nothing is queued again once it is there.
 """
 from odoo import _, api, fields, models
 
+from ..xero.money import currency_exponent
 from .xero_job import XeroBlocked
 
 PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
@@ -52,6 +53,8 @@ class XeroPayment(models.Model):
     description = fields.Char(readonly=True)
     lines = fields.Json(readonly=True, help="Lines of the provider's invoice (subscriptions): description, "
                         "quantity, unit amount.")
+    tax_amount = fields.Float("Tax Charged", readonly=True, digits=(16, 3),
+                              help="The tax the provider charged on it (Stripe's invoice), included in the amount.")
     period_start = fields.Date(readonly=True)
     period_end = fields.Date(readonly=True)
     subscription_ref = fields.Char("Subscription", readonly=True)
@@ -295,20 +298,42 @@ class XeroPayment(models.Model):
                                 partner=partner.display_name))
         return partner.xero_contact_id
 
-    def _xero_line_items(self, job):
+    def _xero_tax(self, job):
+        """``(LineAmountTypes, TaxType)`` of the invoice or credit note created for this payment. Its amounts
+        are what the customer paid: with a tax rate chosen for payments, they are tax-inclusive; without one,
+        a payment the provider charged tax on is not sent as untaxed sales (the user chooses first)."""
+        tax_type = job.company_id.xero_payment_tax_type
+        if tax_type:
+            return "Inclusive", tax_type
+        charged = self.tax_amount or self.origin_id.tax_amount
+        if charged:
+            raise XeroBlocked(_(
+                "%(name)s: %(provider)s charged %(tax)s %(currency)s of tax on it, and %(company)s has no tax rate "
+                "for the invoices created for payments. Choose it in Settings → Xero → Payments (“Tax of created "
+                "invoices”), then retry.", name=self.name, provider=PROVIDER_LABELS[self.provider],
+                tax=f"{charged:.{currency_exponent(self.currency_code)}f}", currency=self.currency_code,
+                company=job.company_id.name))
+        return "NoTax", None
+
+    def _xero_line_items(self, job, tax_type=None):
         account = job.company_id.xero_sales_account_code
         if not account:
             raise XeroBlocked(_(
                 "%(name)s: no Xero sales account code is set for %(company)s. Set it in Settings → Xero, then "
                 "retry.", name=self.name, company=job.company_id.name))
         if self.kind == "payment" and self.lines:
-            return [{"Description": (line.get("description") or "-")[:4000], "Quantity": line.get("quantity") or 1,
-                     "UnitAmount": line.get("unit_amount"), "AccountCode": account} for line in self.lines]
-        if self.kind == "refund":
-            description = _("Refund of %s", self.origin_id.name if self.origin_id else self.charge_ref)
+            items = [{"Description": (line.get("description") or "-")[:4000], "Quantity": line.get("quantity") or 1,
+                      "UnitAmount": line.get("unit_amount"), "AccountCode": account} for line in self.lines]
         else:
-            description = self.description or _("Payment %s", self.charge_ref or self.key)
-        return [{"Description": description, "Quantity": 1, "UnitAmount": self.amount, "AccountCode": account}]
+            if self.kind == "refund":
+                description = _("Refund of %s", self.origin_id.name if self.origin_id else self.charge_ref)
+            else:
+                description = self.description or _("Payment %s", self.charge_ref or self.key)
+            items = [{"Description": description, "Quantity": 1, "UnitAmount": self.amount, "AccountCode": account}]
+        if tax_type:
+            for item in items:
+                item["TaxType"] = tax_type
+        return items
 
     def _xero_clearing_account(self):
         if not self.clearing_account_id:
@@ -319,12 +344,13 @@ class XeroPayment(models.Model):
         self.ensure_one()
         date = fields.Date.to_string(self.date or fields.Date.context_today(self))
         if job.operation in ("invoice", "credit_note"):
+            amount_types, tax_type = self._xero_tax(job)
             payload = {
                 "Type": "ACCREC" if job.operation == "invoice" else "ACCRECCREDIT",
                 "Contact": {"ContactID": self._xero_contact_id(job)},
                 "Date": date,
-                "LineAmountTypes": "NoTax",
-                "LineItems": self._xero_line_items(job),
+                "LineAmountTypes": amount_types,
+                "LineItems": self._xero_line_items(job, tax_type),
                 "Status": "AUTHORISED",
                 "CurrencyCode": self.currency_code,
                 "Reference": self._xero_reference(),

@@ -51,6 +51,16 @@ CLEARING = {"stripe": ("xero_stripe_account_code", "Stripe", "STRIPE"),
             "gocardless": ("xero_gocardless_account_code", "GoCardless", "GOCARDLESS")}
 
 
+def _stripe_taxes(obj, total=False):
+    """``(amount, inclusive)`` of each tax on a Stripe invoice (``total``) or invoice line: ``taxes`` /
+    ``total_taxes`` with a ``tax_behavior`` (API versions from 2025), else ``tax_amounts`` /
+    ``total_tax_amounts`` with ``inclusive``."""
+    new, old = ("total_taxes", "total_tax_amounts") if total else ("taxes", "tax_amounts")
+    if obj.get(new) is not None:
+        return [(t.get("amount") or 0, t.get("tax_behavior") == "inclusive") for t in obj[new] or []]
+    return [(t.get("amount") or 0, bool(t.get("inclusive"))) for t in obj.get(old) or []]
+
+
 def _epoch_to_naive(value):
     try:
         return datetime.fromtimestamp(int(value), timezone.utc).replace(tzinfo=None)
@@ -385,9 +395,15 @@ class XeroPaymentEvent(models.Model):
         lines = []
         for line in ((invoice.get("lines") or {}).get("data") or []):
             quantity = line.get("quantity") or 1
-            amount = self._amount(line.get("amount"), currency) or 0.0
+            # Lines are sent tax-inclusive: a line's exclusive tax is added to it (its inclusive tax is in it).
+            exclusive = sum(amount for amount, inclusive in _stripe_taxes(line) if not inclusive)
+            amount = self._amount((line.get("amount") or 0) + exclusive, currency) or 0.0
             lines.append({"description": line.get("description") or invoice.get("description") or "-",
                           "quantity": quantity, "unit_amount": round(amount / quantity, 6)})
+        if invoice.get("tax") is not None:  # API versions before 2025
+            tax = invoice["tax"]
+        else:
+            tax = sum(amount for amount, _inclusive in _stripe_taxes(invoice, total=True))
         discount = sum(d.get("amount") or 0 for d in invoice.get("total_discount_amounts") or [])
         if discount:
             lines.append({"description": _("Discount"), "quantity": 1,
@@ -410,6 +426,7 @@ class XeroPaymentEvent(models.Model):
             "provider_invoice_ref": invoice["id"],
             "subscription_ref": invoice.get("subscription") if isinstance(invoice.get("subscription"), str) else None,
             "lines": lines or None,
+            "tax_amount": self._amount(tax, currency) if tax else None,
             "period_start": fields.Date.to_date(_epoch_to_naive(start)) if start else None,
             "period_end": fields.Date.to_date(_epoch_to_naive(end)) if end else None,
             "metadata": dict((invoice.get("subscription_details") or {}).get("metadata") or {},

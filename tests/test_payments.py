@@ -596,6 +596,55 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(self.xero("BankTransactions")), 1, "the first period's fee")
         self.assertEqual(self.Payment.search_count([]), 2)
 
+    def test_tax_stripe_charged_is_in_the_invoice(self):
+        def paid(invoice_id, intent, amount, line, **taxes):
+            return self.stripe_event("invoice.paid", dict({
+                "id": invoice_id, "object": "invoice", "currency": "usd", "amount_paid": amount,
+                "customer_email": "taxed@beans.example", "customer_name": "Taxed Beans", "subscription": "sub_tax",
+                "payment_intent": intent, "status": "paid", "status_transitions": {"paid_at": 1772323260},
+                "lines": {"object": "list", "data": [dict({"id": "il_t", "description": "Monthly beans",
+                                                           "amount": 3000, "quantity": 1}, **line)]}}, **taxes))
+
+        # API 2025 and later: 15% exclusive tax on 30.00, 34.50 paid. No tax rate chosen for payments: the
+        # invoice waits for it and says so, nothing is sent as untaxed sales.
+        self.post_stripe(paid("in_tax1", "pi_tax1", 3450, {"taxes": [{"amount": 450, "tax_behavior": "exclusive"}]},
+                              total_taxes=[{"amount": 450, "tax_behavior": "exclusive"}]))
+        self.process()
+        payment = self.Payment.search([("key", "=", "pi_tax1")])
+        self.assertEqual((payment.tax_amount, payment.xero_state), (4.5, "blocked"))
+        blocked = payment.job_ids.filtered(lambda j: j.state == "blocked")
+        self.assertEqual(blocked.mapped("operation"), ["invoice", "payment"])
+        self.assertIn("Stripe charged 4.50 USD of tax", blocked[0].error)
+        self.assertIn(payment.name, blocked[0].error)
+        self.assertFalse([i for i in self.xero("Invoices") if "pi_tax1" in i["Reference"] or
+                          "Taxed" in i["Contact"].get("Name", "")])
+        # The rate chosen (from Xero's list, in Settings), the user retries: a tax-inclusive invoice whose
+        # total is what was paid, and its payment.
+        self.connection._xero_refresh_lists(["tax_rates"])
+        settings = self.env["res.config.settings"].create({})
+        self.assertFalse(settings.xero_payment_tax_rate_id)
+        settings.xero_payment_tax_rate_id = self.env["xero.tax.rate"].search(
+            [("company_id", "=", self.company.id), ("xero_id", "=", "OUTPUT")])
+        settings.execute()
+        self.assertEqual(self.company.xero_payment_tax_type, "OUTPUT")
+        blocked[1].with_user(self.xero_admin).action_retry()  # the payment: its invoice is re-queued with it
+        self.env["xero.job"]._xero_send()
+        self.env.invalidate_all()
+        self.assertEqual(payment.xero_state, "done", payment.job_ids.mapped("error"))
+        invoice = self.invoice_of(payment.xero_invoice_id)
+        self.assertEqual((invoice["LineAmountTypes"], invoice["Total"], invoice["TotalTax"], invoice["Status"]),
+                         ("Inclusive", 34.5, 4.5, "PAID"))
+        self.assertEqual(invoice["LineItems"][0]["TaxType"], "OUTPUT")
+        # Before 2025: ``tax`` and lines' ``tax_amounts``; an inclusive tax is already in the line's amount.
+        self.post_stripe(paid("in_tax2", "pi_tax2", 3000, {"tax_amounts": [{"amount": 391, "inclusive": True}]},
+                              tax=391))
+        self.process()
+        second = self.Payment.search([("key", "=", "pi_tax2")])
+        self.assertEqual((second.tax_amount, second.xero_state), (3.91, "done"))
+        invoice = self.invoice_of(second.xero_invoice_id)
+        self.assertEqual((invoice["LineAmountTypes"], invoice["Total"], invoice["TotalTax"], invoice["Status"]),
+                         ("Inclusive", 30.0, 3.91, "PAID"))
+
     def test_zero_decimal_currency_and_missing_currency(self):
         charge = self.charge(amount=5000, currency="jpy")
         self.post_stripe(self.stripe_event("charge.succeeded", charge))
