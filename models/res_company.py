@@ -89,7 +89,7 @@ class ResCompany(models.Model):
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).",
     )
     xero_payment_tax_type = fields.Char(
-        "Tax of Invoices Created for Payments",
+        "Xero Tax Type of Invoices Created for Payments",
         help="Xero tax type of the invoices (and refunds' credit notes) the connector creates for Stripe and "
         "GoCardless payments that have no Odoo document. Their amounts are what the customer paid, so they are "
         "sent tax-inclusive. Empty: no tax (a payment Stripe charged tax on then waits for this setting).",
@@ -135,7 +135,7 @@ class ResCompany(models.Model):
         domain=FEE_ACCOUNT_DOMAIN,
         help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
     xero_payment_tax_rate_id = fields.Many2one(
-        "xero.tax.rate", "Tax of Invoices Created for Payments", compute="_compute_xero_defaults",
+        "xero.tax.rate", "Tax Rate of Invoices Created for Payments", compute="_compute_xero_defaults",
         inverse="_inverse_xero_payment_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
         help="Xero tax rate of the invoices the connector creates for payments with no Odoo document (amounts "
         "tax-inclusive: the invoice's total is what the customer paid). Empty: no tax.")

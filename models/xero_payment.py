@@ -9,6 +9,8 @@ outbox (``xero.job``, visible in the Sync Log) with this model as the handler:
 - ``bank_transaction``: the provider's fee, a SPEND on the clearing account to the fees account;
 - ``credit_note``: a refund's Xero credit note;
 - ``bank_transfer``: a payout, from the clearing account to the bank account payouts arrive in;
+- a fee of its own (kind ``fee``: a Stripe dispute's fee, a GoCardless failure or chargeback surcharge) is
+  a ``bank_transaction`` too: SPEND, or RECEIVE when the provider gives the fee back (a dispute won);
 - ``payment_reversal``: the provider took the money back (a GoCardless failure or chargeback, a Stripe
   dispute's withdrawal): the Xero payment is deleted (``POST Payments/<id>`` ``{"Status": "DELETED"}``),
   so the invoice is owed again; recorded anew if the provider later says the money is back.
@@ -37,7 +39,8 @@ class XeroPayment(models.Model):
     name = fields.Char(required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     provider = fields.Selection(PROVIDERS, required=True, readonly=True)
-    kind = fields.Selection([("payment", "Payment"), ("refund", "Refund"), ("payout", "Payout")], required=True,
+    kind = fields.Selection([("payment", "Payment"), ("refund", "Refund"), ("payout", "Payout"), ("fee", "Fee")],
+                            required=True,
                             default="payment", readonly=True)
     key = fields.Char("Provider Key", required=True, readonly=True,
                       help="The provider's id of the payment: Stripe payment intent or charge, GoCardless payment, "
@@ -62,7 +65,8 @@ class XeroPayment(models.Model):
                                        help="Stripe's invoice of a subscription payment.")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
     move_id = fields.Many2one("account.move", "Invoice", readonly=True, index="btree_not_null")
-    origin_id = fields.Many2one("xero.payment", "Refunded Payment", readonly=True, ondelete="set null")
+    origin_id = fields.Many2one("xero.payment", "Original Payment", readonly=True, ondelete="set null",
+                                help="The payment refunded (a refund) or charged for (a fee of its own).")
     clearing_account_id = fields.Char("Xero Clearing Account ID", readonly=True)
     clearing_account_code = fields.Char("Xero Clearing Account", readonly=True)
     xero_invoice_id = fields.Char("Xero Invoice ID", readonly=True, copy=False)
@@ -80,7 +84,8 @@ class XeroPayment(models.Model):
     reversal_changed_at = fields.Datetime(readonly=True, help="When the provider last took the money back or "
                                           "returned it (its event's time).")
     reversed_xero_payment_id = fields.Char("Deleted Xero Payment ID", readonly=True, copy=False)
-    fee_amount = fields.Float(readonly=True, digits=(16, 3))
+    fee_amount = fields.Float(readonly=True, digits=(16, 3),
+                              help="The provider's fee; negative: a fee the provider gave back.")
     fee_currency_code = fields.Char("Fee Currency", readonly=True)
     xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
     payout_account_code = fields.Char("Payout Bank Account", readonly=True,
@@ -108,7 +113,8 @@ class XeroPayment(models.Model):
                 payment.xero_state = "queued"
             elif payment.reversed and not payment.xero_payment_id:
                 payment.xero_state = "reversed"
-            elif payment.xero_payment_id or payment.xero_transfer_id:
+            elif payment.xero_payment_id or payment.xero_transfer_id or (
+                    payment.kind == "fee" and payment.xero_fee_transaction_id):
                 payment.xero_state = "done"
             else:
                 payment.xero_state = "waiting"
@@ -125,7 +131,8 @@ class XeroPayment(models.Model):
         values = {k: v for k, v in values.items() if v not in (None, False, "")}
         if not payment:
             label = {"payment": PROVIDER_LABELS[provider], "refund": _("%s refund", PROVIDER_LABELS[provider]),
-                     "payout": _("%s payout", PROVIDER_LABELS[provider])}[kind]
+                     "payout": _("%s payout", PROVIDER_LABELS[provider]),
+                     "fee": _("%s fee", PROVIDER_LABELS[provider])}[kind]
             name = f"{label} {values.get('charge_ref') or key}"
             return self.sudo().create(dict(values, company_id=company.id, provider=provider, kind=kind, key=key,
                                            name=name))
@@ -174,6 +181,13 @@ class XeroPayment(models.Model):
         amount = f"{self.amount:.{self._xero_decimals()}f} {self.currency_code}"
         if not self.paid:
             return jobs, _("%(name)s: not collected yet; recorded once it is.", name=self.name)
+        if self.kind == "fee":
+            if self.xero_fee_transaction_id:
+                return jobs, _("%(name)s: already in Xero.", name=self.name)
+            jobs |= Job._xero_enqueue(self, "bank_transaction", company=self.company_id)
+            return jobs, _("%(name)s: %(what)s of %(fee)s %(currency)s queued for Xero.", name=self.name,
+                           what=self.description or _("fee"),
+                           fee=f"{abs(self.fee_amount):.{self._xero_decimals()}f}", currency=self.fee_currency_code)
         if self.kind == "payout":
             if self.xero_transfer_id:
                 return jobs, _("%(name)s: already transferred in Xero.", name=self.name)
@@ -244,8 +258,6 @@ class XeroPayment(models.Model):
         self.write({"reversed": False, "reversal_reason": False, "reversal_changed_at": at or fields.Datetime.now()})
 
     def _xero_decimals(self):
-        from ..xero.money import currency_exponent
-
         try:
             return currency_exponent(self.currency_code or "USD")
         except ValueError:
@@ -311,7 +323,7 @@ class XeroPayment(models.Model):
                 "%(name)s: %(provider)s charged %(tax)s %(currency)s of tax on it, and %(company)s has no tax rate "
                 "for the invoices created for payments. Choose it in Settings → Xero → Payments (“Tax of created "
                 "invoices”), then retry.", name=self.name, provider=PROVIDER_LABELS[self.provider],
-                tax=f"{charged:.{currency_exponent(self.currency_code)}f}", currency=self.currency_code,
+                tax=f"{charged:.{self._xero_decimals()}f}", currency=self.currency_code,
                 company=job.company_id.name))
         return "NoTax", None
 
@@ -393,22 +405,24 @@ class XeroPayment(models.Model):
                     "%(name)s: no fees account is set for %(company)s: set the payment fees account code in "
                     "Settings → Xero, then retry.", name=self.name, company=job.company_id.name))
             label = PROVIDER_LABELS[self.provider]
+            description = _("%(provider)s fee for %(ref)s", provider=label, ref=self.charge_ref or self.key)
+            if self.kind == "fee":
+                description = _("%(what)s for %(ref)s", what=self.description or description, ref=self.charge_ref)
             return {
-                "Type": "SPEND",
+                "Type": "RECEIVE" if self.fee_amount < 0 else "SPEND",  # < 0: the provider gave the fee back
                 "Contact": {"Name": label},
                 "BankAccount": self._xero_clearing_account(),
                 "Date": date,
                 "LineAmountTypes": "NoTax",
-                "LineItems": [{"Description": _("%(provider)s fee for %(ref)s", provider=label,
-                                                ref=self.charge_ref or self.key),
-                               "Quantity": 1, "UnitAmount": self.fee_amount, "AccountCode": fees_account}],
+                "LineItems": [{"Description": description, "Quantity": 1, "UnitAmount": abs(self.fee_amount),
+                               "AccountCode": fees_account}],
                 "CurrencyCode": self.fee_currency_code or self.currency_code,
                 "Reference": self._xero_fee_reference(),
             }
         raise XeroBlocked(_("%(name)s: nothing to send as %(operation)s.", name=self.name, operation=job.operation))
 
     def _xero_fee_reference(self):
-        return f"{PROVIDER_LABELS[self.provider]} fee {self.charge_ref or self.key}"
+        return f"{PROVIDER_LABELS[self.provider]} fee {self.key if self.kind == 'fee' else self.charge_ref or self.key}"
 
     def _xero_job_done(self, job, result):
         data = result.data or {}

@@ -256,7 +256,7 @@ class XeroPaymentEvent(models.Model):
         if kind == "charge.refunded":
             return self._xero_stripe_refunds(ctx, obj)
         if kind.startswith("charge.dispute."):
-            return self._xero_stripe_dispute(obj, withdrawn=kind == "charge.dispute.funds_withdrawn")
+            return self._xero_stripe_dispute(ctx, obj, withdrawn=kind == "charge.dispute.funds_withdrawn")
         if kind == "payout.paid":
             currency = (obj.get("currency") or "").upper()
             return self._xero_payout(ctx, obj.get("id"), self._amount(obj.get("amount"), currency), currency,
@@ -480,7 +480,7 @@ class XeroPaymentEvent(models.Model):
             return "done", _("Nothing left to refund in Xero for %s.", charge["id"]), None, jobs
         return "done", " ".join(notes), payment, jobs
 
-    def _xero_stripe_dispute(self, dispute, withdrawn):
+    def _xero_stripe_dispute(self, ctx, dispute, withdrawn):
         """A dispute's funds withdrawn: the payment leaves Xero (its invoice is owed again); reinstated (the
         dispute won): it is recorded again. An event older than the last change of the payment changes nothing."""
         Job = self.env["xero.job"]
@@ -496,23 +496,87 @@ class XeroPaymentEvent(models.Model):
             return "done", _("%(name)s: this dispute event is older than the last one applied; it changes "
                              "nothing.", name=payment.name), payment, Job
         at = self.provider_created or fields.Datetime.now()
-        if not withdrawn:
-            if not payment.reversed:
-                return "done", _("%(name)s: the dispute's funds are back; nothing was taken out of Xero.",
-                                 name=payment.name), payment, Job
+        currency = (dispute.get("currency") or payment.currency_code or "").upper()
+        if withdrawn:
+            amount = self._amount(dispute.get("amount"), currency)
+            if amount is not None and round(amount - payment.amount, currency_exponent(currency)) < 0:
+                return "ignored", _(
+                    "Not handled: dispute %(dispute)s withdraws %(amount)s of the %(total)s of %(name)s; a partial "
+                    "withdrawal is left for you to record in Xero.", dispute=dispute.get("id"), amount=amount,
+                    total=payment.amount, name=payment.name), payment, Job
+            jobs, outcome = payment._xero_reverse(_("Stripe dispute %(dispute)s (%(reason)s) withdrew the funds",
+                                                    dispute=dispute.get("id"), reason=dispute.get("reason") or "-"),
+                                                  at)
+        elif not payment.reversed:
+            jobs, outcome = Job, _("%(name)s: the dispute's funds are back; nothing was taken out of Xero.",
+                                   name=payment.name)
+        else:
             payment._xero_restore(at)
             jobs, outcome = payment._xero_queue()
-            return "done", outcome, payment, jobs
-        currency = (dispute.get("currency") or payment.currency_code or "").upper()
-        amount = self._amount(dispute.get("amount"), currency)
-        if amount is not None and round(amount - payment.amount, currency_exponent(currency)) < 0:
-            return "ignored", _(
-                "Not handled: dispute %(dispute)s withdraws %(amount)s of the %(total)s of %(name)s; a partial "
-                "withdrawal is left for you to record in Xero.", dispute=dispute.get("id"), amount=amount,
-                total=payment.amount, name=payment.name), payment, Job
-        jobs, outcome = payment._xero_reverse(_("Stripe dispute %(dispute)s (%(reason)s) withdrew the funds",
-                                                dispute=dispute.get("id"), reason=dispute.get("reason") or "-"), at)
-        return "done", outcome, payment, jobs
+        fee_jobs, fee_notes = self._xero_dispute_fees(ctx, payment, dispute, currency)
+        return "done", " ".join([outcome, *fee_notes]), payment, jobs | fee_jobs
+
+    def _xero_dispute_fees(self, ctx, payment, dispute, currency):
+        """The dispute's fee (Stripe charges one when the funds are withdrawn, and may give it back when the
+        dispute is won): each of the dispute's balance transactions with a fee, booked once by its id."""
+        Job = self.env["xero.job"]
+        jobs, notes = Job, []
+        for transaction in dispute.get("balance_transactions") or []:
+            if not isinstance(transaction, dict) or not transaction.get("id") or not transaction.get("fee"):
+                continue
+            fee_currency = (transaction.get("currency") or currency).upper()
+            ctx.check_currency(fee_currency)
+            created = transaction.get("created")
+            fee = self._xero_fee_row(
+                ctx, transaction["id"], self._amount(transaction["fee"], fee_currency), fee_currency,
+                _("Stripe dispute fee") if transaction["fee"] > 0 else _("Stripe dispute fee returned"),
+                payment.charge_ref or payment.key, payment,
+                fields.Date.to_date(_epoch_to_naive(created)) if isinstance(created, int) else None)
+            fee_jobs, note = fee._xero_queue()
+            jobs |= fee_jobs
+            notes.append(note)
+        return jobs, notes
+
+    def _xero_fee_row(self, ctx, key, amount, currency, description, charge_ref, payment=None, date=None):
+        """A fee of its own (kind ``fee``, ``key``: the provider's id of it), booked once on the provider's
+        clearing account; ``payment``: the xero.payment it was charged for, when there is one."""
+        account_id, account_code = ctx.clearing_account(self.provider)
+        return self.env["xero.payment"].sudo()._xero_upsert(self.company_id, self.provider, key, {
+            "charge_ref": charge_ref, "paid": True, "origin_id": payment.id if payment else None,
+            "partner_id": payment.partner_id.id if payment else None, "currency_code": currency,
+            "date": date or fields.Date.to_date(self.provider_created or fields.Datetime.now()),
+            "description": description, "fee_amount": amount, "fee_currency_code": currency,
+            "clearing_account_id": account_id, "clearing_account_code": account_code,
+        }, kind="fee")
+
+    def _xero_gocardless_surcharges(self, ctx, payout_id):
+        """GoCardless' surcharge fees (for a payment that failed or was charged back) come out of a later
+        payout, as ``surcharge_fee`` items: booked once per payout and payment, whether or not the payment
+        itself ever reached Xero. Returns (jobs, notes)."""
+        Job = self.env["xero.job"]
+        minor = {}
+        for item in ctx.payout_items(payout_id):
+            if item.get("type") == "surcharge_fee":
+                payment_id = (item.get("links") or {}).get("payment") or "-"
+                minor[payment_id] = minor.get(payment_id, Decimal(0)) + abs(Decimal(str(item.get("amount") or 0)))
+        minor = {k: v.quantize(Decimal(1), rounding=ROUND_HALF_UP) for k, v in minor.items() if v}
+        if not minor:
+            return Job, []
+        payout = ctx.payout(payout_id)
+        currency = (payout.get("currency") or "").upper()
+        ctx.check_currency(currency)
+        date = fields.Date.to_date(payout["arrival_date"]) if payout.get("arrival_date") else None
+        jobs, notes = Job, []
+        for payment_id, amount in sorted(minor.items()):
+            payment = self.env["xero.payment"].sudo().search([
+                ("company_id", "=", self.company_id.id), ("provider", "=", "gocardless"), ("kind", "=", "payment"),
+                ("key", "=", payment_id)], limit=1)
+            fee = self._xero_fee_row(ctx, f"{payout_id}/{payment_id}", float(from_minor_units(amount, currency)),
+                                     currency, _("GoCardless surcharge fee"), payment_id, payment, date)
+            fee_jobs, note = fee._xero_queue()
+            jobs |= fee_jobs
+            notes.append(note)
+        return jobs, notes
 
     # -- GoCardless -------------------------------------------------------------------------------
     def _xero_process_gocardless(self, ctx, event):
@@ -523,12 +587,16 @@ class XeroPaymentEvent(models.Model):
             if event.get("action") != "paid" or not payout_id:
                 return "done", _("Nothing to record in Xero for payouts.%s.", event.get("action")), None, \
                     self.env["xero.job"]
+            fee_jobs, fee_notes = self._xero_gocardless_surcharges(ctx, payout_id)
             if not self.company_id.xero_payout_account_code:
-                return self._xero_payout(ctx, payout_id, None, None, None)  # says what is missing
-            data = ctx.gocardless().payout(payout_id)
-            currency = (data.get("currency") or "").upper()
-            return self._xero_payout(ctx, payout_id, self._amount(data.get("amount"), currency), currency,
-                                     fields.Date.to_date(data.get("arrival_date")) if data.get("arrival_date") else None)
+                state, outcome, payout, jobs = self._xero_payout(ctx, payout_id, None, None, None)  # says why
+            else:
+                data = ctx.payout(payout_id)
+                currency = (data.get("currency") or "").upper()
+                state, outcome, payout, jobs = self._xero_payout(
+                    ctx, payout_id, self._amount(data.get("amount"), currency), currency,
+                    fields.Date.to_date(data.get("arrival_date")) if data.get("arrival_date") else None)
+            return state, " ".join([outcome, *fee_notes]), payout, jobs | fee_jobs
         Job = self.env["xero.job"]
         company = self.company_id
         action = event.get("action")
@@ -734,6 +802,7 @@ class _Context:
         self._accounts = None
         self._gocardless = None
         self._payouts = {}
+        self._payout_data = {}
         self._stripe = None
         self._organisation = None
 
@@ -838,11 +907,21 @@ class _Context:
             self._gocardless = GoCardlessClient(token, url)
         return self._gocardless
 
-    def gocardless_fee(self, payout_id, payment_id, currency):
+    def payout(self, payout_id):
+        """A GoCardless payout, read once per run."""
+        if payout_id not in self._payout_data:
+            self._payout_data[payout_id] = self.gocardless().payout(payout_id)
+        return self._payout_data[payout_id]
+
+    def payout_items(self, payout_id):
+        """A GoCardless payout's items, read once per run."""
         if payout_id not in self._payouts:
             self._payouts[payout_id] = self.gocardless().payout_items(payout_id)
+        return self._payouts[payout_id]
+
+    def gocardless_fee(self, payout_id, payment_id, currency):
         minor = Decimal(0)
-        for item in self._payouts[payout_id]:
+        for item in self.payout_items(payout_id):
             if item.get("type") in GOCARDLESS_FEE_TYPES and (item.get("links") or {}).get("payment") == payment_id:
                 minor += abs(Decimal(str(item.get("amount") or 0)))
         if not minor:

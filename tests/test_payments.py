@@ -483,12 +483,16 @@ class TestStripePayments(XeroPaymentCase):
         [pay] = self.payments_ref(charge["id"])
         invoice_id = pay["Invoice"]["InvoiceID"]
 
-        def dispute(kind, created, amount=6000, dispute_id="dp_1"):
+        def dispute(kind, created, amount=6000, dispute_id="dp_1", transactions=()):
             return self.stripe_event(f"charge.dispute.{kind}", {
                 "id": dispute_id, "object": "dispute", "amount": amount, "currency": "usd", "charge": charge["id"],
-                "payment_intent": "pi_disputed", "reason": "fraudulent", "status": "needs_response"}, created=created)
+                "payment_intent": "pi_disputed", "reason": "fraudulent", "status": "needs_response",
+                "balance_transactions": list(transactions)}, created=created)
 
-        withdrawn = dispute("funds_withdrawn", 1772400000)
+        # Stripe's dispute fee comes with the withdrawal (its balance transaction, expanded in the dispute).
+        taken = {"id": "txn_dispute_1", "object": "balance_transaction", "amount": -6000, "fee": 1500, "net": -7500,
+                 "currency": "usd", "created": 1772400000, "reporting_category": "dispute"}
+        withdrawn = dispute("funds_withdrawn", 1772400000, transactions=[taken])
         for _delivery in range(2):
             self.post_stripe(withdrawn)
         self.process()
@@ -498,9 +502,19 @@ class TestStripePayments(XeroPaymentCase):
         payment = self.Payment.search([("key", "=", "pi_disputed")])
         self.assertEqual(payment.xero_state, "reversed")
         self.assertIn("dp_1 (fraudulent)", payment.reversal_reason)
-        # The dispute is won; a late copy of an older withdrawal (another event id) then changes nothing.
-        self.post_stripe(dispute("funds_reinstated", 1772500000))
+        [dispute_fee] = [t for t in self.xero("BankTransactions") if "txn_dispute_1" in t["Reference"]]
+        self.assertEqual((dispute_fee["Type"], dispute_fee["Total"], dispute_fee["LineItems"][0]["AccountCode"]),
+                         ("SPEND", 15.0, "404"))
+        self.assertIn(charge["id"], dispute_fee["LineItems"][0]["Description"])
+        self.assertEqual(self.Payment.search([("kind", "=", "fee")]).origin_id, payment)
+        # The dispute is won, and Stripe gives the fee back (a second balance transaction; the dispute lists
+        # both); a late copy of an older withdrawal (another event id) then changes nothing.
+        given_back = {"id": "txn_dispute_2", "object": "balance_transaction", "amount": 6000, "fee": -1500,
+                      "net": 7500, "currency": "usd", "created": 1772500000, "reporting_category": "dispute_reversal"}
+        self.post_stripe(dispute("funds_reinstated", 1772500000, transactions=[taken, given_back]))
         self.process()
+        [returned] = [t for t in self.xero("BankTransactions") if "txn_dispute_2" in t["Reference"]]
+        self.assertEqual((returned["Type"], returned["Total"]), ("RECEIVE", 15.0))
         self.post_stripe(dispute("funds_withdrawn", 1772399000))
         self.process()
         [again] = self.payments_ref(charge["id"])
@@ -516,7 +530,8 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(partial.state, "ignored")
         self.assertIn("partial", partial.outcome)
         self.assertEqual(len(self.payments_ref(charge["id"])), 1)
-        self.assertEqual(len(self.xero("BankTransactions")), 1, "the fee stays: Stripe keeps it")
+        self.assertEqual(len(self.xero("BankTransactions")), 3,
+                         "the charge's fee stays (Stripe keeps it); the dispute fee and its return, once each")
 
     def test_payout_is_a_transfer_to_the_bank(self):
         payout = self.stripe_event("payout.paid", {
@@ -877,6 +892,56 @@ class TestGoCardlessPayments(XeroPaymentCase):
         # In the clearing account: +30.00 payment, −0.45 fee, −29.55 payout = 0.
         [fee] = self.xero("BankTransactions")
         self.assertEqual(self.payments_ref("PM0700")[0]["Amount"] - fee["Total"] - transfer["Amount"], 0)
+
+    def test_surcharge_fees_of_failures_and_chargebacks_come_with_a_later_payout(self):
+        self.company.sudo().xero_payout_account_code = "090"
+        self.gc_payment("PM0800", 3000, payout="PO0800")
+        self.gc.data["payout_items"]["PO0800"] = [
+            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0800"}},
+            {"type": "gocardless_fee", "amount": "-45.0", "links": {"payment": "PM0800"}}]
+        self.gc.data["payouts"]["PO0800"] = {"id": "PO0800", "amount": 2955, "currency": "USD",
+                                             "arrival_date": "2026-03-09", "status": "paid"}
+        self.post_gocardless([self.gc_event("paid_out", "PM0800", payout="PO0800", created="2026-03-05T10:00:00.000Z"),
+                              self.gc_event("paid", "PO0800", created="2026-03-09T10:00:00.000Z", resource="payouts")])
+        self.process()
+        # PM0800 is charged back; PM0801 fails before it was ever recorded. GoCardless takes the chargeback and
+        # both surcharge fees out of the next payout, which also pays out PM0802.
+        self.gc_payment("PM0800", 3000, status="charged_back", payout="PO0800")
+        self.gc_payment("PM0801", 2000, status="failed")
+        self.gc_payment("PM0802", 5000, payout="PO0801")
+        self.gc.data["payout_items"]["PO0801"] = [
+            {"type": "payment_paid_out", "amount": "5000.0", "links": {"payment": "PM0802"}},
+            {"type": "gocardless_fee", "amount": "-75.0", "links": {"payment": "PM0802"}},
+            {"type": "payment_charged_back", "amount": "-3000.0", "links": {"payment": "PM0800"}},
+            {"type": "surcharge_fee", "amount": "-150.0", "links": {"payment": "PM0800"}},
+            {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}},
+            {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}}]
+        self.gc.data["payouts"]["PO0801"] = {"id": "PO0801", "amount": 1675, "currency": "USD",
+                                             "arrival_date": "2026-03-16", "status": "paid"}
+        later = [self.gc_event("charged_back", "PM0800", created="2026-03-10T10:00:00.000Z"),
+                 self.gc_event("failed", "PM0801", created="2026-03-11T10:00:00.000Z"),
+                 self.gc_event("paid_out", "PM0802", payout="PO0801", created="2026-03-12T10:00:00.000Z"),
+                 self.gc_event("paid", "PO0801", created="2026-03-16T10:00:00.000Z", resource="payouts")]
+        for _delivery in range(2):
+            self.post_gocardless(later)
+        self.process()
+        self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
+        surcharges = {t["Reference"]: t for t in self.xero("BankTransactions") if "PO0801/" in t["Reference"]}
+        self.assertEqual({ref: (t["Type"], t["Total"]) for ref, t in surcharges.items()},
+                         {"GoCardless fee PO0801/PM0800": ("SPEND", 1.5), "GoCardless fee PO0801/PM0801": ("SPEND", 1.0)})
+        rows = self.Payment.search([("kind", "=", "fee")], order="key")
+        self.assertEqual(rows.mapped("origin_id.key"), ["PM0800"], "PM0801 never reached Xero: its fee still does")
+        self.assertEqual(rows.mapped("xero_state"), ["done", "done"])
+        # The clearing account ends at zero: +30 −0.45 −29.55, the chargeback −30, then +50 −0.75 −1.50 −1.00
+        # and the payout of 16.75.
+        clearing = self.account("GoCardless")[0]["AccountID"]
+        received = sum(p["Amount"] for p in self.xero("Payments")
+                       if p["Status"] != "DELETED" and p["Account"]["AccountID"] == clearing)
+        spent = sum(t["Total"] * (1 if t["Type"] == "SPEND" else -1) for t in self.xero("BankTransactions")
+                    if t["BankAccount"]["AccountID"] == clearing)
+        transferred = sum(t["Amount"] for t in self.xero("BankTransfers") if t["FromBankAccount"]["AccountID"] == clearing)
+        self.assertEqual((received, round(spent, 2), transferred), (50.0, 3.7, 46.3))
+        self.assertEqual(round(received - spent - transferred, 2), 0)
 
     def test_record_on_confirmed(self):
         self.company.sudo().xero_gocardless_record_on = "confirmed"
