@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 
 # The company's active Xero accounts that have a code: bank accounts (clearing), the others (fees).
-CLEARING_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK'), " \
-    "('code', '!=', False)]"
+CLEARING_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK')]"
 FEE_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '!=', 'BANK'), " \
     "('code', '!=', False)]"
 PAYMENT_ACCOUNT_FIELDS = (("xero_stripe_account_code", "xero_stripe_account_id"),
@@ -71,18 +70,21 @@ class ResCompany(models.Model):
     )
     xero_stripe_account_code = fields.Char(
         "Stripe Clearing Account Code",
-        help="Code of the Xero bank account Stripe payments and fees are recorded on. Empty: the bank account "
-        "named “Stripe”. Created in Xero (as a bank account) when it does not exist there.",
+        help="Code of the Xero bank account Stripe payments and fees are recorded on (its AccountID when it has "
+        "no code). Empty: the bank account named “Stripe”. Created in Xero (as a bank account) when it does not "
+        "exist there.",
     )
     xero_gocardless_account_code = fields.Char(
         "GoCardless Clearing Account Code",
-        help="Code of the Xero bank account GoCardless payments and fees are recorded on. Empty: the bank "
-        "account named “GoCardless”. Created in Xero (as a bank account) when it does not exist there.",
+        help="Code of the Xero bank account GoCardless payments and fees are recorded on (its AccountID when it "
+        "has no code). Empty: the bank account named “GoCardless”. Created in Xero (as a bank account) when it "
+        "does not exist there.",
     )
     xero_payout_account_code = fields.Char(
         "Payout Bank Account Code",
-        help="Code of the Xero bank account Stripe and GoCardless pay out to (your real bank account): each payout "
-        "becomes a transfer from the clearing account to it. Empty: payouts are not recorded.",
+        help="Code of the Xero bank account Stripe and GoCardless pay out to (your real bank account; its AccountID "
+        "when it has no code): each payout becomes a transfer from the clearing account to it. Empty: payouts are "
+        "not recorded.",
     )
     xero_payment_fee_account_code = fields.Char(
         "Payment Fees Account Code",
@@ -178,8 +180,9 @@ class ResCompany(models.Model):
         for company in self:
             for code_field, account_field in PAYMENT_ACCOUNT_FIELDS:
                 account = company[account_field].sudo()
-                if account.code != (company[code_field] or False):
-                    company[code_field] = account.code or False
+                value = account.code or account.xero_id or False  # a bank account may have no code
+                if value != (company[code_field] or False):
+                    company[code_field] = value
 
     def _inverse_xero_sales_account_id(self):
         for company in self:

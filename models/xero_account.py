@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..xero import parse_xero_date
+from ..xero import account_ref, parse_xero_date
 
 ACCOUNT_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "No longer in Xero")]
 
@@ -62,10 +62,12 @@ class XeroAccount(models.Model):
 
     @api.model
     def _xero_find(self, connection, code):
-        """The account of ``code`` in the connection's list (any status), or an empty recordset."""
+        """The account of ``code`` (or of that AccountID: a bank account without a code) in the connection's
+        list (any status), or an empty recordset."""
         if not code or not connection:
             return self.browse()
-        accounts = self.sudo().browse(self._xero_index(connection, "code").get(code, []))
+        key = "xero_id" if "AccountID" in account_ref(code) else "code"
+        accounts = self.sudo().browse(self._xero_index(connection, key).get(code, []))
         return accounts.sorted(lambda a: a.status != "ACTIVE")[:1]
 
     @api.model

@@ -19,6 +19,7 @@ Each Xero id is written back once; nothing is queued again once it is there.
 """
 from odoo import _, api, fields, models
 
+from ..xero import account_ref
 from ..xero.money import currency_exponent
 from .xero_job import XeroBlocked
 
@@ -194,7 +195,9 @@ class XeroPayment(models.Model):
             jobs |= Job._xero_enqueue(self, "bank_transfer", company=self.company_id)
             return jobs, _("%(name)s: transfer of %(amount)s from %(clearing)s to %(bank)s queued for Xero.",
                            name=self.name, amount=amount, clearing=self.clearing_account_code,
-                           bank=self.payout_account_code)
+                           bank=self.env["xero.account"]._xero_find(self.company_id._xero_connection(),
+                                                                    self.payout_account_code).display_name
+                           or self.payout_account_code)
         if self.reversed:
             if self.xero_payment_id:
                 jobs |= Job._xero_enqueue(self, "payment_reversal", method="POST", company=self.company_id,
@@ -396,7 +399,7 @@ class XeroPayment(models.Model):
                 raise XeroBlocked(_("%s: the payment to remove from Xero is not known.", self.name))
             return {"Status": "DELETED"}
         if job.operation == "bank_transfer":
-            return {"FromBankAccount": self._xero_clearing_account(), "ToBankAccount": {"Code": self.payout_account_code},
+            return {"FromBankAccount": self._xero_clearing_account(), "ToBankAccount": account_ref(self.payout_account_code),
                     "Amount": self.amount, "Date": date, "Reference": self._xero_reference()}
         if job.operation == "bank_transaction":
             fees_account = job.company_id.xero_payment_fee_account_code

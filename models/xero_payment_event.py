@@ -21,6 +21,7 @@ from ..xero import (
     SignatureError,
     ValidationError,
     XeroError,
+    account_ref,
     verify_gocardless,
     verify_stripe,
 )
@@ -827,13 +828,15 @@ class _Context:
                 "then retry this event.", org=self.conn.tenant_name, code=code))
 
     def clearing_account(self, provider):
-        """(AccountID, Code) of the provider's clearing bank account in Xero, created when missing."""
+        """(AccountID, Code — or Name, for a bank account without a code) of the provider's clearing bank account
+        in Xero, created when missing."""
         field, name, default_code = CLEARING[provider]
         code = (self.company[field] or "").strip()
         if self._accounts is None:
             self._accounts = list(self.client.iter_records("Accounts", paged=False))
         active = [a for a in self._accounts if a.get("Status", "ACTIVE") == "ACTIVE"]
-        found = next((a for a in active if code and a.get("Code") == code), None) if code else \
+        ref = account_ref(code)
+        found = next((a for a in active if a.get(next(iter(ref))) == code), None) if code else \
             next((a for a in active if (a.get("Name") or "").casefold() == name.casefold()), None)
         if found:
             if found.get("Type") != "BANK" and not found.get("EnablePaymentsToAccount"):
@@ -841,7 +844,12 @@ class _Context:
                     "The Xero account %(code)s (%(name)s) chosen for %(provider)s is not a bank account: choose a bank "
                     "account, or clear the code to use one named “%(provider)s”.", code=found.get("Code"),
                     name=found.get("Name"), provider=name))
-            return found["AccountID"], found.get("Code") or ""
+            return found["AccountID"], found.get("Code") or found.get("Name") or ""
+        if "AccountID" in ref:  # a bank account without a code was chosen: it cannot be made again
+            raise PaymentEventError(_(
+                "The Xero bank account chosen for %(provider)s (AccountID %(id)s) is not an active account of "
+                "%(org)s any more: choose another in Settings → Xero Payments, then retry this event.",
+                provider=name, id=code, org=self.conn.tenant_name))
         account = {"Type": "BANK", "Name": name, "Code": code or default_code,
                    "BankAccountNumber": self.clearing_number(default_code), "CurrencyCode": self.base_currency()}
         if any(a.get("Name") == name for a in self._accounts):

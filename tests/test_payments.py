@@ -560,6 +560,47 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual((row.name, row.xero_state, row.xero_transfer_id),
                          ("Stripe payout po_1Weekly", "done", transfer["BankTransferID"]))
 
+    def test_bank_accounts_without_a_code(self):
+        # Xero's bank accounts need no code (those made from a bank feed often have none): they can still be
+        # chosen, as the clearing account and as where payouts arrive, and are named by AccountID.
+        made = self.sandbox_post(f"/_sandbox/orgs/{self.org}/Accounts", {"Accounts": [
+            {"Type": "BANK", "Name": "Main Cheque (feed)", "BankAccountNumber": "12-3456-7890"},
+            {"Type": "BANK", "Name": "Stripe balance", "BankAccountNumber": "STRIPE-BAL"}]})["Accounts"]
+        self.assertEqual([a.get("Code") for a in made], ["", ""])
+        main, balance = made[0]["AccountID"], made[1]["AccountID"]
+        self.connection._xero_refresh_lists(["accounts"])
+        Account = self.env["xero.account"]
+        settings = self.env["res.config.settings"].create({})
+        settings.write({"xero_payout_account_id": Account.search([("xero_id", "=", main)]).id,
+                        "xero_stripe_account_id": Account.search([("xero_id", "=", balance)]).id})
+        settings.execute()
+        self.assertEqual((self.company.xero_payout_account_code, self.company.xero_stripe_account_code),
+                         (main, balance))
+        self.assertEqual(self.env["res.config.settings"].create({}).xero_payout_account_id.name,
+                         "Main Cheque (feed)", "the dropdown shows the chosen account again")
+        charge = self.charge(amount=2000, fee=88, expanded=True)
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.post_stripe(self.stripe_event("payout.paid", {
+            "id": "po_nocode", "object": "payout", "amount": 1912, "currency": "usd", "arrival_date": 1772668800,
+            "status": "paid", "type": "bank_account", "automatic": True}))
+        self.process()
+        self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
+        self.assertEqual(self.payments_ref(charge["id"])[0]["Account"]["AccountID"], balance)
+        [transfer] = self.xero("BankTransfers")
+        self.assertEqual((transfer["FromBankAccount"]["AccountID"], transfer["ToBankAccount"]["AccountID"],
+                          transfer["Amount"]), (balance, main, 19.12))
+        self.assertFalse(self.account("Stripe"), "a chosen account: nothing created")
+        self.assertIn("Main Cheque (feed)", self.Event.search([("object_id", "=", "po_nocode")]).outcome)
+        # Archived in Xero since: the event says so; no account is made up in its place.
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Accounts", {"Accounts": [{"AccountID": balance,
+                                                                               "Status": "ARCHIVED"}]})
+        self.post_stripe(self.stripe_event("charge.succeeded", self.charge(amount=900)))
+        self.process()
+        failed = self.Event.search([("state", "=", "failed")])
+        self.assertIn(f"AccountID {balance}", failed.outcome)
+        self.assertIn("is not an active account", failed.outcome)
+        self.assertEqual(len(self.xero("Accounts")), len(self.connection.xero_account_ids))
+
     def test_charge_settled_in_the_base_currency_sends_stripes_rate(self):
         # A EUR charge settled into the USD balance at 1.08 USD per EUR: Xero gets 1/1.08 EUR per USD.
         charge = self.charge(amount=5000, currency="eur", fee=187, settled=("usd", 1.08))

@@ -3,6 +3,7 @@
 Never imports Odoo. Imported as ``xero`` by plain pytest and as
 ``odoo.addons.xero_connector.xero`` inside Odoo, hence relative imports only.
 """
+from .accounts import account_ref
 from .client import ElementResult, XeroClient, normalize_idempotency_key
 from .config import DEFAULT_SCOPES, Endpoints
 from .dates import format_date, format_if_modified_since, parse_xero_date, to_xero_ms_date
@@ -31,6 +32,7 @@ from .signatures import (
 )
 
 __all__ = [
+    "account_ref",
     "DEFAULT_SCOPES",
     "AuthExpired",
     "ConfigurationError",

@@ -1,4 +1,4 @@
-"""xero.money (minor units per currency), xero.gocardless and xero.stripe (the providers' reads), without Odoo."""
+"""xero.money (minor units per currency), xero.gocardless and xero.stripe (the providers' reads), xero.accounts, without Odoo."""
 import json
 import threading
 from decimal import Decimal
@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from xero.accounts import account_ref
 from xero.gocardless import GoCardlessClient, GoCardlessError
 from xero.money import currency_exponent, from_minor_units
 from xero.stripe import StripeClient, StripeError
@@ -123,3 +124,12 @@ def test_stripe_client(standin):
     assert "rk_test" not in repr(client)
     with pytest.raises(StripeError):
         StripeClient(None, url)
+
+
+def test_account_ref_names_a_code_or_an_account_id():
+    assert account_ref("090") == {"Code": "090"}
+    assert account_ref(" STRIPE ") == {"Code": "STRIPE"}
+    account_id = "5f6e2b5a-0c1d-4e8f-9a7b-3c2d1e0f4a5b"
+    assert account_ref(account_id) == {"AccountID": account_id}
+    assert account_ref(account_id.upper()) == {"AccountID": account_id.upper()}
+    assert account_ref(account_id[:-1]) == {"Code": account_id[:-1]}, "not an id: left as a code"
