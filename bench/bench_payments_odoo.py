@@ -52,6 +52,7 @@ for n in range(COUNT):
         "data": {"object": {
             "id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount, "currency": "usd",
             "status": "succeeded", "paid": True, "created": created + n, "payment_intent": f"pi_{charge_id[3:]}",
+            "invoice": None,  # API versions before 2025-03-31: a charge says which Stripe invoice it pays
             "description": "Coffee subscription box",
             "billing_details": {"email": f"customer{n % CUSTOMERS:04d}@bench.example",
                                 "name": f"Bench Customer {n % CUSTOMERS:04d}"},

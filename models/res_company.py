@@ -64,9 +64,10 @@ class ResCompany(models.Model):
     )
     xero_stripe_api_key = fields.Char(
         "Stripe API Key", groups="base.group_system", copy=False,
-        help="A restricted key (rk_…) with read access to charges: Stripe's webhooks name a payment's balance "
-        "transaction by id only, so its fee is read from Stripe's API. Without it, fees are booked only when "
-        "an event carries them.",
+        help="A restricted key (rk_…) with read access to charges, payment intents and invoices: Stripe's webhooks "
+        "name a payment's balance transaction by id only, so its fee is read from Stripe's API, and from API "
+        "version 2025-03-31 on, which invoice a payment pays is read too. Without it, fees are booked only when "
+        "an event carries them, and events of API version 2025-03-31 or later wait for it.",
     )
     xero_stripe_account_code = fields.Char(
         "Stripe Clearing Account Code",

@@ -268,6 +268,7 @@ class XeroPaymentEvent(models.Model):
             facts = self._xero_stripe_intent_facts(obj)
         else:
             facts = self._xero_stripe_charge_facts(obj)
+        self._xero_stripe_link_invoice(ctx, kind, obj, facts)
         key = facts.pop("key")
         charge_id = facts.pop("charge_id", None)
         if facts.get("paid") and facts.get("amount") is not None and facts["amount"] <= 0:
@@ -288,6 +289,39 @@ class XeroPaymentEvent(models.Model):
         if fee_note and not payment.fee_amount:
             outcome = f"{outcome} {fee_note}"
         return "done", outcome, payment, jobs
+
+    def _xero_stripe_link_invoice(self, ctx, kind, obj, facts):
+        """API versions from 2025-03-31 (basil): invoices no longer name their payment intent, nor charges and
+        payment intents their invoice; only Stripe's invoice payments link them. Without that link a
+        subscription's charge and its ``invoice.paid`` would be two payments in Xero, so it is read (one call)
+        and the payment is keyed by its intent either way. Older versions carry the fields: nothing is read."""
+        if kind == "invoice.paid":
+            if facts.get("charge_id") or facts["key"] != obj.get("id") or "payment_intent" in obj \
+                    or not obj.get("amount_paid"):
+                return
+            query = {"invoice": obj["id"]}
+        else:
+            intent = obj.get("id") if kind == "payment_intent.succeeded" else obj.get("payment_intent")
+            if "invoice" in obj or not isinstance(intent, str) or not facts.get("paid"):
+                return
+            query = {"intent": intent}
+        stripe = ctx.stripe()
+        if not stripe:
+            raise PaymentEventError(_(
+                "Stripe sends this endpoint's events in API version 2025-03-31 or later, where a payment no longer "
+                "says which Stripe invoice it pays: set a Stripe API key with read access to charges and invoices "
+                "(Settings → Xero → Payments) so it can be read, then retry this event. (Recording it without "
+                "knowing could record a subscription payment twice.)"))
+        linked = [p for p in stripe.invoice_payments(**query)
+                  if p.get("status") != "canceled" and (p.get("payment") or {}).get("type") == "payment_intent"]
+        if kind == "invoice.paid":
+            intents = {(p.get("payment") or {}).get("payment_intent") for p in linked if p.get("status") == "paid"}
+            intents = {i.get("id") if isinstance(i, dict) else i for i in intents} - {None}
+            if len(intents) == 1:  # several (partial payments) or none (paid out of band): keyed by the invoice
+                facts["key"] = intents.pop()
+        elif linked:
+            invoice = linked[0].get("invoice")
+            facts["provider_invoice_ref"] = invoice.get("id") if isinstance(invoice, dict) else invoice
 
     def _xero_stripe_read_fee(self, ctx, key, charge_id, facts):
         """Stripe's fee read from its API when the event named the balance transaction by id only (its

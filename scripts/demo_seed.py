@@ -106,7 +106,8 @@ if connection.state == "connected":
             "data": {"object": {
                 "id": "ch_demo_espresso_club", "object": "charge", "amount": 4800, "amount_captured": 4800,
                 "currency": "usd", "status": "succeeded", "paid": True, "created": 1795305600,
-                "payment_intent": "pi_demo_espresso_club", "description": "Espresso Club — monthly box",
+                "payment_intent": "pi_demo_espresso_club", "invoice": None,
+                "description": "Espresso Club — monthly box",
                 "billing_details": {"email": "marta.jensen@example.com", "name": "Marta Jensen"},
                 "balance_transaction": {"id": "txn_demo_espresso_club", "object": "balance_transaction",
                                         "amount": 4800, "currency": "usd", "fee": 169, "net": 4631},
