@@ -447,6 +447,11 @@ class XeroPaymentEvent(models.Model):
         start = period.get("start") or invoice.get("period_start")
         end = period.get("end") or invoice.get("period_end")
         paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or invoice.get("created")
+        # API versions from 2025-03-31: the subscription is under ``parent.subscription_details``.
+        subscription_details = invoice.get("subscription_details") or \
+            ((invoice.get("parent") or {}).get("subscription_details") or {})
+        subscription = invoice.get("subscription") or subscription_details.get("subscription")
+        subscription = subscription.get("id") if isinstance(subscription, dict) else subscription
         return {
             "key": intent or charge or invoice["id"],
             "charge_id": charge,
@@ -459,12 +464,12 @@ class XeroPaymentEvent(models.Model):
             "customer_name": invoice.get("customer_name"),
             "description": invoice.get("description"),
             "provider_invoice_ref": invoice["id"],
-            "subscription_ref": invoice.get("subscription") if isinstance(invoice.get("subscription"), str) else None,
+            "subscription_ref": subscription if isinstance(subscription, str) else None,
             "lines": lines or None,
             "tax_amount": self._amount(tax, currency) if tax else None,
             "period_start": fields.Date.to_date(_epoch_to_naive(start)) if start else None,
             "period_end": fields.Date.to_date(_epoch_to_naive(end)) if end else None,
-            "metadata": dict((invoice.get("subscription_details") or {}).get("metadata") or {},
+            "metadata": dict(subscription_details.get("metadata") or {},
                              **(invoice.get("metadata") or {})),
         }
 

@@ -699,6 +699,7 @@ class TestStripePayments(XeroPaymentCase):
         self.process()
         self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
         self.assertEqual(sorted(self.Payment.search([]).mapped("key")), ["pi_basil1", "pi_basil2"], "one each")
+        self.assertEqual(set(self.Payment.search([]).mapped("subscription_ref")), {"sub_basil"})
         invoices = [i for i in self.xero("Invoices") if i["Reference"].startswith("Stripe ")]
         self.assertEqual(len(invoices), 2, "one Xero invoice per period")
         self.assertEqual({i["LineItems"][0]["Description"] for i in invoices}, {"Monthly beans"})
