@@ -589,17 +589,23 @@ class XeroPaymentEvent(models.Model):
             "clearing_account_id": account_id, "clearing_account_code": account_code,
         }, kind="fee")
 
-    def _xero_gocardless_surcharges(self, ctx, payout_id):
-        """GoCardless' surcharge fees (for a payment that failed or was charged back) come out of a later
-        payout, as ``surcharge_fee`` items: booked once per payout and payment, whether or not the payment
-        itself ever reached Xero. Returns (jobs, notes)."""
+    def _xero_gocardless_other_fees(self, ctx, payout_id):
+        """The fee items of a payout that are not the fees of a payment it pays out (those are booked with
+        the payment): ``surcharge_fee`` (a failed or charged-back payment's surcharge, or its refund) and
+        ``gocardless_fee`` / ``app_fee`` of payments paid out earlier (given back after a failure, say).
+        Items are signed (a debit is a fee, a credit a fee given back); summed per payment, booked once per
+        payout and payment, whether or not the payment itself ever reached Xero. Returns (jobs, notes)."""
         Job = self.env["xero.job"]
+        items = ctx.payout_items(payout_id)
+        paid_out_here = {(i.get("links") or {}).get("payment") for i in items if i.get("type") == "payment_paid_out"}
         minor = {}
-        for item in ctx.payout_items(payout_id):
-            if item.get("type") == "surcharge_fee":
-                payment_id = (item.get("links") or {}).get("payment") or "-"
-                minor[payment_id] = minor.get(payment_id, Decimal(0)) + abs(Decimal(str(item.get("amount") or 0)))
-        minor = {k: v.quantize(Decimal(1), rounding=ROUND_HALF_UP) for k, v in minor.items() if v}
+        for item in items:
+            payment_id = (item.get("links") or {}).get("payment") or "-"
+            kind = item.get("type")
+            if kind == "surcharge_fee" or (kind in GOCARDLESS_FEE_TYPES and payment_id not in paid_out_here):
+                minor[payment_id] = minor.get(payment_id, Decimal(0)) - Decimal(str(item.get("amount") or 0))
+        minor = {k: v.quantize(Decimal(1), rounding=ROUND_HALF_UP) for k, v in minor.items()}
+        minor = {k: v for k, v in minor.items() if v}
         if not minor:
             return Job, []
         payout = ctx.payout(payout_id)
@@ -612,7 +618,8 @@ class XeroPaymentEvent(models.Model):
                 ("company_id", "=", self.company_id.id), ("provider", "=", "gocardless"), ("kind", "=", "payment"),
                 ("key", "=", payment_id)], limit=1)
             fee = self._xero_fee_row(ctx, f"{payout_id}/{payment_id}", float(from_minor_units(amount, currency)),
-                                     currency, _("GoCardless surcharge fee"), payment_id, payment, date)
+                                     currency, _("GoCardless fee") if amount > 0 else _("GoCardless fee returned"),
+                                     payment_id, payment, date)
             fee_jobs, note = fee._xero_queue()
             jobs |= fee_jobs
             notes.append(note)
@@ -627,7 +634,7 @@ class XeroPaymentEvent(models.Model):
             if event.get("action") != "paid" or not payout_id:
                 return "done", _("Nothing to record in Xero for payouts.%s.", event.get("action")), None, \
                     self.env["xero.job"]
-            fee_jobs, fee_notes = self._xero_gocardless_surcharges(ctx, payout_id)
+            fee_jobs, fee_notes = self._xero_gocardless_other_fees(ctx, payout_id)
             if not self.company_id.xero_payout_account_code:
                 state, outcome, payout, jobs = self._xero_payout(ctx, payout_id, None, None, None)  # says why
             else:

@@ -1018,7 +1018,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
                               self.gc_event("paid", "PO0800", created="2026-03-09T10:00:00.000Z", resource="payouts")])
         self.process()
         # PM0800 is charged back; PM0801 fails before it was ever recorded. GoCardless takes the chargeback and
-        # both surcharge fees out of the next payout, which also pays out PM0802.
+        # both surcharge fees out of the next payout, gives PM0800's own fee back in it, and pays out PM0802
+        # (whose fee is booked with it, not again here).
         self.gc_payment("PM0800", 3000, status="charged_back", payout="PO0800")
         self.gc_payment("PM0801", 2000, status="failed")
         self.gc_payment("PM0802", 5000, payout="PO0801")
@@ -1027,9 +1028,10 @@ class TestGoCardlessPayments(XeroPaymentCase):
             {"type": "gocardless_fee", "amount": "-75.0", "links": {"payment": "PM0802"}},
             {"type": "payment_charged_back", "amount": "-3000.0", "links": {"payment": "PM0800"}},
             {"type": "surcharge_fee", "amount": "-150.0", "links": {"payment": "PM0800"}},
+            {"type": "gocardless_fee", "amount": "45.0", "links": {"payment": "PM0800"}},
             {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}},
             {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}}]
-        self.gc.data["payouts"]["PO0801"] = {"id": "PO0801", "amount": 1675, "currency": "USD",
+        self.gc.data["payouts"]["PO0801"] = {"id": "PO0801", "amount": 1720, "currency": "USD",
                                              "arrival_date": "2026-03-16", "status": "paid"}
         later = [self.gc_event("charged_back", "PM0800", created="2026-03-10T10:00:00.000Z"),
                  self.gc_event("failed", "PM0801", created="2026-03-11T10:00:00.000Z"),
@@ -1041,19 +1043,33 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
         surcharges = {t["Reference"]: t for t in self.xero("BankTransactions") if "PO0801/" in t["Reference"]}
         self.assertEqual({ref: (t["Type"], t["Total"]) for ref, t in surcharges.items()},
-                         {"GoCardless fee PO0801/PM0800": ("SPEND", 1.5), "GoCardless fee PO0801/PM0801": ("SPEND", 1.0)})
+                         {"GoCardless fee PO0801/PM0800": ("SPEND", 1.05), "GoCardless fee PO0801/PM0801": ("SPEND", 1.0)})
         rows = self.Payment.search([("kind", "=", "fee")], order="key")
         self.assertEqual(rows.mapped("origin_id.key"), ["PM0800"], "PM0801 never reached Xero: its fee still does")
         self.assertEqual(rows.mapped("xero_state"), ["done", "done"])
-        # The clearing account ends at zero: +30 −0.45 −29.55, the chargeback −30, then +50 −0.75 −1.50 −1.00
-        # and the payout of 16.75.
+        # The chargeback is cancelled: GoCardless gives the money and the surcharge back in a third payout.
+        self.gc.data["payout_items"]["PO0802"] = [
+            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0800"}},
+            {"type": "surcharge_fee", "amount": "150.0", "links": {"payment": "PM0800"}}]
+        self.gc.data["payouts"]["PO0802"] = {"id": "PO0802", "amount": 3150, "currency": "USD",
+                                             "arrival_date": "2026-03-23", "status": "paid"}
+        self.gc_payment("PM0800", 3000, status="paid_out", payout="PO0802")
+        self.post_gocardless([
+            self.gc_event("chargeback_cancelled", "PM0800", created="2026-03-18T10:00:00.000Z"),
+            self.gc_event("paid", "PO0802", created="2026-03-23T10:00:00.000Z", resource="payouts")])
+        self.process()
+        [given_back] = [t for t in self.xero("BankTransactions") if t["Reference"] == "GoCardless fee PO0802/PM0800"]
+        self.assertEqual((given_back["Type"], given_back["Total"]), ("RECEIVE", 1.5))
+        self.assertEqual(len(self.payments_ref("PM0800")), 1, "paid again")
+        # The clearing account ends at zero: +30 −0.45 −29.55; the chargeback −30, then +50 −0.75 −1.05 −1.00
+        # and the payout of 17.20; the chargeback cancelled +30 +1.50 and the payout of 31.50.
         clearing = self.account("GoCardless")[0]["AccountID"]
         received = sum(p["Amount"] for p in self.xero("Payments")
                        if p["Status"] != "DELETED" and p["Account"]["AccountID"] == clearing)
         spent = sum(t["Total"] * (1 if t["Type"] == "SPEND" else -1) for t in self.xero("BankTransactions")
                     if t["BankAccount"]["AccountID"] == clearing)
         transferred = sum(t["Amount"] for t in self.xero("BankTransfers") if t["FromBankAccount"]["AccountID"] == clearing)
-        self.assertEqual((received, round(spent, 2), transferred), (50.0, 3.7, 46.3))
+        self.assertEqual((received, round(spent, 2), transferred), (80.0, 1.75, 78.25))
         self.assertEqual(round(received - spent - transferred, 2), 0)
 
     def test_record_on_confirmed(self):
