@@ -433,8 +433,11 @@ class XeroPaymentEvent(models.Model):
             # Lines are sent tax-inclusive: a line's exclusive tax is added to it (its inclusive tax is in it).
             exclusive = sum(amount for amount, inclusive in _stripe_taxes(line) if not inclusive)
             amount = self._amount((line.get("amount") or 0) + exclusive, currency) or 0.0
+            unit = round(amount / quantity, 4)  # Xero keeps 4 decimals of a unit amount (unitdp=4)
+            if round(unit * quantity, currency_exponent(currency)) != amount:  # 3 for 10.00, usage at 0.00012
+                quantity, unit = 1, amount  # the line's total stays exact (Stripe's description names the quantity)
             lines.append({"description": line.get("description") or invoice.get("description") or "-",
-                          "quantity": quantity, "unit_amount": round(amount / quantity, 6)})
+                          "quantity": quantity, "unit_amount": unit})
         if invoice.get("tax") is not None:  # API versions before 2025
             tax = invoice["tax"]
         else:

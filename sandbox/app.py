@@ -489,6 +489,8 @@ class SandboxApp:
         method = request.method
         now = self.state.now()
         w = self.writer(org)
+        # Xero rounds line items' unit amounts to 2 decimals unless the request opts in to 4 (unitdp=4)
+        w.unit_dp = 4 if request.args.get("unitdp") == "4" else 2
         # DELETEs Xero has for these resources
         if method == "DELETE":
             try:

@@ -82,6 +82,7 @@ class Writer:
         self.now = state.now()
         self.emit = emit or (lambda *a: None)
         self.option_limit = option_limit
+        self.unit_dp = 2  # decimals kept of line items' UnitAmount (4 with ?unitdp=4)
 
     # ------------------------------------------------------------------ helpers
     def _stamp(self, coll, rec, created):
@@ -236,6 +237,8 @@ class Writer:
                         line["TaxType"] = det["TaxType"]
             qty = _num(line.get("Quantity"), "Quantity", errs, 1.0)
             unit = _num(line.get("UnitAmount"), "UnitAmount", errs, 0.0)
+            if unit is not None:
+                unit = round(unit, self.unit_dp)
             disc = _num(line.get("DiscountRate"), "DiscountRate", errs, None)
             if disc is not None and not (0 <= disc <= 100):
                 errs.append("DiscountRate must be between 0 and 100")

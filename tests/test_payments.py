@@ -725,6 +725,23 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(failed.state, "done", failed.outcome)
         self.assertEqual(len(self.xero("Payments")), 4)
 
+    def test_lines_whose_unit_amount_has_more_decimals_than_xero_keeps(self):
+        lines = [("3 × Seat (at $3.3333 / month)", 3, 1000), ("Usage: 1,000 calls", 1000, 1),
+                 ("2 × Grinder rental", 2, 1000)]
+        self.post_stripe(self.stripe_event("invoice.paid", {
+            "id": "in_units", "object": "invoice", "currency": "usd", "amount_paid": 2001, "payment_intent": "pi_units",
+            "customer_email": "club@beans.example", "customer_name": "Bean Club", "subscription": "sub_units",
+            "status": "paid", "status_transitions": {"paid_at": 1772323260},
+            "lines": {"object": "list", "data": [{"description": d, "quantity": q, "amount": a} for d, q, a in lines]}}))
+        self.process()
+        payment = self.Payment.search([("key", "=", "pi_units")])
+        self.assertEqual(payment.xero_state, "done", payment.job_ids.mapped("error"))
+        invoice = self.invoice_of(payment.xero_invoice_id)
+        self.assertEqual([(li["Quantity"], li["UnitAmount"], li["LineAmount"]) for li in invoice["LineItems"]],
+                         [(3, 3.3333, 10.0), (1, 0.01, 0.01), (2, 5.0, 10.0)],
+                         "4 decimals kept (unitdp=4); quantity 1 where even they are not enough (0.00001 a call)")
+        self.assertEqual((invoice["Total"], invoice["Status"]), (20.01, "PAID"))
+
     def test_tax_stripe_charged_is_in_the_invoice(self):
         def paid(invoice_id, intent, amount, line, **taxes):
             return self.stripe_event("invoice.paid", dict({

@@ -37,6 +37,10 @@ _logger = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 128
 MAX_BATCH = 50
+# Resources whose line items have a UnitAmount: Xero rounds it to 2 decimals unless the request says
+# ``unitdp=4``, which every write to them does (a unit price of 10.8133 × 3 stays 32.44, not 32.43).
+UNITDP_RESOURCES = frozenset({"Invoices", "CreditNotes", "Quotes", "BankTransactions", "Items", "PurchaseOrders",
+                              "Receipts", "RepeatingInvoices", "Overpayments", "Prepayments"})
 _TRANSIENT_STATUSES = {500, 502, 503, 504}
 _SAFE_METHODS = {"GET", "HEAD"}
 _MAX_RATE_LIMIT_LOOPS = 20
@@ -385,6 +389,8 @@ class XeroClient:
         results: list[ElementResult] = []
         query = dict(params or {})
         query["summarizeErrors"] = "false"
+        if key in UNITDP_RESOURCES:
+            query.setdefault("unitdp", "4")
         for chunk_no, start in enumerate(range(0, len(elements), size)):
             chunk = elements[start:start + size]
             idem = f"{idempotency_key}-{chunk_no}" if idempotency_key else None
@@ -413,8 +419,9 @@ class XeroClient:
         Xero documents it (deleting a payment: ``{"Status": "DELETED"}``). Xero's refusal is the result's
         errors; other failures are raised as by :meth:`request`."""
         key = path.split("/")[0]
+        params = {"unitdp": "4"} if key in UNITDP_RESOURCES else None
         try:
-            body = self.request(method, path, json=element, idempotency_key=idempotency_key)
+            body = self.request(method, path, params=params, json=element, idempotency_key=idempotency_key)
         except ValidationError as exc:
             return ElementResult(index=0, ok=False, data=dict(element), errors=list(exc.messages or [exc.message]),
                                  resource=key)

@@ -293,6 +293,25 @@ def test_batch_of_50_with_one_invalid(sb, connected):
     assert log[0]["idempotency_key"] == "batch-job-1-0"
 
 
+def test_unit_amounts_keep_four_decimals(sb, connected):
+    """Xero rounds a line's UnitAmount to 2 decimals unless the request says unitdp=4: 10.8133 × 3 would
+    be a 32.43 invoice for 32.44 paid. The library asks for 4 on every write of a document."""
+    _oauth, tokens, tenant = connected
+    client = make_client(sb, tokens, tenant)
+    line = {"Description": "Seat", "Quantity": 3, "UnitAmount": 10.8133, "AccountCode": "200"}
+    element = {**invoice(contact_id(client), 7), "LineAmountTypes": "NoTax", "LineItems": [line]}
+    [sent] = client.batch_write("Invoices", [element])
+    assert sent.ok, sent.errors
+    assert (sent.data["LineItems"][0]["UnitAmount"], sent.data["Total"]) == (10.8133, 32.44)
+    log = [e for e in sb.ctl("GET", "log", tenant=tenant) if e["method"] == "POST" and e["path"].endswith("/Invoices")]
+    assert "unitdp=4" in log[-1]["query"]
+    contacts = [e for e in sb.ctl("GET", "log", tenant=tenant) if e["path"].endswith("/Contacts")]
+    assert "unitdp" not in contacts[-1]["query"], "only documents with line items"
+    # The same invoice without unitdp (as Xero documents it): 2 decimals.
+    bare = client.request("POST", "Invoices", json={"Invoices": [{**element, "Reference": "REF-2dp"}]})
+    assert (bare["Invoices"][0]["LineItems"][0]["UnitAmount"], bare["Invoices"][0]["Total"]) == (10.81, 32.43)
+
+
 def test_write_one_to_a_records_endpoint(sb, connected):
     _oauth, tokens, tenant = connected
     client = make_client(sb, tokens, tenant)
