@@ -303,8 +303,12 @@ class XeroPayment(models.Model):
         return Job
 
     def _xero_reference(self):
+        label = PROVIDER_LABELS[self.provider]
+        if self.kind == "refund":  # one charge may be refunded several times: each credit note its own
+            of = f" {_('of')} {self.charge_ref}" if self.charge_ref and self.charge_ref != self.key else ""
+            return f"{label} {_('refund')} {self.key}{of}"
         what = _("payout") + " " if self.kind == "payout" else ""
-        return f"{PROVIDER_LABELS[self.provider]} {what}{self.charge_ref or self.key}"
+        return f"{label} {what}{self.charge_ref or self.key}"
 
     def _xero_contact_id(self, job):
         partner = self.partner_id.commercial_partner_id.with_company(job.company_id)

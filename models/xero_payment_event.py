@@ -501,8 +501,11 @@ class XeroPaymentEvent(models.Model):
         refunds = [r for r in ((charge.get("refunds") or {}).get("data") or [])
                    if isinstance(r, dict) and r.get("status") in ("succeeded", "pending", None)]
         if not refunds:
+            # API versions from 2022-11-15 no longer carry the refunds in the charge: what is refunded in all
+            # (amount_refunded) less what is already recorded for this charge, known or not.
             total = charge.get("amount_refunded") or 0
-            done = Payment.search([("origin_id", "=", origin.id)]) if origin else Payment
+            done = Payment.search([("company_id", "=", company.id), ("provider", "=", "stripe"), ("kind", "=", "refund"),
+                                   ("charge_ref", "=", charge["id"])])
             recorded = sum(int(Decimal(str(p.amount)).scaleb(currency_exponent(currency))) for p in done)
             if total - recorded > 0:
                 refunds = [{"id": f"{charge['id']}:{total}", "amount": total - recorded, "created": None}]

@@ -891,6 +891,14 @@ class TestStripePayments(XeroPaymentCase):
         refund_pay = [p for p in self.payments_ref(charge["id"]) if p.get("CreditNote")]
         self.assertEqual(len(refund_pay), 1)
         self.assertEqual(refund_pay[0]["Amount"], 10.0)
+        # A charge made before the connector (nothing recorded for it), refunded twice, in an API version whose
+        # charges no longer list their refunds: 10.00, then 5.00 more (amount_refunded 15.00), once each.
+        earlier = self.charge(amount=4000)
+        for so_far in (1000, 1500, 1500):
+            self.post_stripe(self.stripe_event("charge.refunded", dict(earlier, amount_refunded=so_far)))
+            self.process()
+        notes = [n for n in self.xero("CreditNotes") if earlier["id"] in n["Reference"]]
+        self.assertEqual(sorted(n["Total"] for n in notes), [5.0, 10.0])
         # Disabled: a clear "not handled".
         self.company.sudo().xero_payment_refunds = False
         self.post_stripe(self.stripe_event("charge.refunded", dict(refunded, id="ch_other")))
@@ -898,7 +906,7 @@ class TestStripePayments(XeroPaymentCase):
         ignored = self.Event.search([("object_id", "=", "ch_other")])
         self.assertEqual(ignored.state, "ignored")
         self.assertIn("Not handled", ignored.outcome)
-        self.assertEqual(len(self.xero("CreditNotes")), 1)
+        self.assertEqual(len(self.xero("CreditNotes")), 3)
 
 
 @tagged("post_install", "-at_install")
