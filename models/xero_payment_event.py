@@ -537,6 +537,14 @@ class XeroPaymentEvent(models.Model):
             ("company_id", "=", self.company_id.id), ("provider", "=", "stripe"), ("kind", "=", "payment"),
             "|", ("key", "in", keys), ("charge_ref", "=", ids["charge"] or "-")], limit=1)
         if not payment:
+            if keys and self.search_count([("company_id", "=", self.company_id.id), ("provider", "=", "stripe"),
+                                           ("object_id", "in", keys), ("state", "in", ("pending", "failed")),
+                                           ("id", "!=", self.id)]):
+                # Its payment's event failed (or waits): applied once that one is, or the payment would be
+                # recorded as if the funds were still there.
+                raise PaymentEventError(_(
+                    "The disputed charge %s is not recorded yet (its own event is pending or failed): this dispute "
+                    "is applied once it is.", ids["charge"] or ids["intent"]))
             return "done", _("Nothing in Xero for the disputed charge %s.", ids["charge"] or "?"), None, Job
         if payment.reversal_changed_at and self.provider_created and self.provider_created < payment.reversal_changed_at:
             return "done", _("%(name)s: this dispute event is older than the last one applied; it changes "

@@ -541,6 +541,35 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(len(self.xero("BankTransactions")), 3,
                          "the charge's fee stays (Stripe keeps it); the dispute fee and its return, once each")
 
+    def test_dispute_of_a_payment_not_recorded_yet(self):
+        charge = self.charge(amount=5000, currency="jpy", intent="pi_jpy_disputed")
+        self.post_stripe(self.stripe_event("charge.succeeded", charge, created=1772400000))
+        self.process()
+        charge_event = self.Event.search([("object_id", "=", charge["id"])])
+        self.assertEqual(charge_event.state, "failed", "the organisation has no JPY")
+        self.post_stripe(self.stripe_event("charge.dispute.funds_withdrawn", {
+            "id": "dp_jpy", "object": "dispute", "amount": 5000, "currency": "jpy", "charge": charge["id"],
+            "payment_intent": "pi_jpy_disputed", "reason": "fraudulent", "balance_transactions": []},
+            created=1772500000))
+        self.process()
+        dispute_event = self.Event.search([("object_id", "=", "dp_jpy")])
+        self.assertEqual(dispute_event.state, "failed", "not marked done while its payment may still be recorded")
+        self.assertIn("not recorded yet", dispute_event.outcome)
+        # JPY added in Xero; the user retries the payment's event, then the dispute's (or its next try comes).
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Currencies", {"Currencies": [{"Code": "JPY"}]})
+        charge_event.action_xero_retry()
+        dispute_event.action_xero_retry()
+        self.process()
+        self.assertEqual((charge_event.state, dispute_event.state), ("done", "done"), dispute_event.outcome)
+        self.assertFalse(self.payments_ref(charge["id"]), "the funds were withdrawn: no payment stays in Xero")
+        self.assertEqual(self.Payment.search([("key", "=", "pi_jpy_disputed")]).xero_state, "reversed")
+        # A dispute of a charge the connector never heard of changes nothing and ends there.
+        self.post_stripe(self.stripe_event("charge.dispute.funds_withdrawn", {
+            "id": "dp_unknown", "object": "dispute", "amount": 700, "currency": "usd", "charge": "ch_before_us",
+            "reason": "general"}))
+        self.process()
+        self.assertEqual(self.Event.search([("object_id", "=", "dp_unknown")]).state, "done")
+
     def test_payout_is_a_transfer_to_the_bank(self):
         payout = self.stripe_event("payout.paid", {
             "id": "po_1Weekly", "object": "payout", "amount": 46310, "currency": "usd", "arrival_date": 1772668800,
