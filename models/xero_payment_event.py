@@ -427,11 +427,12 @@ class XeroPaymentEvent(models.Model):
             charge = charge or paid_with.get("charge")
         intent = intent.get("id") if isinstance(intent, dict) else intent
         charge = charge.get("id") if isinstance(charge, dict) else charge
-        lines = []
+        lines, minor = [], 0
         for line in ((invoice.get("lines") or {}).get("data") or []):
             quantity = line.get("quantity") or 1
             # Lines are sent tax-inclusive: a line's exclusive tax is added to it (its inclusive tax is in it).
             exclusive = sum(amount for amount, inclusive in _stripe_taxes(line) if not inclusive)
+            minor += (line.get("amount") or 0) + exclusive
             amount = self._amount((line.get("amount") or 0) + exclusive, currency) or 0.0
             unit = round(amount / quantity, 4)  # Xero keeps 4 decimals of a unit amount (unitdp=4)
             if round(unit * quantity, currency_exponent(currency)) != amount:  # 3 for 10.00, usage at 0.00012
@@ -446,6 +447,13 @@ class XeroPaymentEvent(models.Model):
         if discount:
             lines.append({"description": _("Discount"), "quantity": 1,
                           "unit_amount": -self._amount(discount, currency)})
+        # The Xero invoice totals what was paid: a part paid from the customer's credit balance in Stripe
+        # (prorations, credits: never in Xero), or lines Stripe's event did not list, make one more line.
+        rest = (invoice.get("amount_paid") or 0) - (minor - discount)
+        if lines and rest:
+            lines.append({"description": _("Paid from the customer's Stripe balance") if rest < 0 else
+                          _("Other amounts of Stripe invoice %s", invoice.get("number") or invoice.get("id")),
+                          "quantity": 1, "unit_amount": self._amount(rest, currency)})
         period = ((invoice.get("lines") or {}).get("data") or [{}])[0].get("period") or {}
         start = period.get("start") or invoice.get("period_start")
         end = period.get("end") or invoice.get("period_end")

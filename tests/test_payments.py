@@ -771,6 +771,23 @@ class TestStripePayments(XeroPaymentCase):
                          "4 decimals kept (unitdp=4); quantity 1 where even they are not enough (0.00001 a call)")
         self.assertEqual((invoice["Total"], invoice["Status"]), (20.01, "PAID"))
 
+    def test_invoice_paid_in_part_from_the_customers_stripe_balance(self):
+        # 30.00 of lines, 10.00 of it paid from a credit the customer had in Stripe (a proration): 20.00 paid.
+        self.post_stripe(self.stripe_event("invoice.paid", {
+            "id": "in_balance", "object": "invoice", "number": "NUM-BAL", "currency": "usd", "amount_paid": 2000,
+            "total": 3000, "starting_balance": -1000, "ending_balance": 0, "payment_intent": "pi_balance",
+            "customer_email": "club@beans.example", "customer_name": "Bean Club", "subscription": "sub_balance",
+            "status": "paid", "status_transitions": {"paid_at": 1772323260},
+            "lines": {"object": "list", "data": [{"description": "Monthly beans", "quantity": 1, "amount": 3000}]}}))
+        self.process()
+        payment = self.Payment.search([("key", "=", "pi_balance")])
+        self.assertEqual(payment.xero_state, "done", payment.job_ids.mapped("error"))
+        invoice = self.invoice_of(payment.xero_invoice_id)
+        self.assertEqual([(li["Description"], li["LineAmount"]) for li in invoice["LineItems"]],
+                         [("Monthly beans", 30.0), ("Paid from the customer's Stripe balance", -10.0)])
+        self.assertEqual((invoice["Total"], invoice["AmountDue"], invoice["Status"]), (20.0, 0.0, "PAID"),
+                         "nothing left owed in Xero for what Stripe's balance paid")
+
     def test_tax_stripe_charged_is_in_the_invoice(self):
         def paid(invoice_id, intent, amount, line, **taxes):
             return self.stripe_event("invoice.paid", dict({
