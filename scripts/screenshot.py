@@ -4,7 +4,7 @@
 
 Each PATH (e.g. "/odoo/settings#xero_connector") is opened after logging in through /web/login and
 saved as OUT-1.png, OUT-2.png… (or OUT.png for a single path). "PATH::SELECTOR" clicks SELECTOR (a
-CSS selector, e.g. a notebook tab) before the screenshot. Uses Debian's chromium and the
+CSS selector, e.g. a notebook tab) before the screenshot; "PATH::scroll:SELECTOR" scrolls it to the top. Uses Debian's chromium and the
 websocket-client package (Chrome DevTools Protocol); nothing is downloaded.
 """
 
@@ -97,7 +97,10 @@ def main(base, login, password, out, *paths):
         for index, spec in enumerate(paths, 1):
             path, _sep, click = spec.partition("::")
             browser.open(base + path, ready="!!document.querySelector('.o_action_manager .o_view_controller')")
-            if click:
+            if click.startswith("scroll:"):  # bring an element to the top instead of clicking it
+                browser.evaluate(f"document.querySelector({json.dumps(click[7:])}).scrollIntoView()")
+                time.sleep(1.5)
+            elif click:
                 browser.evaluate(f"document.querySelector({json.dumps(click)}).click()")
                 time.sleep(1.5)
             target = out if len(paths) == 1 else f"{stem}-{index}{ext}"
