@@ -88,6 +88,9 @@ LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
                 "TaxRates": ("TaxType", None, None),
                 "Currencies": ("Code", None, None)}
 NO_LINES_UNPAGED = ("Invoices", "CreditNotes", "BankTransactions")
+# What Xero pages; the other collections ignore page/pageSize and answer their whole list.
+PAGED = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions", "ManualJournals",
+                   "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
 
 
 class DropConnection(Exception):
@@ -428,7 +431,7 @@ class SandboxApp:
             if key:
                 recs.sort(key=key, reverse=desc)
         page_raw, size_raw = args.get("page"), args.get("pageSize")
-        if page_raw is None and size_raw is None:
+        if (page_raw is None and size_raw is None) or coll not in PAGED:
             return recs, None
         try:
             page = int(page_raw) if page_raw is not None else 1

@@ -37,6 +37,10 @@ _logger = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 128
 MAX_BATCH = 50
+# The collections Xero pages (``page``/``pageSize``); the others (Items, Accounts, TaxRates, TrackingCategories,
+# Currencies, BankTransfers…) ignore ``page`` and answer their whole list every time.
+PAGED_RESOURCES = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions",
+                             "ManualJournals", "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
 # Resources whose line items have a UnitAmount: Xero rounds it to 2 decimals unless the request says
 # ``unitdp=4``, which every write to them does (a unit price of 10.8133 × 3 stays 32.44, not 32.43).
 UNITDP_RESOURCES = frozenset({"Invoices", "CreditNotes", "Quotes", "BankTransactions", "Items", "PurchaseOrders",
@@ -340,12 +344,15 @@ class XeroClient:
 
     def iter_records(self, resource: str, *, params=None, where=None, order=None, ids=None, statuses=None,
                      contact_ids=None, if_modified_since=None, page_size: int = 1000, key: str | None = None,
-                     paged: bool = True) -> Iterator[dict]:
+                     paged: bool | None = None) -> Iterator[dict]:
         """Yield the records of a collection page by page (``page`` + ``pageSize``) until a short page.
 
-        Earlier pages are not kept. ``paged=False`` for endpoints without paging (one call).
+        Earlier pages are not kept. Collections Xero does not page (not in ``PAGED_RESOURCES``, or
+        ``paged=False``) are one call: asking them for page 2 would answer the whole list again, forever.
         """
         key = key or resource.split("/")[0]
+        if paged is None:
+            paged = key in PAGED_RESOURCES
         query = dict(params or {})
         if where:
             query["where"] = where

@@ -1,4 +1,5 @@
 """The xero library against the sandbox (a local Xero emulator) over real HTTP on loopback."""
+import itertools
 import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
@@ -409,6 +410,21 @@ def test_get_by_id_and_not_found(sb, connected):
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
+def test_collections_xero_does_not_page_are_read_in_one_call(sb, connected):
+    """Items, Accounts, TaxRates, TrackingCategories… ignore page/pageSize and answer their whole list: paging
+    through them would ask for "page 2" forever once they hold a full page."""
+    _oauth, tokens, tenant = connected
+    client = make_client(sb, tokens, tenant)
+    made = client.batch_write("Items", [{"Code": f"PAGE-{i}", "Name": f"Paging item {i}"} for i in range(3)])
+    assert all(r.ok for r in made), [r.errors for r in made]
+    everything = sb.ctl("GET", f"orgs/{tenant}/Items")["Items"]
+    assert len(client.get("Items", params={"page": 2, "pageSize": 2})["Items"]) == len(everything), "page ignored"
+    sb.ctl("DELETE", "log")
+    records = list(itertools.islice(client.iter_records("Items", page_size=2), 50))
+    assert len(records) == len(everything) >= 3
+    assert len([e for e in sb.ctl("GET", "log", tenant=tenant) if e["path"].endswith("/Items")]) == 1
+
+
 def test_paging_filters_and_if_modified_since(sb, connected):
     _oauth, tokens, tenant = connected
     client = make_client(sb, tokens, tenant)
