@@ -4,7 +4,7 @@ import re
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..xero import XeroError
 
@@ -149,6 +149,7 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("xero_contact_id"):
+                self._xero_check_link_rights()
                 vals["xero_contact_id"] = self._xero_normalize_contact_id(vals["xero_contact_id"])
                 if not self.env.context.get("xero_from_xero"):
                     self.browse()._xero_check_contact_id(vals["xero_contact_id"])
@@ -157,6 +158,7 @@ class ResPartner(models.Model):
     def write(self, vals):
         from_xero = self.env.context.get("xero_from_xero")
         if "xero_contact_id" in vals:
+            self._xero_check_link_rights()
             vals = dict(vals, xero_contact_id=self._xero_normalize_contact_id(vals["xero_contact_id"]))
             if vals["xero_contact_id"] and not from_xero:
                 # Checked before anything is written: a refused id changes nothing.
@@ -169,6 +171,12 @@ class ResPartner(models.Model):
         if XERO_CONTACT_FIELDS & set(vals):
             self._xero_queue_contact_update()
         return result
+
+    def _xero_check_link_rights(self):
+        """Who links a customer to a Xero contact: Xero administrators, and the connector itself (as superuser:
+        the sender, the imports). A context key is not enough: any RPC caller can set one."""
+        if not self.env.su and not self.env.user.has_group("xero_connector.group_xero_manager"):
+            raise AccessError(_("Only Xero administrators can set or clear a customer's Xero Contact ID."))
 
     def _xero_check_contact_id(self, contact_id):
         """``contact_id`` must name an active contact of this company's organisation, linked to no one else."""
@@ -460,6 +468,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_xero_export(self):
         """Export these customers to Xero (created, linked to an existing contact, or updated)."""
+        if not self.env.user.has_group("xero_connector.group_xero_user"):
+            raise AccessError(_("Only Xero users can export to Xero."))
         partners = self.mapped("commercial_partner_id")
         connection = self.env.company._xero_connection()
         if connection.state != "connected":

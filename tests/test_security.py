@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError
 from odoo.modules.neutralize import get_neutralization_queries
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import XeroCommon
 
@@ -82,3 +82,19 @@ class TestSecurity(XeroCommon):
             self.env.cr.execute(query)
         self.company.invalidate_recordset()
         self.assertFalse(any(self.company.sudo().read(list(secrets))[0][f] for f in secrets))
+
+    def test_only_xero_administrators_link_customers_and_only_xero_users_export_them(self):
+        editor = new_test_user(self.env, login="xc_partner_editor", groups="base.group_user,base.group_partner_manager")
+        customer = self.env["res.partner"].create({"name": "Linked Elsewhere Ltd"})
+        some_id = "3c2d1e0f-4a5b-4e8f-9a7b-5f6e2b5a0c1d"
+        for user in (editor, self.xero_user):
+            with self.assertRaises(AccessError, msg=user.login):
+                customer.with_user(user).write({"xero_contact_id": some_id})
+            with self.assertRaises(AccessError, msg=user.login):
+                customer.with_user(user).with_context(xero_from_xero=True).write({"xero_contact_id": some_id})
+            with self.assertRaises(AccessError, msg=user.login):
+                self.env["res.partner"].with_user(user).create({"name": "New", "xero_contact_id": some_id})
+        customer.with_user(editor).write({"phone": "+64 9 555 0101"})  # other fields: as before
+        self.assertFalse(customer.xero_contact_id)
+        with self.assertRaises(AccessError):
+            customer.with_user(editor).action_xero_export()
