@@ -199,7 +199,11 @@ class XeroDocumentMixin(models.AbstractModel):
                 else:
                     item["TaxType"] = "NONE"
             if line.get("discount") and not float_is_zero(line["discount"], precision_digits=4):
-                item["DiscountRate"] = line["discount"]
+                if job.operation == "credit_note":
+                    # Xero's credit notes take no discount: the discounted unit price (4 decimals: unitdp=4)
+                    item["UnitAmount"] = round(line["price_unit"] * (1 - line["discount"] / 100.0), 4)
+                else:
+                    item["DiscountRate"] = line["discount"]
             if tracking:
                 item["Tracking"] = tracking
             items.append(item)

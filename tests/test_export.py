@@ -170,6 +170,22 @@ class TestOutbox(XeroExportCase):
         self.assertEqual(credit["CreditNoteNumber"], refund.name)
         self.assertAlmostEqual(credit["Total"], refund.amount_total)
 
+    def test_discounted_refund_is_a_credit_note_without_discount(self):
+        # Xero's credit notes do not support discounts (DiscountRate: ACCREC invoices only): the credited unit
+        # price is the discounted one, so the credit note still totals what Odoo credits.
+        refund = self.invoice(move_type="out_refund", price=37.5, post=False)
+        refund.invoice_line_ids.write({"quantity": 3, "discount": 12.5})
+        refund.action_post()
+        job = self.Job._xero_enqueue(refund, "credit_note")
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        credit = next(c for c in self.xero("CreditNotes") if c["CreditNoteID"] == refund.xero_invoice_id)
+        [line] = credit["LineItems"]
+        self.assertNotIn("DiscountRate", line)
+        self.assertEqual((line["Quantity"], line["UnitAmount"]), (3.0, 32.8125))
+        self.assertAlmostEqual(credit["SubTotal"], refund.amount_untaxed)
+        self.assertAlmostEqual(credit["Total"], refund.amount_total)
+
     def test_batches_of_50_one_invalid_in_the_middle(self):
         customers = self.env["res.partner"].create([{"name": f"Batch Customer {i}"} for i in range(3)])
         self.clear_log()
