@@ -135,7 +135,7 @@ class SaleOrder(models.Model):
             for line in self.order_line if not line.display_type
         ]
         items, amount_types = self._xero_line_items(job, lines)
-        date = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        date = self._xero_local_date(self.date_order)
         payload = {
             "Contact": {"ContactID": contact_id},
             "Date": self._xero_date(date),

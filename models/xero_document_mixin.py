@@ -209,6 +209,14 @@ class XeroDocumentMixin(models.AbstractModel):
             items.append(item)
         return items, amount_types
 
+    def _xero_local_date(self, moment):
+        """The day of ``moment`` (a UTC datetime, e.g. an order's date) where the sale happened: in the
+        salesperson's time zone, else the company's (the sender runs as a cron, whose time zone is not the sale's). An order confirmed
+        on the morning of 1 July in Sydney is dated 1 July, not 30 June."""
+        salesperson = self["user_id"] if "user_id" in self._fields else self.env["res.users"]
+        tz = salesperson.tz or self.company_id.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
+        return fields.Date.context_today(self.with_context(tz=tz), moment or None)
+
     def _xero_odoo_url(self):
         base = self.get_base_url().rstrip("/")
         return f"{base}/odoo/{self._name}/{self.id}"
@@ -375,7 +383,7 @@ class XeroDocumentMixin(models.AbstractModel):
                    "Status": "DELETED" if exported == "quote" or status in ("DRAFT", "SUBMITTED") else "VOIDED"}
         if exported == "quote":  # Xero asks a quote's contact and date on every update
             payload.update(Contact={"ContactID": self._xero_customer_contact_id(job)},
-                           Date=self._xero_date(self.date_order))
+                           Date=self._xero_date(self._xero_local_date(self.date_order)))
         return payload
 
     def _xero_void_done(self, job, result):

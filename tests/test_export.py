@@ -104,6 +104,17 @@ class TestOutbox(XeroExportCase):
         cron = self.env.ref("xero_connector.ir_cron_xero_send")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sender is triggered")
 
+    def test_order_dated_where_it_was_made(self):
+        # Confirmed at 09:30 on 2 July in Auckland: 21:30 on 1 July in UTC, where the sender runs.
+        self.env.user.tz = "Pacific/Auckland"
+        order = self.order()
+        order.write({"date_order": "2026-07-01 21:30:00", "user_id": self.env.user.id})
+        job = self.Job._xero_enqueue(order, "invoice")
+        self.Job.with_context(tz="UTC").sudo()._xero_send()
+        self.assertEqual(job.state, "done", job.error)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id)
+        self.assertEqual(parse_xero_date(invoice["Date"]).date().isoformat(), "2026-07-02")
+
     def test_sale_order_as_invoice_with_customer_first(self):
         order = self.order(ref="PO-7781")
         job = self.Job._xero_enqueue(order, "invoice")
