@@ -213,8 +213,10 @@ class AccountMove(models.Model):
         if len(numbers) < 2:
             return {}
         found = dict.fromkeys(numbers.values())
-        for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(numbers)}):
-            if record.get("Status") not in ("DELETED", "VOIDED") and record.get("InvoiceNumber") in numbers:
+        for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(numbers)},
+                                          where='Type=="ACCREC"'):  # a supplier's bill may share the number
+            if record.get("Status") not in ("DELETED", "VOIDED") and record.get("InvoiceNumber") in numbers \
+                    and record.get("Type", "ACCREC") == "ACCREC":
                 found[numbers[record["InvoiceNumber"]]] = record
         return found
 
@@ -226,11 +228,14 @@ class AccountMove(models.Model):
             return None  # an explicit duplicate has no number of ours: the idempotency key protects it
         if job.method == "POST":
             return None  # updating twice is harmless
+        # Ours only: a supplier's bill or credit note (ACCPAY…) may carry the same number.
         if job.operation == "credit_note":
-            records = client.iter_records("CreditNotes", where=f'CreditNoteNumber=="{self.name}"')
+            kind = "ACCRECCREDIT"
+            records = client.iter_records("CreditNotes", where=f'CreditNoteNumber=="{self.name}" AND Type=="{kind}"')
         else:
-            records = client.iter_records("Invoices", params={"InvoiceNumbers": self.name})
+            kind = "ACCREC"
+            records = client.iter_records("Invoices", params={"InvoiceNumbers": self.name}, where=f'Type=="{kind}"')
         for record in records:
-            if record.get("Status") not in ("DELETED", "VOIDED"):
+            if record.get("Status") not in ("DELETED", "VOIDED") and record.get("Type", kind) == kind:
                 return record
         return None

@@ -251,6 +251,13 @@ class TestOutbox(XeroExportCase):
         for move_type, operation, collection in (("out_invoice", "invoice", "Invoices"),
                                                  ("out_refund", "credit_note", "CreditNotes")):
             move = self.invoice(move_type=move_type)
+            # A supplier's bill (or credit note) with the same number is in Xero first: never taken for ours.
+            [bill] = self.seed(collection, [{
+                "Type": "ACCPAY" if operation == "invoice" else "ACCPAYCREDIT", "Status": "AUTHORISED",
+                "Contact": {"Name": "Bean Supplier Pty"}, "Date": "2026-03-01", "DueDate": "2026-03-31",
+                "InvoiceNumber" if operation == "invoice" else "CreditNoteNumber": move.name,
+                "LineItems": [{"Description": "Green beans", "Quantity": 1, "UnitAmount": 7, "AccountCode": "310"}]}])
+            self.assertEqual(bill["StatusAttributeString"], "OK", bill)
             job = self.Job._xero_enqueue(move, operation)
             self.fault(kind="lost_response", method="PUT", path=f"{API}/{collection}", count=4)
             self.send()
@@ -263,7 +270,9 @@ class TestOutbox(XeroExportCase):
             self.assertEqual(job.state, "done", job.error)
             self.assertIn("found_by_lookup", job.response_excerpt)
             number = "InvoiceNumber" if collection == "Invoices" else "CreditNoteNumber"
-            self.assertEqual(len([d for d in self.xero(collection) if d[number] == move.name]), 1)
+            self.assertEqual(len([d for d in self.xero(collection) if d[number] == move.name
+                                  and d["Type"].startswith("ACCREC")]), 1)
+            self.assertNotEqual(move.xero_invoice_id, bill[{"Invoices": "InvoiceID"}.get(collection, "CreditNoteID")])
             self.assertNotEqual(job.idempotency_key, key, "known outcome: a new key for what comes next")
 
     def test_sale_order_lookup_after_lost_responses(self):
