@@ -383,6 +383,11 @@ class ResPartner(models.Model):
         by_email = {}
         for p in Partner.search([("email_normalized", "in", list(emails)), ("xero_contact_id", "=", False)]):
             by_email.setdefault(p.email_normalized, p)
+        # Customers with changes of their own still to send (or being sent): Odoo's edit is the newer one and
+        # is on its way to Xero; Xero's older values (often the echo of our previous send) must not undo it.
+        outgoing = set(self.env["xero.job"].sudo().search([
+            ("res_model", "=", "res.partner"), ("operation", "=", "contact"), ("company_id", "=", connection.company_id.id),
+            ("state", "in", ("pending", "sending", "retry", "blocked"))]).mapped("res_id"))
         to_create = []
         for contact in customers:
             values = self._xero_partner_values(contact)
@@ -392,7 +397,7 @@ class ResPartner(models.Model):
                 or by_email.get((contact.get("EmailAddress") or "").strip().lower())
             )
             if partner:
-                changed = partner._xero_diff(values)
+                changed = partner._xero_diff(values) if partner.id not in outgoing else {}
                 if partner.xero_contact_id != contact["ContactID"]:
                     changed["xero_contact_id"] = contact["ContactID"]
                 if changed:

@@ -194,6 +194,42 @@ class TestContactExport(XeroHttpCase):
         self.assertEqual(contacts[contact_id]["EmailAddress"], "ap@bluewater.example")
         self.assertEqual(len(contacts), before + 1)
 
+    def test_an_edit_on_its_way_is_not_undone_by_xeros_older_values(self):
+        partner = self.env["res.partner"].create({"name": "Harbourside Bakery", "email": "old@harbourside.example",
+                                                  "is_company": True})
+        partner.action_xero_export()
+        contact_id = partner.xero_contact_id
+        # A sale in Xero makes it a customer there (only customers come back to Odoo).
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Invoices", {"Invoices": [{
+            "Type": "ACCREC", "Status": "AUTHORISED", "Contact": {"ContactID": contact_id}, "Date": "2026-03-01",
+            "DueDate": "2026-03-31", "LineItems": [{"Description": "Bread", "Quantity": 1, "UnitAmount": 9,
+                                                    "AccountCode": "200"}]}]})
+        def cursor():  # the sender refreshes contacts at most every 10 s: as if those had passed
+            return self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id),
+                                                        ("key", "=like", "Contacts %")])
+
+        partner.write({"phone": "+64 9 555 0199"})
+        self.send()
+        # Minutes later, a new email. Before sending it, the sender brings contacts up to date: Xero's copy
+        # (the phone edit's echo, with the old email) is newer than the last pull.
+        self.sandbox_post("/_sandbox/clock", {"advance": 180})
+        self.assertEqual(len(cursor()), 1)
+        cursor().last_run = False
+        partner.write({"email": "new@harbourside.example"})
+        self.send()
+        partner.invalidate_recordset()
+        self.assertEqual(partner.email, "new@harbourside.example", "the user's edit stays")
+        contact = next(c for c in self.xero_contacts() if c["ContactID"] == contact_id)
+        self.assertEqual(contact["EmailAddress"], "new@harbourside.example", "and is what Xero gets")
+        # With nothing of Odoo's on its way, a change made in Xero still comes to Odoo.
+        self.sandbox_post("/_sandbox/clock", {"advance": 180})
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Contacts", {"Contacts": [
+            {"ContactID": contact_id, "Name": "Harbourside Bakery", "EmailAddress": "xero@harbourside.example"}]})
+        cursor().last_run = False
+        partner._xero_refresh_contacts(self.connection)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.email, "xero@harbourside.example")
+
     def test_matches_existing_contacts_instead_of_duplicating(self):
         by_email, by_name = self.seed([
             {"Name": "Northside Delicatessen", "EmailAddress": "billing@northside.example"},
