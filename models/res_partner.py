@@ -307,10 +307,29 @@ class ResPartner(models.Model):
                 partner.message_post(
                     body=_("Linked to the existing Xero contact “%s” (same reference, email or name).", match.name)
                 )
+        owner = partner._xero_contact_owner(connection, contact_id)
+        if owner:
+            # Another customer's contact (matched by name or email, as Xero allows one contact per name): this
+            # one is linked to it and its invoices go to it, but the contact's details and reference stay the
+            # other's, or the two would overwrite each other on every edit.
+            return {"ContactID": contact_id}
         values = partner._xero_contact_values()
         if contact_id:
             values["ContactID"] = contact_id
         return values
+
+    def _xero_contact_owner(self, connection, contact_id):
+        """The other partner whose reference (ContactNumber) the Xero contact carries and who is linked to it,
+        or an empty recordset."""
+        if not contact_id:
+            return self.browse()
+        known = self.env["xero.contact"].sudo().search(
+            [("connection_id", "=", connection.id), ("contact_id", "=", contact_id)], limit=1)
+        owner_id = self._xero_own_partner_id(known.contact_number)
+        if not owner_id or owner_id == self.id:
+            return self.browse()
+        owner = self.sudo().with_company(connection.company_id).browse(owner_id).exists()
+        return owner if owner.xero_contact_id == contact_id else self.browse()
 
     def _xero_job_dependencies(self, job):
         return self.env["xero.job"]

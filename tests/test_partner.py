@@ -261,6 +261,14 @@ class TestContactExport(XeroHttpCase):
         puts = [c for c in self.sandbox_get("/_sandbox/log", tenant=self.org)
                 if c["path"].endswith("/Contacts") and c["method"] in ("PUT", "POST")]
         self.assertEqual(len(puts), 2, "two calls: the second name waited for the first")
+        # The contact stays the first's: the second does not overwrite its email and reference, now or on edits.
+        second.write({"phone": "+64 9 555 0123"})
+        self.send()
+        contact = next(c for c in self.xero_contacts() if c["ContactID"] == first.xero_contact_id)
+        self.assertEqual((contact["EmailAddress"], contact["ContactNumber"]),
+                         ("finance@mole.example", first._xero_contact_number()))
+        self.assertEqual(self.Job.search([("res_model", "=", "res.partner"), ("res_id", "=", second.id)],
+                                         order="id desc", limit=1).state, "done")
 
     def test_same_customer_queued_twice_is_sent_once(self):
         partner = self.env["res.partner"].create({"name": "Twice Ltd", "email": "t@example.com"})
