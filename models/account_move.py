@@ -71,6 +71,9 @@ class AccountMove(models.Model):
             company = move.company_id
             conn = company._xero_connection()
             if company.xero_auto_export_invoices and conn and conn.state in ("connected", "reconnect"):
+                if move._xero_orders_invoiced_in_xero():
+                    move._message_log(body=move._xero_not_exportable_reason(move._xero_operation()))
+                    continue
                 self.env["xero.job"]._xero_enqueue(move, move._xero_operation())
         return posted
 
@@ -90,11 +93,24 @@ class AccountMove(models.Model):
         return self.xero_invoice_id, self.xero_invoice_status
 
     def _xero_exportable(self, operation):
-        return self.state == "posted" and self.move_type in ("out_invoice", "out_refund")
+        return self.state == "posted" and self.move_type in ("out_invoice", "out_refund") \
+            and not self._xero_orders_invoiced_in_xero()
 
     def _xero_not_exportable_reason(self, operation):
+        orders = self._xero_orders_invoiced_in_xero()
+        if orders:
+            return _("%(move)s is not sent to Xero: its order %(orders)s is already an invoice there (sales orders go to "
+                     "Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
+                     move=self.display_name, orders=", ".join(orders.mapped("name")))
         return _("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
                  self.display_name)
+
+    def _xero_orders_invoiced_in_xero(self):
+        """The sales orders of this customer invoice that are already invoices in Xero themselves (not voided)."""
+        if self.move_type != "out_invoice":
+            return self.env["sale.order"]
+        orders = self.invoice_line_ids.sale_line_ids.order_id
+        return orders.filtered(lambda o: o.xero_invoice_id and o.xero_invoice_status not in ("VOIDED", "DELETED"))
 
     # ------------------------------------------------------------------------------------------
     # Status back from Xero

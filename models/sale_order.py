@@ -61,9 +61,13 @@ class SaleOrder(models.Model):
             if not conn or conn.state not in ("connected", "reconnect"):
                 continue
             operation = company.xero_sale_order_target
-            if order._xero_exported(operation)[0]:
+            if order._xero_live_export(operation):
                 continue
-            self.env["xero.job"]._xero_enqueue(order, operation)
+            if not order._xero_exportable(operation):
+                order._message_log(body=order._xero_not_exportable_reason(operation))
+                continue
+            # Voided or deleted in Xero (the order was cancelled, then confirmed again): a new document.
+            self.env["xero.job"]._xero_enqueue(order, operation, force_new=bool(order._xero_exported(operation)[0]))
 
     def _action_cancel(self):
         result = super()._action_cancel()
@@ -110,10 +114,20 @@ class SaleOrder(models.Model):
         return self.xero_invoice_id, self.xero_invoice_status
 
     def _xero_exportable(self, operation):
-        return self.state != "cancel"
+        return self.state != "cancel" and not (operation == "invoice" and self._xero_invoices_in_xero())
 
     def _xero_not_exportable_reason(self, operation):
+        invoices = self._xero_invoices_in_xero() if operation == "invoice" else None
+        if invoices and self.state != "cancel":
+            return _("%(order)s is not sent to Xero as an invoice: its Odoo invoice %(invoices)s is already there; "
+                     "sending the order too would book the sale twice.", order=self.display_name,
+                     invoices=", ".join(invoices.mapped("name")))
         return _("%s is cancelled: it cannot be exported to Xero.", self.display_name)
+
+    def _xero_invoices_in_xero(self):
+        """This order's posted customer invoices that are in Xero (not voided)."""
+        return self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted"
+                                         and m.xero_invoice_id and m.xero_invoice_status not in ("VOIDED", "DELETED"))
 
     # ------------------------------------------------------------------------------------------
     # xero.job handler

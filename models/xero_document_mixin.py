@@ -302,7 +302,7 @@ class XeroDocumentMixin(models.AbstractModel):
         queued and sent at once, with the outcome; several → queued, with the count."""
         self._xero_check_user()
         records = self.filtered(lambda r: r._xero_exportable(operation))
-        exported = records.filtered(lambda r: r._xero_exported(operation)[0])
+        exported = records.filtered(lambda r: r._xero_live_export(operation))
         if len(self) == 1 and exported:
             return self.env["xero.export.wizard"]._xero_open(self, operation)
         fresh = records - exported
@@ -313,7 +313,9 @@ class XeroDocumentMixin(models.AbstractModel):
                 raise UserError(_("%s is not connected to Xero: connect it in Settings → Xero first.", company.name))
         jobs = self.env["xero.job"].browse()
         for record in fresh:
-            jobs |= self.env["xero.job"]._xero_enqueue(record, operation)
+            # voided or deleted in Xero (cancelled, then confirmed again): a new document, not an update
+            jobs |= self.env["xero.job"]._xero_enqueue(record, operation,
+                                                       force_new=bool(record._xero_exported(operation)[0]))
         jobs.sudo()._xero_rearm_dependencies()
         if len(self) == 1:
             return self._xero_send_now(jobs)
@@ -325,6 +327,11 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_exportable(self, operation):
         return True
+
+    def _xero_live_export(self, operation):
+        """In Xero as ``operation``, and not voided or deleted there."""
+        xero_id, status = self._xero_exported(operation)
+        return bool(xero_id) and status not in ("VOIDED", "DELETED")
 
     def _xero_not_exportable_reason(self, operation):
         return _("%s cannot be exported to Xero.", self.display_name)

@@ -3,7 +3,7 @@ from datetime import timedelta
 import requests
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -481,12 +481,19 @@ class TestExportActions(XeroExportCase):
     def test_wizard_refuses_update_when_xero_does_not_allow_it(self):
         order = self.order(confirm=True)
         order.action_xero_export_invoice()
-        self.seed("Invoices", [{"InvoiceID": order.xero_invoice_id, "Status": "VOIDED"}])
-        order.xero_invoice_status = "VOIDED"
+        order.xero_invoice_status = "PAID"
         action = order.action_xero_export_invoice()
         wizard = self.env["xero.export.wizard"].browse(action["res_id"])
         self.assertFalse(wizard.can_update)
-        self.assertIn("VOIDED", wizard.update_blocked_reason)
+        self.assertIn("PAID", wizard.update_blocked_reason)
+        # Voided in Xero, it no longer counts as sent: exporting again sends a new invoice (not a duplicate).
+        voided_id = order.xero_invoice_id
+        self.seed("Invoices", [{"InvoiceID": voided_id, "Status": "VOIDED"}])
+        order.xero_invoice_status = "VOIDED"
+        action = order.action_xero_export_invoice()
+        self.assertNotEqual(action.get("res_model"), "xero.export.wizard")
+        self.assertNotEqual(order.xero_invoice_id, voided_id)
+        self.assertEqual(order.xero_invoice_status, "AUTHORISED")
 
     def test_bulk_action_queues_and_counts(self):
         orders = self.order() | self.order(qty=1) | self.order(qty=5)
@@ -643,3 +650,39 @@ class TestExportActions(XeroExportCase):
         invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == as_invoice.xero_invoice_id)
         self.assertEqual((invoice["Status"], as_invoice.xero_invoice_status), ("VOIDED", "VOIDED"))
         self.assertFalse(self.Job.search([("state", "=", "blocked")]))
+        # Set back to quotation and confirmed again (auto-export on confirmation): a new Xero invoice, not
+        # "already in Xero".
+        voided_id = as_invoice.xero_invoice_id
+        self.company.xero_auto_export = "on_confirm"
+        as_invoice.action_draft()
+        as_invoice.action_confirm()
+        self.send()
+        self.assertNotEqual(as_invoice.xero_invoice_id, voided_id)
+        again = next(i for i in self.xero("Invoices") if i["InvoiceID"] == as_invoice.xero_invoice_id)
+        self.assertEqual(again["Status"], "AUTHORISED")
+        # By hand, the quote too: the export action sends a new one (no "already in Xero" question).
+        as_quote.action_draft()
+        action = as_quote._xero_action_export("quote")
+        self.assertNotEqual(action.get("res_model"), "xero.export.wizard")
+        self.assertEqual(as_quote.xero_quote_status, "DRAFT")
+
+    def test_an_order_already_an_invoice_in_xero_is_not_booked_twice(self):
+        order = self.order(confirm=True)
+        self.Job._xero_enqueue(order, "invoice")
+        self.send()
+        self.assertTrue(order.xero_invoice_id)
+        self.company.xero_auto_export_invoices = True
+        move = order._create_invoices()
+        move.action_post()
+        self.assertFalse(self.jobs_of(move), "its order is the Xero invoice already: the Odoo invoice is not sent")
+        self.assertIn(order.name, move.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "book the sale twice"):
+            move.with_user(self.xero_user).action_xero_export()
+        # The other way round: an order whose Odoo invoice is in Xero is not sent as an invoice as well.
+        other = self.order(confirm=True)
+        other_move = other._create_invoices()
+        other_move.action_post()
+        self.send()
+        self.assertTrue(other_move.xero_invoice_id)
+        with self.assertRaisesRegex(UserError, "book the sale twice"):
+            other.with_user(self.xero_user).action_xero_export_invoice()
