@@ -392,7 +392,8 @@ class ResPartner(models.Model):
         if not customers:
             return
         Partner = self.sudo().with_company(connection.company_id).with_context(
-            xero_from_xero=True, active_test=False, tracking_disable=True
+            xero_from_xero=True, active_test=False, tracking_disable=True,
+            no_vat_validation=True,  # base_vat: what Xero holds is not refused for its VAT number format
         )
         ids = [c["ContactID"] for c in customers]
         by_id = {p.xero_contact_id: p for p in Partner.search([("xero_contact_id", "in", ids)])}

@@ -20,6 +20,19 @@ CREDIT_NOTES_PULL = {"where": 'Type=="ACCRECCREDIT"'}
 # Xero" reads them at once, and an export reads them when it never did.
 HOURLY = 3600
 TRACKING_PULL = {"params": {"includeArchived": "true"}, "min_interval": HOURLY}
+# The id of a record of each pulled collection (to name one that could not be applied).
+ID_FIELDS = {"Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID", "Accounts": "AccountID",
+             "TaxRates": "TaxType", "Items": "ItemID", "TrackingCategories": "TrackingCategoryID"}
+
+
+def _skipped_message(resource, skipped):
+    """The cursor's note on records Odoo could not apply (retried by the next full pass), or False."""
+    if not skipped:
+        return False
+    shown = "; ".join(f"{xero_id}: {error}" for xero_id, error in list(skipped.items())[:3])
+    more = f" (+{len(skipped) - 3})" if len(skipped) > 3 else ""
+    return _("%(count)s record(s) of %(resource)s could not be applied and are retried at the next full pass: "
+             "%(shown)s%(more)s", count=len(skipped), resource=resource, shown=shown, more=more)
 
 
 class XeroSyncCursor(models.Model):
@@ -118,6 +131,8 @@ class XeroSyncCursor(models.Model):
         client = connection._xero_client()
         count = 0
         chunk = []
+        skipped = {}
+        id_field = ID_FIELDS.get(resource, "ID")
 
         def apply(records):
             newest = cursor.last_modified
@@ -126,9 +141,10 @@ class XeroSyncCursor(models.Model):
                 if updated:
                     updated = updated.replace(tzinfo=None, microsecond=0)
                     newest = max(newest, updated) if newest else updated
-            with self.env.cr.savepoint():
-                applier(connection, records)
-            cursor.write({"last_modified": newest, "last_error": False})
+            # One savepoint for the chunk; if it fails, one record at a time, so that one record Odoo refuses
+            # (a VAT number its localisation rejects…) fails alone instead of stopping every pull after it.
+            skipped.update(self.env["xero.event"]._xero_call_applier(applier, connection, records, id_field))
+            cursor.write({"last_modified": newest, "last_error": _skipped_message(resource, skipped)})
             self.env["xero.event"]._xero_progress(len(records))
 
         try:

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -113,6 +115,38 @@ class TestContacts(XeroHttpCase):
         cursor = self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id),
                                                       ("key", "like", "Contacts%")])
         self.assertEqual(cursor.last_count, 1)
+
+    def test_a_contact_odoo_refuses_does_not_stop_the_pull(self):
+        created = self.seed("Contacts", [{"Name": f"Roaster {i}", "EmailAddress": f"r{i}@example.com"}
+                                         for i in range(5)])
+        self.seed("Invoices", [
+            {"Type": "ACCREC", "Contact": {"ContactID": c["ContactID"]}, "Status": "AUTHORISED", "Date": "2026-11-01",
+             "DueDate": "2026-11-30", "LineItems": [{"Description": "Beans", "Quantity": 1, "UnitAmount": 10,
+                                                     "AccountCode": "200"}]} for c in created])
+        bad = created[2]["ContactID"]
+        Partner = type(self.env["res.partner"])
+        original = Partner._xero_partner_values
+
+        def values(partner_model, contact):  # Odoo refuses this one (as a localisation's VAT check would)
+            if contact["ContactID"] == bad:
+                raise ValidationError("The VAT number [GB999] does not seem to be valid.")
+            return original(partner_model, contact)
+
+        with patch.object(Partner, "_xero_partner_values", values):
+            self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        imported = self.env["res.partner"].search([("xero_contact_id", "in", [c["ContactID"] for c in created])])
+        self.assertEqual(len(imported), 4, "the four others are in; the refused one waits")
+        cursor = self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id),
+                                                      ("key", "like", "Contacts%")])
+        self.assertIn(bad, cursor.last_error)
+        self.assertIn("does not seem to be valid", cursor.last_error)
+        self.assertTrue(cursor.last_modified, "the pull moved on")
+        # Fixed (here: no longer refused), the next full pass brings it.
+        cursor.last_full = False
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        self.assertEqual(self.env["res.partner"].search_count(
+            [("xero_contact_id", "in", [c["ContactID"] for c in created])]), 5)
+        self.assertFalse(cursor.last_error)
 
     def test_import_links_existing_partner_by_email_and_updates(self):
         partner = self.env["res.partner"].create({"name": "Northside", "email": "Billing@Northside.example"})
