@@ -400,9 +400,14 @@ class ResPartner(models.Model):
         own = {c["ContactID"]: self._xero_own_partner_id(c.get("ContactNumber")) for c in customers}
         by_ref = {p.id: p for p in Partner.browse([pid for pid in own.values() if pid]).exists()}
         emails = {(c.get("EmailAddress") or "").strip().lower() for c in customers} - {""}
+        # By email: the active customer (a company's contact person stands for its company), not yet linked;
+        # a company's own address before a person's.
         by_email = {}
-        for p in Partner.search([("email_normalized", "in", list(emails)), ("xero_contact_id", "=", False)]):
-            by_email.setdefault(p.email_normalized, p)
+        found = Partner.search([("email_normalized", "in", list(emails)), ("active", "=", True)])
+        for p in found.sorted(lambda p: bool(p.parent_id)):
+            customer = p.commercial_partner_id
+            if customer.active and not customer.xero_contact_id:
+                by_email.setdefault(p.email_normalized, customer)
         # Customers with changes of their own still to send (or being sent): Odoo's edit is the newer one and
         # is on its way to Xero; Xero's older values (often the echo of our previous send) must not undo it.
         outgoing = set(self.env["xero.job"].sudo().search([

@@ -158,6 +158,17 @@ class TestContacts(XeroHttpCase):
         self.assertEqual(partner.name, "Northside Deli")
         self.assertEqual(partner.phone, "555 0101")
         self.assertEqual(self.env["res.partner"].search_count([("email", "=ilike", "billing@northside.example")]), 1)
+        # The email of a company's contact person: the company is the customer, the person stays a person.
+        firm = self.env["res.partner"].create({"name": "Acme Roasters", "is_company": True})
+        jane = self.env["res.partner"].create({"name": "Jane Doe", "email": "jane@acme.example", "parent_id": firm.id})
+        archived = self.env["res.partner"].create({"name": "Old Acme", "email": "jane@acme.example", "active": False})
+        acme = dict(self.seed("Contacts", [{"Name": "Acme Roasters Ltd", "EmailAddress": "jane@acme.example"}])[0],
+                    IsCustomer=True)
+        self.env["res.partner"]._xero_apply_contacts(self.connection, [acme])
+        self.assertEqual(firm.xero_contact_id, acme["ContactID"])
+        self.assertEqual(firm.name, "Acme Roasters Ltd")
+        self.assertEqual((jane.name, jane.parent_id, jane.xero_contact_id), ("Jane Doe", firm, False))
+        self.assertFalse(archived.with_context(active_test=False).xero_contact_id)
 
     def test_sales_to_date_and_history(self):
         contact = self.seed("Contacts", [{"Name": "Harbour Café"}])[0]
