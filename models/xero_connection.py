@@ -158,6 +158,10 @@ class XeroConnection(models.Model):
     tenant_id = fields.Char("Xero Tenant ID", readonly=True, copy=False, index=True)
     tenant_name = fields.Char("Xero Organisation", readonly=True, copy=False, tracking=True)
     tenant_type = fields.Char(readonly=True, copy=False)
+    bound_tenant_id = fields.Char(
+        "Organisation of the Links", readonly=True, copy=False,
+        help="The Xero organisation the company's links (Xero Contact IDs, exported documents, lists) belong to: "
+        "connecting another one forgets them.")
     xero_connection_id = fields.Char("Xero Connection ID", readonly=True, copy=False)
     auth_event_id = fields.Char("Authorisation Event", readonly=True, copy=False)
     scopes = fields.Char("Granted Scopes", readonly=True, copy=False)
@@ -319,6 +323,7 @@ class XeroConnection(models.Model):
             "last_error": False,
         }
         if len(tenants) == 1:
+            self._xero_switch_organisation(tenants[0])
             values.update(self._xero_tenant_values(tenants[0]))
             values.update(state="connected", connected_on=fields.Datetime.now(), candidate_tenants=False)
         else:
@@ -333,6 +338,53 @@ class XeroConnection(models.Model):
         self.sudo().write(values)
         self._xero_forget_token()
         self._xero_close_reconnect_activities()
+
+    def _xero_switch_organisation(self, tenant):
+        """About to bind ``tenant``. When the company's links belong to another organisation (the Demo
+        Company tried first, say), they name contacts and documents that do not exist in this one: exports
+        would be refused, customers matched to the other organisation's contacts, pulls skip what is older
+        than the other's cursor. They are forgotten: the lists and mirrors read from Xero, the customers'
+        Xero Contact IDs, the exported documents' Xero ids, the exports still queued. Nothing is changed
+        in either organisation."""
+        self.ensure_one()
+        conn = self.sudo()
+        previous = conn.bound_tenant_id or conn.tenant_id
+        new = tenant.get("tenantId")
+        if previous and previous != new:
+            conn._xero_forget_organisation(tenant.get("tenantName") or new)
+        conn.bound_tenant_id = new
+
+    def _xero_forget_organisation(self, new_name):
+        self.ensure_one()
+        env, company = self.env(su=True), self.company_id
+        old_name = self.tenant_name or self.bound_tenant_id
+        for model in ("xero.contact", "xero.invoice", "xero.account", "xero.tax.rate", "xero.item",
+                      "xero.tracking.category", "xero.sync.cursor"):
+            env[model].with_context(active_test=False).search([("connection_id", "=", self.id)]).unlink()
+        partners = env["res.partner"].with_company(company).with_context(active_test=False, xero_from_xero=True) \
+            .search([("xero_contact_id", "!=", False)])
+        partners.write({"xero_contact_id": False})
+        cleared = 0
+        for model, ids in (("sale.order", ("xero_quote_id", "xero_invoice_id")), ("account.move", ("xero_invoice_id",))):
+            Model = env[model]
+            domain = [("company_id", "=", company.id)] + ["|"] * (len(ids) - 1) + [(f, "!=", False) for f in ids]
+            documents = Model.search(domain)
+            blank = {name: False for name in Model._fields if name.startswith("xero_") and Model._fields[name].store
+                     and Model._fields[name].type in ("char", "boolean")}
+            # (what Odoo registered of Xero's payments stays: it is Odoo's own bookkeeping)
+            blank.update({name: 0.0 for name in Model._fields if name.startswith("xero_amount_")
+                          and Model._fields[name].store})
+            models.Model.write(documents, blank)  # the connector's own columns only, no side effect
+            cleared += len(documents)
+        jobs = env["xero.job"].search([("company_id", "=", company.id),
+                                       ("state", "in", ("pending", "retry", "blocked", "sending"))])
+        jobs.write({"state": "cancelled", "next_try": False,
+                    "error": _("Not sent: the company is now connected to %s.", new_name)})
+        self.message_post(body=_(
+            "Connected to %(new)s instead of %(old)s: the links to %(old)s were forgotten (%(partners)s customers' "
+            "Xero Contact IDs, %(documents)s exported documents, %(jobs)s queued exports, its lists). Export again "
+            "to send them to %(new)s.", new=new_name, old=old_name, partners=len(partners), documents=cleared,
+            jobs=len(jobs)))
 
     @staticmethod
     def _xero_tenant_values(tenant):
@@ -351,6 +403,7 @@ class XeroConnection(models.Model):
         chosen = next((t for t in candidates if t.get("tenantId") == tenant_id), None)
         if conn.state != "choose" or not chosen:
             raise UserError(_("This organisation was not part of the Xero consent; connect again."))
+        conn._xero_switch_organisation(chosen)
         conn.write(dict(self._xero_tenant_values(chosen), state="connected", connected_on=fields.Datetime.now(),
                         candidate_tenants=False))
         # Connections to organisations nobody picked would linger in Xero (and count against the

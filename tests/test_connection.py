@@ -51,6 +51,35 @@ class TestConnectFlow(XeroHttpCase):
         tenants = {c["tenantId"] for c in self._connections()}
         self.assertEqual(tenants, {self.sandbox_orgs[1]["tenant_id"]})
 
+    def test_connecting_another_organisation_forgets_the_first_ones_links(self):
+        first, second = (o["tenant_id"] for o in self.sandbox_orgs[:2])
+        conn = self._xero_connect(self.xero_admin, tenants=[first])
+        customer = self.env["res.partner"].create({"name": "Tried On The Demo Co", "email": "demo@try.example"})
+        customer.with_user(self.xero_admin).action_xero_export()
+        linked = customer.xero_contact_id
+        self.assertTrue(linked)
+        conn._xero_refresh_lists(["accounts"])
+        self.assertTrue(self.env["xero.account"].search_count([("connection_id", "=", conn.id)]))
+        waiting = self.env["res.partner"].create({"name": "Queued Customer"})
+        job = self.env["xero.job"].sudo()._xero_enqueue(waiting, "contact", method="POST")
+        # Disconnected and connected again to the same organisation: the links stay.
+        conn.with_user(self.xero_admin).action_xero_disconnect()
+        conn = self._xero_connect(self.xero_admin, tenants=[first])
+        self.assertEqual(customer.xero_contact_id, linked)
+        self.assertEqual(job.state, "pending")
+        # Another organisation: its contacts are not the first one's.
+        conn = self._xero_connect(self.xero_admin, tenants=[second])
+        self.assertEqual(conn.tenant_id, second)
+        self.assertFalse(customer.xero_contact_id)
+        self.assertFalse(self.env["xero.account"].search_count([("connection_id", "=", conn.id)]))
+        self.assertEqual(job.state, "cancelled")
+        self.assertTrue(conn.message_ids.filtered(lambda m: "were forgotten" in (m.body or "")))
+        customer.with_user(self.xero_admin).action_xero_export()
+        self.assertTrue(customer.xero_contact_id)
+        self.assertNotEqual(customer.xero_contact_id, linked)
+        contacts = self.sandbox_get(f"/_sandbox/orgs/{second}/Contacts")["Contacts"]
+        self.assertIn(customer.xero_contact_id, [c["ContactID"] for c in contacts])
+
     def test_expiry_refresh_rotation(self):
         conn = self._xero_connect(self.xero_admin, tenants=[self.sandbox_orgs[0]["tenant_id"]])
         old_access, old_refresh = conn.access_token, conn.refresh_token
