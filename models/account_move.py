@@ -53,16 +53,11 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        for move in customer:
+            move._xero_uncancelled([move._xero_operation()])
         voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
         for move in voided:
-            # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
-            # voided one keeps Odoo's) and Odoo's number in the reference.
-            move._message_log(body=_("Posted again after %(number)s was voided in Xero: a new Xero document is "
-                                     "queued.", number=move.xero_invoice_number or move.xero_invoice_id))
-            models.Model.write(move.sudo(), {"xero_invoice_id": False, "xero_invoice_number": False,
-                                             "xero_invoice_status": False, "xero_amount_paid": 0.0,
-                                             "xero_amount_due": 0.0, "xero_paid": False})
-            self.env["xero.job"]._xero_enqueue(move, move._xero_operation(), force_new=True)
+            move._xero_revive(move._xero_operation())
         exported = customer.filtered("xero_invoice_id")
         for move in exported:
             # Posted again after a reset to draft: the Xero document follows while Xero allows it.
@@ -76,6 +71,16 @@ class AccountMove(models.Model):
                     continue
                 self.env["xero.job"]._xero_enqueue(move, move._xero_operation())
         return posted
+
+    def _xero_revive(self, operation):
+        # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
+        # voided one keeps Odoo's) and Odoo's number in the reference.
+        self._message_log(body=_("Posted again after %(number)s was voided in Xero: a new Xero document is "
+                                 "queued.", number=self.xero_invoice_number or self.xero_invoice_id))
+        models.Model.write(self.sudo(), {"xero_invoice_id": False, "xero_invoice_number": False,
+                                         "xero_invoice_status": False, "xero_amount_paid": 0.0,
+                                         "xero_amount_due": 0.0, "xero_paid": False})
+        self.env["xero.job"]._xero_enqueue(self, operation, force_new=True)
 
     def button_cancel(self):
         result = super().button_cancel()

@@ -75,6 +75,7 @@ class SaleOrder(models.Model):
         return result
 
     def action_confirm(self):
+        self._xero_uncancelled(["quote", "invoice"])
         result = super().action_confirm()
         self._xero_auto_export("on_confirm")
         return result

@@ -378,6 +378,21 @@ class XeroDocumentMixin(models.AbstractModel):
                 if xero_id and status not in ("VOIDED", "DELETED"):
                     Job._xero_enqueue(record, VOIDS[operation][0], method="POST", company=record.company_id)
 
+    def _xero_uncancelled(self, operations):
+        """Back from cancelled (reset to draft, posted or confirmed again) before its void was sent: the
+        void is not sent (it would void the live document). One already under way ends in
+        ``_xero_void_done``, which then queues a new document."""
+        voids = [VOIDS[operation][0] for operation in operations]
+        self.env["xero.job"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids), ("operation", "in", voids),
+            ("state", "in", ("pending", "retry", "blocked"))]).write({
+                "state": "cancelled", "next_try": False, "error": _("Not sent: no longer cancelled in Odoo.")})
+
+    def _xero_revive(self, operation):
+        """Voided in Xero while no longer cancelled in Odoo: a new Xero document."""
+        self._message_log(body=_("No longer cancelled in Odoo, but voided in Xero: a new Xero document is queued."))
+        self.env["xero.job"]._xero_enqueue(self, operation, force_new=True)
+
     def _xero_void_payload(self, job):
         exported = VOID_OPERATIONS[job.operation]
         xero_id, status = self._xero_exported(exported)
@@ -401,6 +416,8 @@ class XeroDocumentMixin(models.AbstractModel):
             vals["xero_amount_due"] = 0.0
         models.Model.write(self.sudo(), vals)
         self._message_log(body=_("Cancelled in Odoo: %(status)s in Xero.", status=(status or "").lower()))
+        if self.state != "cancel":  # posted or confirmed again while the void was on its way
+            self._xero_revive(VOID_OPERATIONS[job.operation])
 
     def _xero_void_lookup(self, job, client):
         """An attempt with an unknown outcome: the document as Xero has it, when it is voided/deleted."""

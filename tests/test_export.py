@@ -617,6 +617,33 @@ class TestExportActions(XeroExportCase):
         self.assertEqual(new["Status"], "AUTHORISED")
         self.assertIn(move.name, new["Reference"])
 
+    def test_posted_again_before_its_void_was_sent(self):
+        move = self.invoice()
+        move.action_xero_export()
+        exported_id = move.xero_invoice_id
+        # Cancelled, back to draft and posted again before the sender ran: the void is not sent.
+        move.button_cancel()
+        move.button_draft()
+        move.action_post()
+        [void] = self.jobs_of(move, "void_invoice")
+        self.assertEqual(void.state, "cancelled")
+        self.send()
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == exported_id)
+        self.assertEqual(invoice["Status"], "AUTHORISED", "the live invoice is not voided")
+        self.assertEqual(move.xero_invoice_id, exported_id)
+        # Posted again while its void was already under way (sent, then done): a new Xero invoice follows.
+        move.button_cancel()
+        [void] = self.jobs_of(move, "void_invoice").filtered(lambda j: j.state == "pending")
+        move.button_draft()
+        move.action_post()
+        void.state = "pending"  # as if it had been sending when the invoice was posted again
+        self.send()
+        self.assertEqual(void.state, "done")
+        self.assertTrue(move.xero_invoice_id)
+        self.assertNotEqual(move.xero_invoice_id, exported_id)
+        new = next(i for i in self.xero("Invoices") if i["InvoiceID"] == move.xero_invoice_id)
+        self.assertEqual(new["Status"], "AUTHORISED")
+
     def test_cancelled_before_sending_sends_nothing_and_paid_in_xero_is_refused(self):
         pending = self.invoice()
         self.Job._xero_enqueue(pending, "invoice")
