@@ -72,6 +72,9 @@ class AccountMove(models.Model):
                 self.env["xero.job"]._xero_enqueue(move, move._xero_operation())
         return posted
 
+    def _xero_exported_operations(self):
+        return [self._xero_operation()] if self.move_type in ("out_invoice", "out_refund") else []
+
     def _xero_revive(self, operation):
         # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
         # voided one keeps Odoo's) and Odoo's number in the reference.

@@ -114,6 +114,9 @@ class SaleOrder(models.Model):
             return self.xero_quote_id, self.xero_quote_status
         return self.xero_invoice_id, self.xero_invoice_status
 
+    def _xero_exported_operations(self):
+        return ["quote", "invoice"]
+
     def _xero_exportable(self, operation):
         return self.state != "cancel" and not (operation == "invoice" and self._xero_invoices_in_xero())
 

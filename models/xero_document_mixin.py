@@ -328,6 +328,23 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_exportable(self, operation):
         return True
 
+    def _xero_exported_operations(self):
+        """The operations this record may have been exported as (see _xero_exported)."""
+        return list(VOIDS)
+
+    @api.ondelete(at_uninstall=False)
+    def _xero_unlink_except_live_in_xero(self):
+        """A record whose document is live in Xero is not deleted: its Xero invoice would stay owed (and
+        its number be taken again). Cancelling it voids it in Xero; once that is done, it can go."""
+        for record in self:
+            live = [operation for operation in record._xero_exported_operations() if record._xero_live_export(operation)]
+            if live:
+                xero_id, status = record._xero_exported(live[0])
+                raise UserError(_(
+                    "%(record)s is in Xero (%(status)s): cancel it first, so that it is voided in Xero, then delete "
+                    "it once the Sync Log shows the void done.", record=record.display_name,
+                    status=(status or xero_id or "").lower()))
+
     def _xero_live_export(self, operation):
         """In Xero as ``operation``, and not voided or deleted there."""
         xero_id, status = self._xero_exported(operation)

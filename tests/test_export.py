@@ -617,6 +617,20 @@ class TestExportActions(XeroExportCase):
         self.assertEqual(new["Status"], "AUTHORISED")
         self.assertIn(move.name, new["Reference"])
 
+    def test_not_deleted_while_live_in_xero(self):
+        move = self.invoice()
+        move.action_xero_export()
+        move.button_draft()
+        with self.assertRaisesRegex(UserError, "cancel it first"):
+            move.unlink()
+        move.button_cancel()
+        with self.assertRaisesRegex(UserError, "cancel it first"):
+            move.unlink()  # its void is not in Xero yet
+        self.send()
+        self.assertEqual(move.xero_invoice_status, "VOIDED")
+        move.unlink()
+        self.assertFalse(move.exists())
+
     def test_posted_again_before_its_void_was_sent(self):
         move = self.invoice()
         move.action_xero_export()
