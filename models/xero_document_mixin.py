@@ -364,6 +364,12 @@ class XeroDocumentMixin(models.AbstractModel):
                 "success", link=job.xero_url)
         if job.state == "blocked":
             return self._xero_notification(job.error, "danger", sticky=True)
+        connection = job.connection_id or job.company_id._xero_connection()
+        if connection.state != "connected":  # nothing is sent until someone reconnects
+            return self._xero_notification(
+                _("%(record)s is queued for Xero, but %(company)s must reconnect to Xero first (Settings → Xero → "
+                  "Reconnect); it is sent then.", record=job.record_name, company=job.company_id.name),
+                "warning", sticky=True)
         return self._xero_notification(
             _("%(record)s is queued for Xero and will be sent shortly. %(error)s", record=job.record_name,
               error=job.error or ""), "warning")
