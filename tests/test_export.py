@@ -414,6 +414,9 @@ class TestOutbox(XeroExportCase):
         self.assertEqual(set(jobs.mapped("attempts")), {0})
         self.send()  # still paused: nothing happens
         self.assertEqual(job.state, "pending")
+        # Exported by hand meanwhile: queued, and the user is told it waits for the reconnect.
+        action = self.invoice().with_user(self.xero_user).action_xero_export()
+        self.assertIn("must reconnect", action["params"]["message"])
         self._xero_connect(self.xero_admin, tenants=[self.org])
         self.send()
         self.assertEqual(job.state, "done", job.error)
