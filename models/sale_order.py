@@ -107,7 +107,9 @@ class SaleOrder(models.Model):
     # xero.document.mixin
     # ------------------------------------------------------------------------------------------
     def _xero_customer(self):
-        return self.partner_id.commercial_partner_id
+        """Who is invoiced: the invoice address' company (a subsidiary's order billed to its group goes to
+        the group's contact), as Odoo's own invoice of the order would be."""
+        return (self.partner_invoice_id or self.partner_id).commercial_partner_id
 
     def _xero_exported(self, operation):
         if operation == "quote":

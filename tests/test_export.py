@@ -104,6 +104,17 @@ class TestOutbox(XeroExportCase):
         cron = self.env.ref("xero_connector.ir_cron_xero_send")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sender is triggered")
 
+    def test_order_billed_to_another_company_goes_to_that_contact(self):
+        group = self.env["res.partner"].create({"name": "Harbour Group Ltd", "is_company": True})
+        order = self.order()
+        order.partner_invoice_id = group
+        job = self.Job._xero_enqueue(order, "invoice")
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id)
+        self.assertEqual(invoice["Contact"]["ContactID"], group.xero_contact_id)
+        self.assertFalse(self.customer.xero_contact_id and self.customer.xero_contact_id == group.xero_contact_id)
+
     def test_order_dated_where_it_was_made(self):
         # Confirmed at 09:30 on 2 July in Auckland: 21:30 on 1 July in UTC, where the sender runs.
         self.env.user.tz = "Pacific/Auckland"
