@@ -129,7 +129,7 @@ class TestContacts(XeroHttpCase):
 
         def values(partner_model, contact):  # Odoo refuses this one (as a localisation's VAT check would)
             if contact["ContactID"] == bad:
-                raise ValidationError("The VAT number [GB999] does not seem to be valid.")
+                raise ValidationError(partner_model.env._("The VAT number [GB999] does not seem to be valid."))
             return original(partner_model, contact)
 
         with patch.object(Partner, "_xero_partner_values", values):
