@@ -53,6 +53,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        customer._xero_bump_revision()
         for move in customer:
             move._xero_uncancelled([move._xero_operation()])
         voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))

@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..xero import XeroError
 
@@ -49,6 +50,10 @@ class ResPartner(models.Model):
         "the ID is taken from it and checked against Xero.",
     )
     xero_contact_url = fields.Char("Open in Xero", compute="_compute_xero_contact_url")
+    xero_revision = fields.Integer(
+        "Xero Revision", copy=False, readonly=True,
+        help="Counts the changes meant for Xero; a send whose payload is older than the last one is followed by "
+        "an update.")
     xero_sales_to_date = fields.Monetary(
         "Sales to Date (Xero)", compute="_compute_xero_sales", currency_field="xero_currency_id",
         help="The customer's approved and paid sales invoices in Xero, in the organisation's currency.",
@@ -169,6 +174,7 @@ class ResPartner(models.Model):
         if vals.get("xero_contact_id"):
             self._xero_link_invoices()
         if XERO_CONTACT_FIELDS & set(vals):
+            self._xero_bump_revision()
             self._xero_queue_contact_update()
         return result
 
@@ -227,6 +233,18 @@ class ResPartner(models.Model):
         for partner in self:
             if connection:
                 self.env["xero.invoice"].sudo()._xero_link_partner(connection, partner)
+
+    def _xero_bump_revision(self):
+        """A change meant for Xero: counted (in SQL, without write's side effects)."""
+        if self.ids:
+            self.env.cr.execute(SQL("UPDATE res_partner SET xero_revision = COALESCE(xero_revision, 0) + 1 "
+                                    "WHERE id IN %s", tuple(self.ids)))
+            self.invalidate_recordset(["xero_revision"])
+
+    def _xero_resend(self, job):
+        """Changed after ``job``'s payload was built (while it was on its way): send the change too."""
+        if self.with_company(job.company_id).xero_contact_id:
+            self.env["xero.job"].sudo()._xero_enqueue(self, "contact", method="POST", company=job.company_id)
 
     def _xero_queue_contact_update(self):
         """Queue the Xero update of linked customers (batched by the sender); never from Xero's own changes."""

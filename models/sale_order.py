@@ -98,7 +98,9 @@ class SaleOrder(models.Model):
         return result
 
     def _xero_changed(self):
-        """An exported order changed: queue updates of its Xero documents (or warn)."""
+        """An exported order changed: queue updates of its Xero documents (or warn). Counted on every order:
+        one being sent right now gets the change once it is in Xero."""
+        self._xero_bump_revision()
         exported = self.filtered(lambda o: o.xero_quote_id or o.xero_invoice_id)
         for operation, resource in OPERATION_RESOURCE.items():
             exported._xero_queue_update(operation, resource)

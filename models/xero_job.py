@@ -132,6 +132,7 @@ class XeroJob(models.Model):
     attempts = fields.Integer(readonly=True)
     next_try = fields.Datetime(readonly=True, index=True)
     sent_on = fields.Datetime("Last Sent", readonly=True)
+    revision = fields.Integer(readonly=True, help="The record's Xero revision its last payload was built from.")
     done_on = fields.Datetime(readonly=True)
     key_version = fields.Integer(readonly=True, default=0)
     idempotency_key = fields.Char(readonly=True, copy=False)
@@ -593,8 +594,10 @@ class XeroJob(models.Model):
         batch_key = to_send._xero_batch_key()
         now = fields.Datetime.now()
         for job, payload in zip(to_send, elements, strict=True):
+            record = records.get(job.id)
             job.write({"state": "sending", "attempts": job.attempts + 1, "sent_on": now,
-                       "request_excerpt": _excerpt(payload)})
+                       "request_excerpt": _excerpt(payload),
+                       "revision": record.xero_revision if "xero_revision" in record._fields else 0})
         self._xero_commit()
         # 4. One call (the library splits above 50, we never send more); a record's own endpoint takes one.
         try:
@@ -646,8 +649,13 @@ class XeroJob(models.Model):
                 {"found_by_lookup": True, **{k: data.get(k) for k in (id_field, number_field, "Status") if k}}),
         })
         self._xero_next_key()
+        # Changed while on its way (after its payload was built): the change follows as an update.
+        stale = record is not None and "xero_revision" in record._fields and not self.operation.startswith("void_") \
+            and (record.xero_revision or 0) > (self.revision or 0)
         if record is not None and hasattr(record, "_xero_job_done"):
             record._xero_job_done(self, result)
+        if stale:
+            record._xero_resend(self)
 
     def _xero_batch_failed(self, exc):
         """The whole request failed. Returns True when the organisation must stop for this run."""

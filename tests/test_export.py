@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
@@ -8,6 +9,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..xero import parse_xero_date
+from ..xero.client import XeroClient
 from .common import XeroHttpCase
 
 API = "/api.xro/2.0"
@@ -103,6 +105,32 @@ class TestOutbox(XeroExportCase):
         self.assertNotEqual(quote, first, "another operation is another job")
         cron = self.env.ref("xero_connector.ir_cron_xero_send")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sender is triggered")
+
+    def test_a_change_made_while_the_order_is_on_its_way_follows(self):
+        order = self.order(ref="PO-FIRST")
+        self.Job._xero_enqueue(order.partner_id, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(order, "invoice")
+        original = XeroClient.batch_write
+
+        def edited_during_the_call(client, resource, elements, **kw):
+            if resource == "Invoices" and order.client_order_ref == "PO-FIRST":
+                order.write({"client_order_ref": "PO-SECOND"})  # the user, while the invoice is being created
+            return original(client, resource, elements, **kw)
+
+        with patch.object(XeroClient, "batch_write", edited_during_the_call):
+            self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertIn("PO-FIRST", job.request_excerpt, "the payload was built before the change")
+        # The change followed as an update (in the same run here), not lost.
+        update = self.jobs_of(order, "invoice").filtered(lambda j: j.method == "POST")
+        self.assertEqual(update.state, "done", update.error)
+        invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id)
+        self.assertEqual(invoice["Reference"], "PO-SECOND")
+        self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceID"] == order.xero_invoice_id]), 1)
+        # Nothing changed during a send: nothing follows.
+        self.send()
+        self.assertEqual(len(self.jobs_of(order, "invoice")), 2)
 
     def test_order_billed_to_another_company_goes_to_that_contact(self):
         group = self.env["res.partner"].create({"name": "Harbour Group Ltd", "is_company": True})
