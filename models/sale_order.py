@@ -215,10 +215,15 @@ class SaleOrder(models.Model):
                         and not (job.force_new and quote.get("QuoteID") == self.xero_quote_id):
                     return quote
             return None
+        # Ours: our Url, or (the base URL changed since: an administrator logged in from another address)
+        # our record's path with our reference. The contact's invoices, not those of our reference only:
+        # the reference may have been edited since the attempt.
         url = self._xero_odoo_url()
-        where = f'Reference=="{reference}"' if '"' not in reference else None
-        for invoice in client.iter_records("Invoices", contact_ids=[contact_id], where=where):
-            if invoice.get("Url") == url and invoice.get("Status") not in ("DELETED", "VOIDED") \
+        path = url[url.index("/odoo/"):]
+        for invoice in client.iter_records("Invoices", contact_ids=[contact_id], where='Type=="ACCREC"'):
+            ours = invoice.get("Url") == url or (
+                (invoice.get("Url") or "").endswith(path) and invoice.get("Reference") == reference)
+            if ours and invoice.get("Status") not in ("DELETED", "VOIDED") \
                     and not (job.force_new and invoice.get("InvoiceID") == self.xero_invoice_id):
                 return invoice
         return None

@@ -322,10 +322,13 @@ class TestOutbox(XeroExportCase):
         self.fault(kind="lost_response", method="PUT", path=f"{API}/Invoices", count=4)
         self.send()
         self.assertTrue(job.outcome_unknown)
+        # Meanwhile an administrator logged in from another address (Odoo moves web.base.url).
+        self.env["ir.config_parameter"].set_param("web.base.url", "http://erp.example.test:8069")
         job.next_try = False
         self.send()
         self.assertEqual(job.state, "done", job.error)
         self.assertEqual(len([i for i in self.xero("Invoices") if i.get("Reference") == "PO-LOST"]), 1)
+        self.assertIn("found_by_lookup", job.response_excerpt)
 
     def test_sender_killed_mid_batch_recovers(self):
         """A job left 'sending' by a dead worker is checked in Xero before being sent again."""
