@@ -208,8 +208,13 @@ class AccountMove(models.Model):
         if not update:
             payload["Status"] = job.company_id.xero_invoice_status
         if job.force_new:
-            payload["Reference"] = (payload["Reference"] + " " if payload["Reference"] else "") + self.name
+            payload["Reference"] = self._xero_new_document_reference()
         return payload
+
+    def _xero_new_document_reference(self):
+        """The Reference of a new Xero document for this invoice (Xero numbers it): Odoo's number in it."""
+        base = self.ref or self.invoice_origin or self.payment_reference or ""
+        return (base + " " if base else "") + self.name
 
     def _xero_job_done(self, job, result):
         if job.operation in VOID_OPERATIONS:
@@ -227,6 +232,27 @@ class AccountMove(models.Model):
         # exports, all about accounting data this does not touch) nor the chatter's tracking.
         models.Model.write(self.sudo(), vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
+
+    def _xero_new_document_lookup(self, job, client):
+        """A new document (Xero's own number) whose creation may have happened: the customer's live document
+        of our type with the Reference we gave it (and, for an invoice, our record's Url), other than the
+        one already linked (an explicit duplicate's original)."""
+        contact_id = self._xero_customer().with_company(job.company_id).xero_contact_id
+        if not contact_id:
+            return None
+        reference = self._xero_new_document_reference()
+        kind, collection = ("ACCRECCREDIT", "CreditNotes") if job.operation == "credit_note" else ("ACCREC", "Invoices")
+        where = f'Type=="{kind}"' + (f' AND Reference=="{reference}"' if '"' not in reference else "")
+        path = f"/odoo/{self._name}/{self.id}"
+        id_field = "CreditNoteID" if collection == "CreditNotes" else "InvoiceID"
+        records = client.iter_records(collection, where=where, contact_ids=[contact_id]) if collection == "Invoices" \
+            else client.iter_records(collection, where=where + f' AND Contact.ContactID==Guid("{contact_id}")')
+        for record in records:
+            if record.get("Reference") == reference and record.get("Status") not in ("DELETED", "VOIDED") \
+                    and record.get(id_field) != self.xero_invoice_id \
+                    and (collection == "CreditNotes" or (record.get("Url") or "").endswith(path)):
+                return record
+        return None
 
     @api.model
     def _xero_jobs_lookup(self, jobs, records, client):
@@ -250,7 +276,7 @@ class AccountMove(models.Model):
         if job.operation in VOID_OPERATIONS:
             return self._xero_void_lookup(job, client)
         if job.force_new:
-            return None  # an explicit duplicate has no number of ours: the idempotency key protects it
+            return self._xero_new_document_lookup(job, client)
         if job.method == "POST":
             return None  # updating twice is harmless
         # Ours only: a supplier's bill or credit note (ACCPAY…) may carry the same number.

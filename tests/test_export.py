@@ -662,6 +662,31 @@ class TestExportActions(XeroExportCase):
         self.assertEqual(new["Status"], "AUTHORISED")
         self.assertIn(move.name, new["Reference"])
 
+    def test_new_document_after_a_void_found_after_lost_answers(self):
+        for move_type, operation, collection in (("out_invoice", "invoice", "Invoices"),
+                                                 ("out_refund", "credit_note", "CreditNotes")):
+            move = self.invoice(move_type=move_type)
+            move.action_xero_export()
+            move.button_cancel()
+            self.send()
+            voided = move.xero_invoice_id
+            move.button_draft()
+            move.action_post()
+            [job] = self.jobs_of(move, operation).filtered(lambda j: j.state == "pending")
+            self.assertTrue(job.force_new)
+            self.fault(kind="lost_response", method="PUT", path=f"{API}/{collection}", count=4)
+            self.send()
+            self.assertTrue(job.outcome_unknown)
+            job.next_try = False
+            self.send()
+            self.assertEqual(job.state, "done", job.error)
+            self.assertIn("found_by_lookup", job.response_excerpt)
+            id_field = "InvoiceID" if collection == "Invoices" else "CreditNoteID"
+            mine = [d for d in self.xero(collection) if move.name in (d.get("Reference") or "")
+                    and d["Status"] not in ("VOIDED", "DELETED")]
+            self.assertEqual([d[id_field] for d in mine], [move.xero_invoice_id], "one new document, not two")
+            self.assertNotEqual(move.xero_invoice_id, voided)
+
     def test_not_deleted_while_live_in_xero(self):
         move = self.invoice()
         move.action_xero_export()
