@@ -121,6 +121,15 @@ class SaleOrder(models.Model):
     def _xero_exported_operations(self):
         return ["quote", "invoice"]
 
+    def _xero_revive(self, operation):
+        """Voided in Xero while it was confirmed again: a new document when the Settings send confirmed orders
+        as this; otherwise (set back to quotation, say) the chatter says so and an export sends a new one."""
+        company = self.company_id
+        if self.state == "sale" and company.xero_auto_export != "none" and company.xero_sale_order_target == operation:
+            return super()._xero_revive(operation)
+        self._message_log(body=_("Voided in Xero after the order left the cancelled state: export it again to send "
+                                 "a new Xero document."))
+
     def _xero_exportable(self, operation):
         return self.state != "cancel" and not (operation == "invoice" and self._xero_invoices_in_xero())
 

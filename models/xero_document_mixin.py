@@ -216,8 +216,8 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_local_date(self, moment):
         """The day of ``moment`` (a UTC datetime, e.g. an order's date) where the sale happened: in the
-        salesperson's time zone, else the company's (the sender runs as a cron, whose time zone is not the sale's). An order confirmed
-        on the morning of 1 July in Sydney is dated 1 July, not 30 June."""
+        salesperson's time zone, else the company's (the sender runs as a cron, whose time zone is not the
+        sale's). An order confirmed on the morning of 1 July in Sydney is dated 1 July, not 30 June."""
         salesperson = self["user_id"] if "user_id" in self._fields else self.env["res.users"]
         tz = salesperson.tz or self.company_id.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
         return fields.Date.context_today(self.with_context(tz=tz), moment or None)
