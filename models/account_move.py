@@ -54,8 +54,7 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
         customer._xero_bump_revision()
-        for move in customer:
-            move._xero_uncancelled([move._xero_operation()])
+        customer._xero_uncancelled(["invoice", "credit_note"])
         voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
         for move in voided:
             move._xero_revive(move._xero_operation())
