@@ -229,6 +229,13 @@ class XeroPaymentCase(XeroHttpCase):
         self.gc.data["customers"][customer] = {"id": customer, "email": email, "company_name": "Mole Coffee Co",
                                                 "given_name": "Rita", "family_name": "Mole"}
 
+    def gc_payout(self, payout_id, amount, arrival, items):
+        """A paid GoCardless payout (net ``amount`` in minor units) and its items: (type, minor amount, payment)."""
+        self.gc.data["payout_items"][payout_id] = [
+            {"type": kind, "amount": f"{minor:.1f}", "links": {"payment": payment}} for kind, minor, payment in items]
+        self.gc.data["payouts"][payout_id] = {"id": payout_id, "amount": amount, "currency": "USD",
+                                              "arrival_date": arrival, "status": "paid"}
+
     def process(self):
         self.Event._cron_xero_payment_events()
         self.env.invalidate_all()
@@ -1057,11 +1064,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
     def test_payout_is_a_transfer_to_the_bank(self):
         self.company.sudo().xero_payout_account_code = "090"
         self.gc_payment("PM0700", 3000, payout="PO0700")
-        self.gc.data["payout_items"]["PO0700"] = [
-            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0700"}},
-            {"type": "gocardless_fee", "amount": "-45.0", "links": {"payment": "PM0700"}}]
-        self.gc.data["payouts"]["PO0700"] = {"id": "PO0700", "amount": 2955, "currency": "USD",
-                                             "arrival_date": "2026-03-09", "status": "paid"}
+        self.gc_payout("PO0700", 2955, "2026-03-09",
+                       [("payment_paid_out", 3000, "PM0700"), ("gocardless_fee", -45, "PM0700")])
         events = [self.gc_event("paid_out", "PM0700", payout="PO0700", created="2026-03-05T10:00:00.000Z"),
                   self.gc_event("paid", "PO0700", created="2026-03-09T10:00:00.000Z", resource="payouts")]
         for _delivery in range(2):
@@ -1080,11 +1084,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
     def test_surcharge_fees_of_failures_and_chargebacks_come_with_a_later_payout(self):
         self.company.sudo().xero_payout_account_code = "090"
         self.gc_payment("PM0800", 3000, payout="PO0800")
-        self.gc.data["payout_items"]["PO0800"] = [
-            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0800"}},
-            {"type": "gocardless_fee", "amount": "-45.0", "links": {"payment": "PM0800"}}]
-        self.gc.data["payouts"]["PO0800"] = {"id": "PO0800", "amount": 2955, "currency": "USD",
-                                             "arrival_date": "2026-03-09", "status": "paid"}
+        self.gc_payout("PO0800", 2955, "2026-03-09",
+                       [("payment_paid_out", 3000, "PM0800"), ("gocardless_fee", -45, "PM0800")])
         self.post_gocardless([self.gc_event("paid_out", "PM0800", payout="PO0800", created="2026-03-05T10:00:00.000Z"),
                               self.gc_event("paid", "PO0800", created="2026-03-09T10:00:00.000Z", resource="payouts")])
         self.process()
@@ -1094,16 +1095,10 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.gc_payment("PM0800", 3000, status="charged_back", payout="PO0800")
         self.gc_payment("PM0801", 2000, status="failed")
         self.gc_payment("PM0802", 5000, payout="PO0801")
-        self.gc.data["payout_items"]["PO0801"] = [
-            {"type": "payment_paid_out", "amount": "5000.0", "links": {"payment": "PM0802"}},
-            {"type": "gocardless_fee", "amount": "-75.0", "links": {"payment": "PM0802"}},
-            {"type": "payment_charged_back", "amount": "-3000.0", "links": {"payment": "PM0800"}},
-            {"type": "surcharge_fee", "amount": "-150.0", "links": {"payment": "PM0800"}},
-            {"type": "gocardless_fee", "amount": "45.0", "links": {"payment": "PM0800"}},
-            {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}},
-            {"type": "surcharge_fee", "amount": "-50.0", "links": {"payment": "PM0801"}}]
-        self.gc.data["payouts"]["PO0801"] = {"id": "PO0801", "amount": 1720, "currency": "USD",
-                                             "arrival_date": "2026-03-16", "status": "paid"}
+        self.gc_payout("PO0801", 1720, "2026-03-16", [
+            ("payment_paid_out", 5000, "PM0802"), ("gocardless_fee", -75, "PM0802"),
+            ("payment_charged_back", -3000, "PM0800"), ("surcharge_fee", -150, "PM0800"),
+            ("gocardless_fee", 45, "PM0800"), ("surcharge_fee", -50, "PM0801"), ("surcharge_fee", -50, "PM0801")])
         later = [self.gc_event("charged_back", "PM0800", created="2026-03-10T10:00:00.000Z"),
                  self.gc_event("failed", "PM0801", created="2026-03-11T10:00:00.000Z"),
                  self.gc_event("paid_out", "PM0802", payout="PO0801", created="2026-03-12T10:00:00.000Z"),
@@ -1119,11 +1114,8 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.assertEqual(rows.mapped("origin_id.key"), ["PM0800"], "PM0801 never reached Xero: its fee still does")
         self.assertEqual(rows.mapped("xero_state"), ["done", "done"])
         # The chargeback is cancelled: GoCardless gives the money and the surcharge back in a third payout.
-        self.gc.data["payout_items"]["PO0802"] = [
-            {"type": "payment_paid_out", "amount": "3000.0", "links": {"payment": "PM0800"}},
-            {"type": "surcharge_fee", "amount": "150.0", "links": {"payment": "PM0800"}}]
-        self.gc.data["payouts"]["PO0802"] = {"id": "PO0802", "amount": 3150, "currency": "USD",
-                                             "arrival_date": "2026-03-23", "status": "paid"}
+        self.gc_payout("PO0802", 3150, "2026-03-23",
+                       [("payment_paid_out", 3000, "PM0800"), ("surcharge_fee", 150, "PM0800")])
         self.gc_payment("PM0800", 3000, status="paid_out", payout="PO0802")
         self.post_gocardless([
             self.gc_event("chargeback_cancelled", "PM0800", created="2026-03-18T10:00:00.000Z"),
