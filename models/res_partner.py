@@ -51,7 +51,7 @@ class ResPartner(models.Model):
     )
     xero_contact_url = fields.Char("Open in Xero", compute="_compute_xero_contact_url")
     xero_revision = fields.Integer(
-        "Xero Revision", copy=False, readonly=True,
+        copy=False, readonly=True,
         help="Counts the changes meant for Xero; a send whose payload is older than the last one is followed by "
         "an update.")
     xero_sales_to_date = fields.Monetary(

@@ -29,7 +29,7 @@ class XeroDocumentMixin(models.AbstractModel):
     _description = "Xero Document Export"
 
     xero_revision = fields.Integer(
-        "Xero Revision", copy=False, readonly=True,
+        copy=False, readonly=True,
         help="Counts the changes meant for Xero; a send whose payload is older than the last one is followed by "
         "an update (a change made while the document was on its way to Xero is not lost).")
 
