@@ -72,6 +72,9 @@ class AccountMove(models.Model):
                 self.env["xero.job"]._xero_enqueue(move, move._xero_operation())
         return posted
 
+    def _xero_revivable(self):
+        return self.state == "posted"  # a draft gets its new Xero document when it is posted (see _post)
+
     def _xero_exported_operations(self):
         return [self._xero_operation()] if self.move_type in ("out_invoice", "out_refund") else []
 
@@ -107,18 +110,25 @@ class AccountMove(models.Model):
     def _xero_not_exportable_reason(self, operation):
         orders = self._xero_orders_invoiced_in_xero()
         if orders:
-            return _("%(move)s is not sent to Xero: its order %(orders)s is already an invoice there (sales orders go to "
-                     "Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
+            return _("%(move)s is not sent to Xero: its order %(orders)s is an invoice there, or on its way (sales orders "
+                     "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
                      move=self.display_name, orders=", ".join(orders.mapped("name")))
         return _("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
                  self.display_name)
 
     def _xero_orders_invoiced_in_xero(self):
-        """The sales orders of this customer invoice that are already invoices in Xero themselves (not voided)."""
+        """The sales orders of this customer invoice that are invoices in Xero themselves (not voided), or on
+        their way there (an invoice job still open: the order goes first, this invoice stays out)."""
         if self.move_type != "out_invoice":
             return self.env["sale.order"]
         orders = self.invoice_line_ids.sale_line_ids.order_id
-        return orders.filtered(lambda o: o.xero_invoice_id and o.xero_invoice_status not in ("VOIDED", "DELETED"))
+        if not orders:
+            return orders
+        queued = set(self.env["xero.job"].sudo().search([
+            ("res_model", "=", "sale.order"), ("res_id", "in", orders.ids), ("operation", "=", "invoice"),
+            ("state", "in", ("pending", "sending", "retry", "blocked"))]).mapped("res_id"))
+        return orders.filtered(lambda o: o.id in queued or (
+            o.xero_invoice_id and o.xero_invoice_status not in ("VOIDED", "DELETED")))
 
     # ------------------------------------------------------------------------------------------
     # Status back from Xero
@@ -174,6 +184,8 @@ class AccountMove(models.Model):
             return self._xero_void_payload(job)
         if self.state != "posted":
             raise XeroBlocked(_("%s is not posted: only posted invoices go to Xero.", self.display_name))
+        if job.method == "PUT" and self._xero_orders_invoiced_in_xero():  # its order went (or goes) first
+            raise XeroBlocked(self._xero_not_exportable_reason(job.operation))
         contact_id = self._xero_customer_contact_id(job)
         lines = [
             {"name": line.name, "quantity": line.quantity, "price_unit": line.price_unit,
@@ -231,6 +243,7 @@ class AccountMove(models.Model):
         # exports, all about accounting data this does not touch) nor the chatter's tracking.
         models.Model.write(self.sudo(), vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
+        self._xero_done_while_cancelled(job.operation)
 
     def _xero_new_document_lookup(self, job, client):
         """A new document (Xero's own number) whose creation may have happened: the customer's live document

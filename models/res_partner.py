@@ -163,8 +163,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         from_xero = self.env.context.get("xero_from_xero")
         if "xero_contact_id" in vals:
-            self._xero_check_link_rights()
             vals = dict(vals, xero_contact_id=self._xero_normalize_contact_id(vals["xero_contact_id"]))
+            if any((p.xero_contact_id or False) != (vals["xero_contact_id"] or False) for p in self):
+                self._xero_check_link_rights()  # a write that keeps it (a partner merge) needs no right
             if vals["xero_contact_id"] and not from_xero:
                 # Checked before anything is written: a refused id changes nothing.
                 self._xero_check_contact_id(vals["xero_contact_id"])
@@ -434,9 +435,12 @@ class ResPartner(models.Model):
         to_create = []
         for contact in customers:
             values = self._xero_partner_values(contact)
+            # The partner whose reference the contact carries first: customers sharing its contact (matched
+            # by name or email) keep the link, never the contact's details.
+            owner = by_ref.get(own[contact["ContactID"]])
             partner = (
-                by_id.get(contact["ContactID"])
-                or by_ref.get(own[contact["ContactID"]])
+                (owner if owner and owner.xero_contact_id in (contact["ContactID"], False) else None)
+                or by_id.get(contact["ContactID"])
                 or by_email.get((contact.get("EmailAddress") or "").strip().lower())
             )
             if partner:

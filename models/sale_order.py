@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from .xero_document_mixin import VOID_OPERATIONS
+from .xero_job import XeroBlocked
 
 # Changing one of these on an exported order queues an update in Xero.
 XERO_TRACKED_FIELDS = {
@@ -159,6 +160,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if job.operation in VOID_OPERATIONS:
             return self._xero_void_payload(job)
+        if job.operation == "invoice" and job.method == "PUT" and self._xero_invoices_in_xero():
+            raise XeroBlocked(self._xero_not_exportable_reason(job.operation))  # its Odoo invoice is there already
         contact_id = self._xero_customer_contact_id(job)
         lines = [
             {"name": line.name, "quantity": line.product_uom_qty, "price_unit": line.price_unit,
@@ -207,6 +210,7 @@ class SaleOrder(models.Model):
             label = _("Invoice")
         self.with_context(xero_no_update=True).write(vals)
         self._xero_post_done(job, label, vals.get("xero_quote_number") or vals.get("xero_invoice_number"), status)
+        self._xero_done_while_cancelled(job.operation)
 
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: same contact, our

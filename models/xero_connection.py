@@ -309,6 +309,8 @@ class XeroConnection(models.Model):
     def _xero_bind_tokens(self, tokens, tenants, user):
         """Store a consent's token set; bind at once when it connected one organisation."""
         self.ensure_one()
+        if self.tenant_id and not self.bound_tenant_id:  # a connection from before bound_tenant_id existed
+            self.sudo().bound_tenant_id = self.tenant_id
         claims = tokens.id_claims
         values = {
             "access_token": tokens.access_token,
@@ -357,7 +359,7 @@ class XeroConnection(models.Model):
     def _xero_forget_organisation(self, new_name):
         self.ensure_one()
         env, company = self.env(su=True), self.company_id
-        old_name = self.tenant_name or self.bound_tenant_id
+        old_name = self.tenant_name or _("the previous organisation")
         for model in ("xero.contact", "xero.invoice", "xero.account", "xero.tax.rate", "xero.item",
                       "xero.tracking.category", "xero.sync.cursor"):
             env[model].with_context(active_test=False).search([("connection_id", "=", self.id)]).unlink()

@@ -444,8 +444,18 @@ class XeroDocumentMixin(models.AbstractModel):
             vals["xero_amount_due"] = 0.0
         models.Model.write(self.sudo(), vals)
         self._message_log(body=_("Cancelled in Odoo: %(status)s in Xero.", status=(status or "").lower()))
-        if self.state != "cancel":  # posted or confirmed again while the void was on its way
+        if self._xero_revivable():  # posted or confirmed again while the void was on its way
             self._xero_revive(VOID_OPERATIONS[job.operation])
+
+    def _xero_revivable(self):
+        """Live again in Odoo (a void that ends now calls for a new Xero document)."""
+        return self.state != "cancel"
+
+    def _xero_done_while_cancelled(self, operation):
+        """Its document reached Xero after it was cancelled in Odoo (the cancel found nothing to void then):
+        voided now."""
+        if self.state == "cancel":
+            self._xero_cancelled([operation])
 
     def _xero_void_lookup(self, job, client):
         """An attempt with an unknown outcome: the document as Xero has it, when it is voided/deleted."""

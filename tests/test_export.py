@@ -701,6 +701,36 @@ class TestExportActions(XeroExportCase):
         move.unlink()
         self.assertFalse(move.exists())
 
+    def test_void_done_on_a_draft_and_create_done_after_a_cancel(self):
+        move = self.invoice()
+        move.action_xero_export()
+        exported_id = move.xero_invoice_id
+        move.button_cancel()
+        [void] = self.jobs_of(move, "void_invoice")
+        move.button_draft()  # reset to draft while the void waits: it is still sent, and nothing new is queued
+        self.send()
+        self.assertEqual((void.state, move.state, move.xero_invoice_status), ("done", "draft", "VOIDED"))
+        self.assertFalse(self.jobs_of(move, "invoice").filtered(lambda j: j.state != "done"))
+        move.action_post()  # posted later: the new Xero document comes then
+        self.send()
+        self.assertNotEqual(move.xero_invoice_id, exported_id)
+        # Cancelled while its creation was under way (the cancel found nothing to void): voided once created.
+        other = self.invoice()
+        job = self.Job._xero_enqueue(other, "invoice")
+        original = XeroClient.batch_write
+
+        def cancelled_during_the_call(client, resource, elements, **kw):
+            if resource == "Invoices" and other.state == "posted":
+                other.button_cancel()  # the user, while the invoice is being created in Xero
+            return original(client, resource, elements, **kw)
+
+        with patch.object(XeroClient, "batch_write", cancelled_during_the_call):
+            self.send()
+        self.assertEqual((job.state, other.state), ("done", "cancel"))
+        [late_void] = self.jobs_of(other, "void_invoice")
+        self.send()
+        self.assertEqual((late_void.state, other.xero_invoice_status), ("done", "VOIDED"))
+
     def test_posted_again_before_its_void_was_sent(self):
         move = self.invoice()
         move.action_xero_export()
@@ -776,6 +806,27 @@ class TestExportActions(XeroExportCase):
         action = as_quote._xero_action_export("quote")
         self.assertNotEqual(action.get("res_model"), "xero.export.wizard")
         self.assertEqual(as_quote.xero_quote_status, "DRAFT")
+
+    def test_an_order_on_its_way_to_xero_is_not_booked_twice_either(self):
+        # The order and its invoice in one go (eCommerce's automatic invoicing): the order's job not sent yet.
+        self.company.xero_auto_export_invoices = True
+        order = self.order(confirm=True)
+        order_job = self.Job._xero_enqueue(order, "invoice")
+        move = order._create_invoices()
+        move.action_post()
+        self.assertFalse(self.jobs_of(move), "the order goes first: its invoice is not queued")
+        # Queued anyway (before the order was), the invoice is refused at send time; the order goes.
+        other = self.order(confirm=True)
+        other_move = other._create_invoices()
+        self.company.xero_auto_export_invoices = False
+        other_move.action_post()
+        move_job = self.Job._xero_enqueue(other_move, "invoice")
+        other_job = self.Job._xero_enqueue(other, "invoice")
+        self.send()
+        self.assertEqual((order_job.state, other_job.state), ("done", "done"), (order_job.error, other_job.error))
+        self.assertEqual(move_job.state, "blocked")
+        self.assertIn("book the sale twice", move_job.error)
+        self.assertFalse(other_move.xero_invoice_id)
 
     def test_an_order_already_an_invoice_in_xero_is_not_booked_twice(self):
         order = self.order(confirm=True)

@@ -314,6 +314,14 @@ class TestContactExport(XeroHttpCase):
                          ("finance@mole.example", first._xero_contact_number()))
         self.assertEqual(self.Job.search([("res_model", "=", "res.partner"), ("res_id", "=", second.id)],
                                          order="id desc", limit=1).state, "done")
+        # Nor does a pull bring the first's details onto the second (whichever sorts first).
+        self.sandbox_post("/_sandbox/clock", {"advance": 120})
+        self.seed([{"ContactID": first.xero_contact_id, "Name": "Mole Coffee Co", "EmailAddress": "finance@mole.example",
+                    "ContactNumber": first._xero_contact_number(), "IsCustomer": True}])
+        self.env["res.partner"]._xero_apply_contacts(self.connection, [
+            dict(next(c for c in self.xero_contacts() if c["ContactID"] == first.xero_contact_id),
+                 IsCustomer=True, EmailAddress="accounts@mole.example")])
+        self.assertEqual((first.email, second.email), ("accounts@mole.example", "orders@mole.example"))
 
     def test_same_customer_queued_twice_is_sent_once(self):
         partner = self.env["res.partner"].create({"name": "Twice Ltd", "email": "t@example.com"})
