@@ -378,14 +378,22 @@ class XeroConnection(models.Model):
                           and Model._fields[name].store})
             models.Model.write(documents, blank)  # the connector's own columns only, no side effect
             cleared += len(documents)
+        # Stripe and GoCardless payments recorded in the first organisation: their Xero ids and clearing account
+        # are its own (retrying their events records them in the new one).
+        payments = env["xero.payment"].search([("company_id", "=", company.id)])
+        payments.write({name: False for name in ("clearing_account_id", "clearing_account_code", "xero_invoice_id",
+                                                 "xero_invoice_number", "xero_credit_note_id", "xero_credit_note_number",
+                                                 "xero_payment_id", "xero_fee_transaction_id", "xero_transfer_id",
+                                                 "reversed_xero_payment_id")})
         jobs = env["xero.job"].search([("company_id", "=", company.id),
                                        ("state", "in", ("pending", "retry", "blocked", "sending"))])
         jobs.write({"state": "cancelled", "next_try": False,
                     "error": _("Not sent: the company is now connected to %s.", new_name)})
         self.message_post(body=_(
             "Connected to %(new)s instead of %(old)s: the links to %(old)s were forgotten (%(partners)s customers' "
-            "Xero Contact IDs, %(documents)s exported documents, %(jobs)s queued exports, its lists). Export again "
-            "to send them to %(new)s.", new=new_name, old=old_name, partners=len(partners), documents=cleared,
+            "Xero Contact IDs, %(documents)s exported documents, %(payments)s Stripe/GoCardless payments, %(jobs)s "
+            "queued exports, its lists). Export again (or retry the payment events) to send them to %(new)s.",
+            new=new_name, old=old_name, partners=len(partners), documents=cleared, payments=len(payments),
             jobs=len(jobs)))
 
     @staticmethod

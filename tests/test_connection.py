@@ -60,6 +60,9 @@ class TestConnectFlow(XeroHttpCase):
         self.assertTrue(linked)
         conn._xero_refresh_lists(["accounts"])
         self.assertTrue(self.env["xero.account"].search_count([("connection_id", "=", conn.id)]))
+        payment = self.env["xero.payment"].sudo().create({
+            "name": "Stripe ch_first_org", "company_id": self.company.id, "provider": "stripe", "key": "ch_first_org",
+            "clearing_account_id": "0fd3c5a8-3e1f-4c39-9d6e-6d1f4bb1a001", "xero_payment_id": "pay-in-first-org"})
         waiting = self.env["res.partner"].create({"name": "Queued Customer"})
         job = self.env["xero.job"].sudo()._xero_enqueue(waiting, "contact", method="POST")
         # Disconnected and connected again to the same organisation: the links stay.
@@ -73,6 +76,7 @@ class TestConnectFlow(XeroHttpCase):
         self.assertFalse(customer.xero_contact_id)
         self.assertFalse(self.env["xero.account"].search_count([("connection_id", "=", conn.id)]))
         self.assertEqual(job.state, "cancelled")
+        self.assertFalse(payment.clearing_account_id or payment.xero_payment_id)
         self.assertTrue(conn.message_ids.filtered(lambda m: "were forgotten" in (m.body or "")))
         customer.with_user(self.xero_admin).action_xero_export()
         self.assertTrue(customer.xero_contact_id)
