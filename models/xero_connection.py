@@ -381,7 +381,10 @@ class XeroConnection(models.Model):
         # Stripe and GoCardless payments recorded in the first organisation: their Xero ids and clearing account
         # are its own (retrying their events records them in the new one).
         payments = env["xero.payment"].search([("company_id", "=", company.id)])
-        payments.write(dict.fromkeys(("clearing_account_id", "clearing_account_code", "xero_invoice_id", "xero_invoice_number", "xero_credit_note_id", "xero_credit_note_number", "xero_payment_id", "xero_fee_transaction_id", "xero_transfer_id", "reversed_xero_payment_id"), False))
+        payments.write(dict.fromkeys((
+            "clearing_account_id", "clearing_account_code", "xero_invoice_id", "xero_invoice_number",
+            "xero_credit_note_id", "xero_credit_note_number", "xero_payment_id", "xero_fee_transaction_id",
+            "xero_transfer_id", "reversed_xero_payment_id"), False))
         jobs = env["xero.job"].search([("company_id", "=", company.id),
                                        ("state", "in", ("pending", "retry", "blocked", "sending"))])
         jobs.write({"state": "cancelled", "next_try": False,
