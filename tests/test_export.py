@@ -82,6 +82,20 @@ class XeroExportCase(XeroHttpCase):
     def send(self, **kw):
         return self.Job._xero_send(**kw)
 
+    def send_while(self, resource, user_action):
+        """Send, ``user_action()`` running once during the first call to Xero's ``resource`` (after the
+        payloads were built: what a user does while the sender waits for Xero)."""
+        original, done = XeroClient.batch_write, []
+
+        def during_the_call(client, called, elements, **kw):
+            if called == resource and not done:
+                done.append(True)
+                user_action()
+            return original(client, called, elements, **kw)
+
+        with patch.object(XeroClient, "batch_write", during_the_call):
+            self.send()
+
     def jobs_of(self, records, operation=None):
         domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
         if operation:
@@ -111,15 +125,7 @@ class TestOutbox(XeroExportCase):
         self.Job._xero_enqueue(order.partner_id, "contact", method="POST")
         self.send()
         job = self.Job._xero_enqueue(order, "invoice")
-        original = XeroClient.batch_write
-
-        def edited_during_the_call(client, resource, elements, **kw):
-            if resource == "Invoices" and order.client_order_ref == "PO-FIRST":
-                order.write({"client_order_ref": "PO-SECOND"})  # the user, while the invoice is being created
-            return original(client, resource, elements, **kw)
-
-        with patch.object(XeroClient, "batch_write", edited_during_the_call):
-            self.send()
+        self.send_while("Invoices", lambda: order.write({"client_order_ref": "PO-SECOND"}))
         self.assertEqual(job.state, "done", job.error)
         self.assertIn("PO-FIRST", job.request_excerpt, "the payload was built before the change")
         # The change followed as an update (in the same run here), not lost.
@@ -639,11 +645,7 @@ class TestExportActions(XeroExportCase):
         self.assertEqual(len(self.xero("Quotes")), 1)
 
     def test_cancelled_invoice_is_voided_in_xero_and_a_new_one_follows_if_posted_again(self):
-        move = self.invoice()
-        move.action_xero_export()
-        first_id = move.xero_invoice_id
-        move.button_cancel()
-        [void] = self.jobs_of(move, "void_invoice")
+        move, first_id, void = self.exported_then_cancelled()
         self.assertEqual(void.method, "POST")
         self.send()
         self.assertEqual(void.state, "done", void.error)
@@ -701,12 +703,17 @@ class TestExportActions(XeroExportCase):
         move.unlink()
         self.assertFalse(move.exists())
 
-    def test_void_done_on_a_draft_and_create_done_after_a_cancel(self):
+    def exported_then_cancelled(self):
+        """An invoice in Xero, then cancelled in Odoo: (move, its Xero id, the void job, not sent yet)."""
         move = self.invoice()
         move.action_xero_export()
         exported_id = move.xero_invoice_id
         move.button_cancel()
         [void] = self.jobs_of(move, "void_invoice")
+        return move, exported_id, void
+
+    def test_void_done_on_a_draft_and_create_done_after_a_cancel(self):
+        move, exported_id, void = self.exported_then_cancelled()
         move.button_draft()  # reset to draft while the void waits: it is still sent, and nothing new is queued
         self.send()
         self.assertEqual((void.state, move.state, move.xero_invoice_status), ("done", "draft", "VOIDED"))
@@ -717,29 +724,17 @@ class TestExportActions(XeroExportCase):
         # Cancelled while its creation was under way (the cancel found nothing to void): voided once created.
         other = self.invoice()
         job = self.Job._xero_enqueue(other, "invoice")
-        original = XeroClient.batch_write
-
-        def cancelled_during_the_call(client, resource, elements, **kw):
-            if resource == "Invoices" and other.state == "posted":
-                other.button_cancel()  # the user, while the invoice is being created in Xero
-            return original(client, resource, elements, **kw)
-
-        with patch.object(XeroClient, "batch_write", cancelled_during_the_call):
-            self.send()
+        self.send_while("Invoices", other.button_cancel)
         self.assertEqual((job.state, other.state), ("done", "cancel"))
         [late_void] = self.jobs_of(other, "void_invoice")
         self.send()
         self.assertEqual((late_void.state, other.xero_invoice_status), ("done", "VOIDED"))
 
     def test_posted_again_before_its_void_was_sent(self):
-        move = self.invoice()
-        move.action_xero_export()
-        exported_id = move.xero_invoice_id
         # Cancelled, back to draft and posted again before the sender ran: the void is not sent.
-        move.button_cancel()
+        move, exported_id, void = self.exported_then_cancelled()
         move.button_draft()
         move.action_post()
-        [void] = self.jobs_of(move, "void_invoice")
         self.assertEqual(void.state, "cancelled")
         self.send()
         invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == exported_id)
