@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
-# The company's active Xero accounts that have a code: bank accounts (clearing), the others (fees).
+# The company's active Xero accounts: bank accounts, with or without a code (clearing, payouts), the others that
+# have a code (fees: line items name their account by code).
 CLEARING_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK')]"
 FEE_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '!=', 'BANK'), " \
     "('code', '!=', False)]"
@@ -8,6 +9,12 @@ PAYMENT_ACCOUNT_FIELDS = (("xero_stripe_account_code", "xero_stripe_account_id")
                           ("xero_gocardless_account_code", "xero_gocardless_account_id"),
                           ("xero_payment_fee_account_code", "xero_payment_fee_account_id"),
                           ("xero_payout_account_code", "xero_payout_account_id"))
+
+
+def _payment_account(string, domain, help_text):
+    """A dropdown over one of the payment account codes, from Xero's chart (see PAYMENT_ACCOUNT_FIELDS)."""
+    return fields.Many2one("xero.account", string, compute="_compute_xero_payment_accounts",
+                           inverse="_inverse_xero_payment_accounts", domain=domain, help=help_text)
 
 
 class ResCompany(models.Model):
@@ -116,27 +123,21 @@ class ResCompany(models.Model):
         "xero.tax.rate", "Default Xero Tax Rate", compute="_compute_xero_defaults",
         inverse="_inverse_xero_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
         help="Xero tax rate of taxed lines whose Odoo tax is not mapped. Lines without tax are sent as NONE.")
-    # The payments' accounts, chosen from Xero's chart (bank accounts with a code; the fees: any other).
-    xero_stripe_account_id = fields.Many2one(
-        "xero.account", "Stripe Clearing Account", compute="_compute_xero_payment_accounts",
-        inverse="_inverse_xero_payment_accounts",
-        domain=CLEARING_ACCOUNT_DOMAIN,
-        help="Empty: the Xero bank account named “Stripe”, created when missing.")
-    xero_gocardless_account_id = fields.Many2one(
-        "xero.account", "GoCardless Clearing Account", compute="_compute_xero_payment_accounts",
-        inverse="_inverse_xero_payment_accounts",
-        domain=CLEARING_ACCOUNT_DOMAIN,
-        help="Empty: the Xero bank account named “GoCardless”, created when missing.")
-    xero_payout_account_id = fields.Many2one(
-        "xero.account", "Payouts Arrive In", compute="_compute_xero_payment_accounts",
-        inverse="_inverse_xero_payment_accounts", domain=CLEARING_ACCOUNT_DOMAIN,
-        help="The Xero bank account Stripe and GoCardless pay out to: each payout is a transfer from the clearing "
+    # The payments' accounts, chosen from Xero's chart (bank accounts, with or without a code; the fees: any
+    # other account with a code).
+    xero_stripe_account_id = _payment_account(
+        "Stripe Clearing Account", CLEARING_ACCOUNT_DOMAIN,
+        "Empty: the Xero bank account named “Stripe”, created when missing.")
+    xero_gocardless_account_id = _payment_account(
+        "GoCardless Clearing Account", CLEARING_ACCOUNT_DOMAIN,
+        "Empty: the Xero bank account named “GoCardless”, created when missing.")
+    xero_payout_account_id = _payment_account(
+        "Payouts Arrive In", CLEARING_ACCOUNT_DOMAIN,
+        "The Xero bank account Stripe and GoCardless pay out to: each payout is a transfer from the clearing "
         "account to it. Empty: payouts are not recorded.")
-    xero_payment_fee_account_id = fields.Many2one(
-        "xero.account", "Payment Fees Account", compute="_compute_xero_payment_accounts",
-        inverse="_inverse_xero_payment_accounts",
-        domain=FEE_ACCOUNT_DOMAIN,
-        help="Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
+    xero_payment_fee_account_id = _payment_account(
+        "Payment Fees Account", FEE_ACCOUNT_DOMAIN,
+        "Xero expense account of Stripe's and GoCardless' fees (e.g. 404 Bank Fees).")
     xero_payment_tax_rate_id = fields.Many2one(
         "xero.tax.rate", "Tax Rate of Invoices Created for Payments", compute="_compute_xero_defaults",
         inverse="_inverse_xero_payment_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
