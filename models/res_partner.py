@@ -5,7 +5,6 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 from ..xero import XeroError
 
@@ -236,11 +235,9 @@ class ResPartner(models.Model):
                 self.env["xero.invoice"].sudo()._xero_link_partner(connection, partner)
 
     def _xero_bump_revision(self):
-        """A change meant for Xero: counted (in SQL, without write's side effects)."""
-        if self.ids:
-            self.env.cr.execute(SQL("UPDATE res_partner SET xero_revision = COALESCE(xero_revision, 0) + 1 "
-                                    "WHERE id IN %s", tuple(self.ids)))
-            self.invalidate_recordset(["xero_revision"])
+        """A change meant for Xero: counted on the customers with a job open (see xero.job)."""
+        if "xero.job" in self.env:
+            self.env["xero.job"]._xero_bump_revisions(self)
 
     def _xero_resend(self, job):
         """Changed after ``job``'s payload was built (while it was on its way): send the change too."""

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import float_is_zero
 
 from ..xero import parse_xero_date
 from .xero_job import XeroBlocked
@@ -465,11 +465,10 @@ class XeroDocumentMixin(models.AbstractModel):
         return record if record and record.get("Status") in ("VOIDED", "DELETED") else None
 
     def _xero_bump_revision(self):
-        """A change meant for Xero: counted (in SQL, without the models' write side effects)."""
-        if self.ids:
-            self.env.cr.execute(SQL("UPDATE %s SET xero_revision = COALESCE(xero_revision, 0) + 1 WHERE id IN %s",
-                                    SQL.identifier(self._table), tuple(self.ids)))
-            self.invalidate_recordset(["xero_revision"])
+        """A change meant for Xero: counted (in SQL, without the models' write side effects) on the records
+        with a job open (queued or being sent). Without one, the next job's payload is built after the
+        change anyway: nothing to count (and posting a thousand invoices writes nothing more)."""
+        self.env["xero.job"]._xero_bump_revisions(self)
 
     def _xero_resend(self, job):
         """Changed after ``job``'s payload was built (while it was on its way): send the change too."""

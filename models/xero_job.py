@@ -23,6 +23,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models, modules, sql_db
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..xero import ElementResult, NotFound, RateLimited, ReconnectNeeded, TransientError, XeroError, redact
 from .xero_contact import name_key
@@ -250,6 +251,20 @@ class XeroJob(models.Model):
         if new_work:
             self._xero_trigger()
         return jobs
+
+    @api.model
+    def _xero_bump_revisions(self, records):
+        """Count a change meant for Xero on those of ``records`` with a job open (queued or being sent): a
+        job's payload built before the change is then followed by an update (see _xero_succeeded). Records
+        without an open job need no count: their next payload is built after the change."""
+        if not records.ids:
+            return
+        busy = set(self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids),
+                                       ("state", "in", OPEN_STATES)]).mapped("res_id"))
+        if busy:
+            self.env.cr.execute(SQL("UPDATE %s SET xero_revision = COALESCE(xero_revision, 0) + 1 WHERE id IN %s",
+                                    SQL.identifier(records._table), tuple(busy)))
+            records.browse(busy).invalidate_recordset(["xero_revision"])
 
     def _xero_rearm(self, method, force_new):
         """Asked again while a job is open: a blocked job goes back to the queue (presumably fixed);
