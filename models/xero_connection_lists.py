@@ -66,7 +66,7 @@ class XeroConnection(models.Model):
         counts = {}
         for kind in kinds or LISTS:
             resource, model_name, method, params = LISTS[kind]
-            records = list(client.iter_records(resource, params=params, paged=False))
+            records = list(client.iter_records(resource, params=params))
             Model = self.env[model_name].sudo().with_company(conn.company_id).with_context(xero_from_xero=True)
             getattr(Model, method)(conn, records)
             seen = {r.get(Model._xero_id_key) for r in records}

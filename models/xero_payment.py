@@ -476,9 +476,8 @@ class XeroPayment(models.Model):
         }[job.operation]
         if '"' in reference:
             return None
-        # Xero pages invoices, credit notes and bank transactions; bank transfers come whole.
-        for record in client.iter_records(resource, where=f'Reference.StartsWith("{reference}")',
-                                          paged=resource != "BankTransfers"):
+        # (the library pages only what Xero pages: bank transfers come whole)
+        for record in client.iter_records(resource, where=f'Reference.StartsWith("{reference}")'):
             if record.get("Status") not in ("DELETED", "VOIDED"):
                 return record
         return None

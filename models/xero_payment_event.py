@@ -889,7 +889,7 @@ class _Context:
         except ValueError:
             raise PaymentEventError(_("“%s” is not a currency code.", code)) from None
         if self._currencies is None:
-            self._currencies = {c.get("Code") for c in self.client.iter_records("Currencies", paged=False)}
+            self._currencies = {c.get("Code") for c in self.client.iter_records("Currencies")}
         if code not in self._currencies:
             raise PaymentEventError(_(
                 "The Xero organisation %(org)s has no currency %(code)s: add it in Xero (Settings → Currencies), "
@@ -901,7 +901,7 @@ class _Context:
         field, name, default_code = CLEARING[provider]
         code = (self.company[field] or "").strip()
         if self._accounts is None:
-            self._accounts = list(self.client.iter_records("Accounts", paged=False))
+            self._accounts = list(self.client.iter_records("Accounts"))
         active = [a for a in self._accounts if a.get("Status", "ACTIVE") == "ACTIVE"]
         ref = account_ref(code)
         found = next((a for a in active if a.get(next(iter(ref))) == code), None) if code else \
