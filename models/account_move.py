@@ -2,6 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 
+from .xero_access import guard_fields
 from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
@@ -38,11 +39,21 @@ class AccountMove(models.Model):
     def _xero_operation(self):
         return "credit_note" if self.move_type == "out_refund" else "invoice"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard_fields(self.browse(), vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard_fields(self, [vals])
+        return super().write(vals)
+
     # ------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------
     def action_xero_export(self):
         """Export posted customer invoices (→ Xero invoices) and refunds (→ Xero credit notes)."""
+        self._xero_check_export_access()
         result = True
         for operation in ("invoice", "credit_note"):
             moves = self.filtered(lambda m, op=operation: m._xero_operation() == op)
@@ -202,6 +213,8 @@ class AccountMove(models.Model):
             "CurrencyCode": self.currency_id.name,
         }
         update = job.method == "POST" and not job.force_new
+        if update:
+            self._xero_check_ours(job.operation, self.xero_invoice_id)
         if job.operation == "credit_note":
             payload["Type"] = "ACCRECCREDIT"
             if update:

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .xero_access import USER, checked, guard_fields
 from .xero_job import XeroBlocked
 
 ITEM_NAME_MAX = 50
@@ -15,6 +16,15 @@ class ProductProduct(models.Model):
                                          digits="Product Unit")
     xero_is_tracked = fields.Boolean("Tracked in Xero", compute="_compute_xero_item")
     xero_item_message = fields.Char(compute="_compute_xero_item")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard_fields(self.browse(), vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard_fields(self, [vals])
+        return super().write(vals)
 
     @api.depends("default_code")
     @api.depends_context("company")
@@ -44,8 +54,7 @@ class ProductProduct(models.Model):
     # Export as Xero items (outbox operation "item")
     # ------------------------------------------------------------------------------------------
     def action_xero_export_item(self):
-        if not self.env.user.has_group("xero_connector.group_xero_user"):
-            raise UserError(_("Only Xero users can export to Xero."))
+        checked(self, USER, self.env._("Only Xero users can export to Xero."), operation="read")
         company = self.env.company
         conn = company._xero_connection()
         if not conn or conn.state not in ("connected", "reconnect"):

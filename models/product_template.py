@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .xero_access import USER, checked, guard_fields
+from .xero_sales_account_mixin import MAPPING_FIELDS
+
 
 class ProductTemplate(models.Model):
     _name = "product.template"
@@ -17,6 +20,15 @@ class ProductTemplate(models.Model):
     xero_is_tracked = fields.Boolean("Tracked in Xero", compute="_compute_xero_item",
                                      help="Xero tracks this item as inventory.")
     xero_item_message = fields.Char(compute="_compute_xero_item")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard_fields(self.browse(), vals_list, admin_fields=MAPPING_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard_fields(self, [vals], admin_fields=MAPPING_FIELDS)
+        return super().write(vals)
 
     @api.depends("product_variant_ids", "default_code")
     @api.depends_context("company")
@@ -36,6 +48,7 @@ class ProductTemplate(models.Model):
 
     def action_xero_export_item(self):
         """Send the products (their variants) to Xero as items, matched by internal reference."""
+        checked(self, USER, self.env._("Only Xero users can export to Xero."), operation="read")
         if not self.product_variant_ids:
             raise UserError(_("There is no product to send to Xero."))
         return self.product_variant_ids.action_xero_export_item()

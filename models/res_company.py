@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 
+from .xero_access import check_owned_fields
+
+# What the connector alone writes on a company (its configuration is the Settings administrators').
+OWNED_FIELDS = frozenset({"xero_connection_ids", "xero_lead_source_message"})
+
 # The company's active Xero accounts: bank accounts, with or without a code (clearing, payouts), the others that
 # have a code (fees: line items name their account by code).
 CLEARING_ACCOUNT_DOMAIN = "[('company_id', '=', id), ('status', '=', 'ACTIVE'), ('account_type', '=', 'BANK')]"
@@ -197,6 +202,15 @@ class ResCompany(models.Model):
     def _inverse_xero_payment_tax_rate_id(self):
         for company in self:
             company.xero_payment_tax_type = company.xero_payment_tax_rate_id.sudo().xero_id or False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_owned_fields(self.browse(), vals_list, OWNED_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_owned_fields(self, [vals], OWNED_FIELDS)
+        return super().write(vals)
 
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected)."""

@@ -1,19 +1,30 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .xero_access import SYSTEM, checked
 from .xero_connection import DEFAULT_URLS
+
+# Write-only secrets: settings field → (where it is kept: an ir.config_parameter or a res.company field, its key).
+# The form never receives a stored value (default_get, onchange and read all leave these fields empty); it shows
+# that one is set, and a value typed in replaces it when the settings are saved.
+SECRETS = {
+    "xero_client_secret": ("param", "xero_connector.client_secret"),
+    "xero_webhook_key": ("param", "xero_connector.webhook_key"),
+    "xero_stripe_webhook_secret": ("company", "xero_stripe_webhook_secret"),
+    "xero_gocardless_webhook_secret": ("company", "xero_gocardless_webhook_secret"),
+    "xero_stripe_api_key": ("company", "xero_stripe_api_key"),
+    "xero_gocardless_access_token": ("company", "xero_gocardless_access_token"),
+}
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     xero_client_id = fields.Char("Xero App Client ID", config_parameter="xero_connector.client_id")
-    xero_client_secret = fields.Char(
-        "Xero App Client Secret", config_parameter="xero_connector.client_secret", groups="base.group_system"
-    )
-    xero_webhook_key = fields.Char(
-        "Xero Webhook Signing Key", config_parameter="xero_connector.webhook_key", groups="base.group_system"
-    )
+    xero_client_secret = fields.Char("Xero App Client Secret", groups=SYSTEM)
+    xero_client_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_webhook_key = fields.Char("Xero Webhook Signing Key", groups=SYSTEM)
+    xero_webhook_key_set = fields.Boolean(compute="_compute_xero_secrets_set")
     xero_show_advanced = fields.Boolean("Xero Advanced Settings")
     xero_login_url = fields.Char(
         "Xero Login URL", config_parameter="xero_connector.login_url", default=DEFAULT_URLS["login_url"]
@@ -29,14 +40,14 @@ class ResConfigSettings(models.TransientModel):
     xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
     xero_sales_account_code = fields.Char(related="company_id.xero_sales_account_code", readonly=False)
     xero_tax_type = fields.Char(related="company_id.xero_tax_type", readonly=False)
-    xero_stripe_webhook_secret = fields.Char(
-        related="company_id.xero_stripe_webhook_secret", readonly=False, groups="base.group_system")
-    xero_gocardless_webhook_secret = fields.Char(
-        related="company_id.xero_gocardless_webhook_secret", readonly=False, groups="base.group_system")
-    xero_stripe_api_key = fields.Char(
-        related="company_id.xero_stripe_api_key", readonly=False, groups="base.group_system")
-    xero_gocardless_access_token = fields.Char(
-        related="company_id.xero_gocardless_access_token", readonly=False, groups="base.group_system")
+    xero_stripe_webhook_secret = fields.Char("Stripe Signing Secret", groups=SYSTEM)
+    xero_stripe_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_gocardless_webhook_secret = fields.Char("GoCardless Webhook Secret", groups=SYSTEM)
+    xero_gocardless_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_stripe_api_key = fields.Char("Stripe API Key", groups=SYSTEM)
+    xero_stripe_api_key_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_gocardless_access_token = fields.Char("GoCardless Access Token", groups=SYSTEM)
+    xero_gocardless_access_token_set = fields.Boolean(compute="_compute_xero_secrets_set")
     xero_stripe_account_code = fields.Char(related="company_id.xero_stripe_account_code", readonly=False)
     xero_gocardless_account_code = fields.Char(related="company_id.xero_gocardless_account_code", readonly=False)
     xero_payment_fee_account_code = fields.Char(related="company_id.xero_payment_fee_account_code", readonly=False)
@@ -80,6 +91,31 @@ class ResConfigSettings(models.TransientModel):
     xero_webhook_url = fields.Char("Xero Webhook URL", compute="_compute_xero_urls")
 
     @api.depends("company_id")
+    def _compute_xero_secrets_set(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        for settings in self:
+            company = settings.company_id.sudo()
+            for name, (kind, key) in SECRETS.items():
+                settings[f"{name}_set"] = bool(icp.get_param(key) if kind == "param" else company[key])
+
+    def set_values(self):
+        """Store the secrets typed in (an empty field keeps the stored one), then forget them here."""
+        super().set_values()
+        typed = {name: self[name] for name in SECRETS if self.env.su or self.env.user.has_group(SYSTEM)}
+        typed = {name: value.strip() for name, value in typed.items() if value and value.strip()}
+        if not typed:
+            return
+        checked(self, SYSTEM, self.env._("Only system administrators can change the Xero and payment secrets."))
+        icp = self.env["ir.config_parameter"].sudo()
+        for name, value in typed.items():
+            kind, key = SECRETS[name]
+            if kind == "param":
+                icp.set_param(key, value)
+            else:
+                self.company_id.sudo()[key] = value
+        self.sudo().write(dict.fromkeys(typed, False))
+
+    @api.depends("company_id")
     def _compute_xero_connection(self):
         for settings in self:
             settings.xero_connection_id = settings.company_id._xero_connection()
@@ -96,9 +132,14 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_stripe_webhook_url = f"{base}/xero/webhook/stripe"
             settings.xero_gocardless_webhook_url = f"{base}/xero/webhook/gocardless"
 
+    def _xero_check_settings(self):
+        """Settings rows are system administrators' (Odoo's access rights), and of their companies."""
+        self.ensure_one()
+        return checked(self, SYSTEM, self.env._("Only system administrators can use the Xero settings."))
+
     def action_xero_connect(self):
         """Start Xero's sign-in for the current company (the settings are saved first)."""
-        self.ensure_one()
+        self._xero_check_settings()
         self.env["xero.connection"]._xero_oauth()  # clear message now if the app is not configured
         return {
             "type": "ir.actions.act_url",
@@ -107,14 +148,14 @@ class ResConfigSettings(models.TransientModel):
         }
 
     def action_xero_disconnect(self):
-        self.ensure_one()
+        self._xero_check_settings()
         if not self.xero_connection_id:
             raise UserError(_("%s is not connected to Xero.", self.company_id.name))
         self.xero_connection_id.action_xero_disconnect()
         return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_xero_choose_organisation(self):
-        self.ensure_one()
+        self._xero_check_settings()
         return self.xero_connection_id.action_xero_open_picker()
 
     def _compute_xero_stock_installed(self):
@@ -122,7 +163,7 @@ class ResConfigSettings(models.TransientModel):
             settings.xero_stock_installed = "stock.quant" in self.env
 
     def _xero_connection_or_fail(self):
-        self.ensure_one()
+        self._xero_check_settings()
         if not self.xero_connection_id:
             raise UserError(_("%s is not connected to Xero.", self.company_id.name))
         return self.xero_connection_id
@@ -137,7 +178,4 @@ class ResConfigSettings(models.TransientModel):
         return self._xero_connection_or_fail().action_xero_setup_lead_source()
 
     def action_xero_test_connection(self):
-        self.ensure_one()
-        if not self.xero_connection_id:
-            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
-        return self.xero_connection_id.action_xero_test_connection()
+        return self._xero_connection_or_fail().action_xero_test_connection()

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from .xero_access import guard_fields
 from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
@@ -40,6 +41,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_xero_export_sales_order(self):
         """Export to Xero as the company's Settings say (Quote or Invoice)."""
+        self._xero_check_export_access()
         result = True
         for target in set(self.company_id.mapped("xero_sale_order_target")):
             orders = self.filtered(lambda o, t=target: o.company_id.xero_sale_order_target == t)
@@ -83,14 +85,16 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        guard_fields(self.browse(), vals_list)
         orders = super().create(vals_list)
         orders.filtered("client_order_ref")._xero_auto_export("on_po")
         return orders
 
     def write(self, vals):
+        guard_fields(self, [vals])
         without_po = self.filtered(lambda o: not o.client_order_ref) if "client_order_ref" in vals else self.browse()
         result = super().write(vals)
-        if self.env.context.get("xero_no_update"):
+        if self.env.su and self.env.context.get("xero_no_update"):  # the connector's own writes only
             return result
         if without_po:
             without_po.filtered("client_order_ref")._xero_auto_export("on_po")
@@ -183,6 +187,7 @@ class SaleOrder(models.Model):
             if self.validity_date:
                 payload["ExpiryDate"] = self._xero_date(self.validity_date)
             if update:
+                self._xero_check_ours("quote", self.xero_quote_id)
                 payload["QuoteID"] = self.xero_quote_id
             else:
                 payload["Status"] = "DRAFT"
@@ -190,6 +195,7 @@ class SaleOrder(models.Model):
         payload.update(Type="ACCREC", LineAmountTypes=amount_types, Url=self._xero_odoo_url(),
                        DueDate=self._xero_date(self._xero_due_date(date)))
         if update:
+            self._xero_check_ours("invoice", self.xero_invoice_id)
             payload["InvoiceID"] = self.xero_invoice_id
         else:
             payload["Status"] = job.company_id.xero_invoice_status

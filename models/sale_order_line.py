@@ -11,19 +11,19 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        if not self.env.context.get("xero_no_update"):
+        if not (self.env.su and self.env.context.get("xero_no_update")):
             lines.order_id._xero_changed()
         return lines
 
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get("xero_no_update") and XERO_LINE_FIELDS.intersection(vals):
+        if not (self.env.su and self.env.context.get("xero_no_update")) and XERO_LINE_FIELDS.intersection(vals):
             self.order_id._xero_changed()
         return result
 
     def unlink(self):
         orders = self.order_id
         result = super().unlink()
-        if not self.env.context.get("xero_no_update"):
+        if not (self.env.su and self.env.context.get("xero_no_update")):
             orders.exists()._xero_changed()
         return result

@@ -2,9 +2,10 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..xero import ValidationError, XeroError
+from .xero_access import MANAGER, checked
 from .xero_tracking_category import LEAD_SOURCE
 
 _logger = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ class XeroConnection(models.Model):
             conn.lists_refreshed_on = when.get(conn.id, False)
 
     def _xero_check_manager(self):
-        if not self.env.user.has_group("xero_connector.group_xero_manager"):
-            raise AccessError(_("Only Xero administrators can change what Odoo reads from Xero."))
+        """The connection as superuser, once the caller is a Xero administrator of its company."""
+        self.ensure_one()
+        return checked(self, MANAGER, self.env._("Only Xero administrators can change what Odoo reads from Xero."))
 
     def _xero_ready(self):
         self.ensure_one()
@@ -88,11 +90,10 @@ class XeroConnection(models.Model):
 
     def action_xero_refresh_lists(self):
         """Refresh from Xero: accounts, tax rates, items and tracking categories."""
-        self.ensure_one()
-        self._xero_check_manager()
-        self._xero_ready()
+        conn = self._xero_check_manager()
+        conn._xero_ready()
         try:
-            counts = self._xero_refresh_lists()
+            counts = conn._xero_refresh_lists()
         except XeroError as exc:
             raise UserError(_("Xero did not answer: %s", exc)) from None
         message = _("Read from Xero: %(accounts)s accounts, %(taxes)s tax rates, %(items)s items, %(tracking)s "
@@ -107,22 +108,23 @@ class XeroConnection(models.Model):
                            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
 
     def action_xero_open_list(self):
-        """Open one of Xero's lists of this connection (context ``xero_list``: the model)."""
-        self.ensure_one()
+        """Open one of Xero's lists of this connection (context ``xero_list``: one of the lists' models)."""
+        self._xero_check_manager()
         model = self.env.context.get("xero_list") or "xero.account"
+        if model not in {entry[1] for entry in LISTS.values()}:
+            raise UserError(self.env._("%s is not one of Xero's lists.", model))
         return {"type": "ir.actions.act_window", "res_model": model, "view_mode": "list,form",
                 "name": self.env[model]._description, "domain": [("connection_id", "=", self.id)]}
 
     def action_xero_import_items(self):
         """Create/update Odoo products from the Xero items (read again first)."""
-        self.ensure_one()
-        self._xero_check_manager()
-        self._xero_ready()
+        conn = self._xero_check_manager()
+        conn._xero_ready()
         try:
-            self._xero_refresh_lists(["accounts", "tax_rates", "items"])
+            conn._xero_refresh_lists(["accounts", "tax_rates", "items"])
         except XeroError as exc:
             raise UserError(_("Xero did not answer: %s", exc)) from None
-        return self.xero_item_ids.action_xero_import()
+        return conn.xero_item_ids.action_xero_import()
 
     # ------------------------------------------------------------------------------------------
     # Lead Source
@@ -133,10 +135,8 @@ class XeroConnection(models.Model):
         Xero allows two active tracking categories: when both are taken by others, say which and let the
         administrator pick one of them instead (Settings → Xero → Lead Source category).
         """
-        self.ensure_one()
-        self._xero_check_manager()
-        self._xero_ready()
-        conn = self.sudo()
+        conn = self._xero_check_manager()
+        conn._xero_ready()
         company = conn.company_id
         try:
             conn._xero_refresh_lists(["tracking"])
@@ -264,15 +264,3 @@ class XeroConnection(models.Model):
                 count=category.option_count, sources=", ".join(left_out.mapped("name"))))
         company.xero_lead_source_message = " ".join(problems) if problems else False
         return left_out
-
-    def action_xero_sync_lead_sources(self):
-        self.ensure_one()
-        self._xero_check_manager()
-        self._xero_ready()
-        try:
-            over = self._xero_sync_lead_sources()
-        except XeroError as exc:
-            raise UserError(_("Xero did not answer: %s", exc)) from None
-        if over or self.company_id.xero_lead_source_message:
-            return self._xero_notify(self.company_id.xero_lead_source_message, "warning", sticky=True)
-        return self._xero_notify(_("Lead Source options are in step with Odoo's sources."), "success")

@@ -4,6 +4,7 @@ from collections import OrderedDict
 from odoo import _, api, fields, models
 
 from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
+from .xero_access import MANAGER, checked
 from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
@@ -328,16 +329,20 @@ class XeroEvent(models.Model):
     # ------------------------------------------------------------------------------------------
     # UI
     # ------------------------------------------------------------------------------------------
+    def _xero_checked(self):
+        """These events as superuser, once the caller is a Xero administrator of their companies."""
+        return checked(self, MANAGER, self.env._("Only Xero administrators can retry or ignore Xero's webhook events."))
+
     def action_xero_retry(self):
         """Process these events again at the next run (now)."""
-        self.filtered(lambda e: e.connection_id and e.state != "pending").write(
+        self._xero_checked().filtered(lambda e: e.connection_id and e.state != "pending").write(
             {"state": "pending", "attempts": 0, "error": False}
         )
         self.env.ref("xero_connector.ir_cron_xero_pull").sudo()._trigger()
         return True
 
     def action_xero_ignore(self):
-        self.filtered(lambda e: e.state != "done").write(
+        self._xero_checked().filtered(lambda e: e.state != "done").write(
             {"state": "ignored", "processed_on": fields.Datetime.now(),
              "error": _("Ignored by %s.", self.env.user.name)}
         )

@@ -1,9 +1,9 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..xero import parse_xero_date
+from .xero_access import MANAGER, checked
 
 _logger = logging.getLogger(__name__)
 
@@ -131,9 +131,7 @@ class XeroItem(models.Model):
     def action_xero_import(self):
         """Xero → Odoo: update the matched products (name, description, sales price) and create products
         for the items no product matches (internal reference = item code). Duplicates are skipped."""
-        if not self.env.user.has_group("xero_connector.group_xero_manager"):
-            raise UserError(_("Only Xero administrators can import items from Xero."))
-        items = self.sudo()
+        items = checked(self, MANAGER, self.env._("Only Xero administrators can import items from Xero."))
         created = updated = 0
         skipped = items.filtered("match_message")
         for item in items - skipped:

@@ -22,10 +22,11 @@ from datetime import timedelta
 from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models, modules, sql_db
-from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import ElementResult, NotFound, RateLimited, ReconnectNeeded, TransientError, XeroError, redact
+from .xero_access import MANAGER, USER, checked
 from .xero_contact import name_key
 
 _logger = logging.getLogger(__name__)
@@ -290,14 +291,13 @@ class XeroJob(models.Model):
     # ------------------------------------------------------------------------------------------
     # Sync Log actions
     # ------------------------------------------------------------------------------------------
-    def _check_manager(self):
-        if not self.env.user.has_group("xero_connector.group_xero_manager"):
-            raise AccessError(_("Only Xero administrators can retry or cancel Xero jobs."))
+    def _xero_checked(self):
+        """These jobs as superuser, once the caller is a Xero administrator of their companies."""
+        return checked(self, MANAGER, self.env._("Only Xero administrators can retry or cancel Xero jobs."))
 
     def action_retry(self):
         """Send again soon (after a fix): blocked/failed jobs and the blocked jobs they wait for."""
-        self._check_manager()
-        jobs = self.sudo().filtered(lambda j: j.state in ("blocked", "retry", "pending"))
+        jobs = self._xero_checked().filtered(lambda j: j.state in ("blocked", "retry", "pending"))
         jobs._xero_rearm_dependencies()
         jobs.write({"state": "pending", "next_try": False, "attempts": 0})
         self._xero_trigger()
@@ -317,17 +317,20 @@ class XeroJob(models.Model):
                     {"state": "pending", "next_try": False, "attempts": 0})
 
     def action_cancel(self):
-        self._check_manager()
-        jobs = self.sudo().filtered(lambda j: j.state in ("pending", "retry", "blocked"))
+        jobs = self._xero_checked().filtered(lambda j: j.state in ("pending", "retry", "blocked"))
         jobs.write({"state": "cancelled", "next_try": False})
         return True
 
     def action_open_record(self):
+        """The job's record (the caller's own rights decide whether they may open it)."""
         self.ensure_one()
+        job = checked(self, USER, self.env._("Only Xero users can open the Sync Log."))
+        if job.res_model not in self.env:
+            raise UserError(self.env._("%s is not installed any more.", job.res_model))
         return {
             "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
+            "res_model": job.res_model,
+            "res_id": job.res_id,
             "view_mode": "form",
             "target": "current",
         }

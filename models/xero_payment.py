@@ -19,8 +19,9 @@ Each Xero id is written back once; nothing is queued again once it is there.
 """
 from odoo import _, api, fields, models
 
-from ..xero import account_ref
+from ..xero import LINE_DESCRIPTION_MAX, account_ref
 from ..xero.money import currency_exponent
+from .xero_access import USER, checked
 from .xero_job import XeroBlocked
 
 PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
@@ -28,6 +29,11 @@ PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
 
 class PaymentEventError(Exception):
     """The event cannot be processed now (the message says why); it is retried."""
+
+
+class PaymentDataError(PaymentEventError):
+    """The event lacks what recording it needs (no amount, no currency, a description Xero refuses): it fails
+    at once and is not retried (the provider's event will not change); nothing is booked."""
 
 PROVIDER_LABELS = dict(PROVIDERS)
 
@@ -341,8 +347,9 @@ class XeroPayment(models.Model):
                 "%(name)s: no Xero sales account code is set for %(company)s. Set it in Settings → Xero, then "
                 "retry.", name=self.name, company=job.company_id.name))
         if self.kind == "payment" and self.lines:
-            items = [{"Description": (line.get("description") or "-")[:4000], "Quantity": line.get("quantity") or 1,
-                      "UnitAmount": line.get("unit_amount"), "AccountCode": account} for line in self.lines]
+            items = [{"Description": (line.get("description") or "-")[:LINE_DESCRIPTION_MAX],
+                      "Quantity": line.get("quantity") or 1, "UnitAmount": line.get("unit_amount"),
+                      "AccountCode": account} for line in self.lines]
         else:
             if self.kind == "refund":
                 description = _("Refund of %s", self.origin_id.name if self.origin_id else self.charge_ref)
@@ -487,6 +494,7 @@ class XeroPayment(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_open_jobs(self):
         self.ensure_one()
+        checked(self, USER, self.env._("Only Xero users can open the Sync Log."))
         return {
             "type": "ir.actions.act_window",
             "name": _("Sync Log"),

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+# Which Xero account a product or category books to: set by Xero administrators (models/xero_access.py).
+MAPPING_FIELDS = frozenset({"xero_sales_account_code", "xero_sales_account_id"})
+
 
 def _account_domain(model):
     return [("company_id", "=", model.env.company.id), ("status", "=", "ACTIVE")]
