@@ -1,4 +1,3 @@
-import json
 import logging
 import time
 
@@ -6,6 +5,7 @@ from odoo import http
 from odoo.http import request
 
 from ..xero import SignatureError, verify_xero
+from .webhook_body import webhook_body, webhook_json
 
 _logger = logging.getLogger(__name__)
 
@@ -13,13 +13,14 @@ _logger = logging.getLogger(__name__)
 class XeroWebhookController(http.Controller):
     """Xero's webhooks: verify, store, answer. Never calls Xero (Xero wants an answer within 5 s).
 
+    - A body over 1 MiB → 413, empty body, refused before it is read whole (see ``webhook_body``).
     - No key configured, a missing or a wrong ``x-xero-signature`` → 401, empty body, nothing stored.
     - Intent to receive (signed payload with no events) → 200, empty body.
-    - Correctly signed but malformed body (not JSON, not ``{"events": [...]}``) → 200, empty body,
-      nothing stored, a warning with the reason: the signature proves Xero (or someone holding the
-      key) sent it, and a retry of the same body would not be any better; a 4xx/5xx would only make
-      Xero retry for 24 hours and then disable the webhook. Single malformed events of an otherwise
-      valid delivery are skipped the same way; the others are stored.
+    - Correctly signed but malformed body (not UTF-8 JSON, nested more than 64 levels deep, not
+      ``{"events": [...]}``) → 400, empty body, nothing stored, a warning with the cause. Xero sends
+      well-formed deliveries; such a body comes from a sender holding the key, and 400 tells it so where the
+      former 200 hid it. Single malformed events of an otherwise valid delivery are skipped with a warning;
+      the others are stored and the answer is 200.
     - Events of an organisation no company is connected to are stored *ignored* with the reason.
     - Stored events trigger ``ir_cron_xero_pull``, which fetches the resources from Xero.
     """
@@ -27,24 +28,24 @@ class XeroWebhookController(http.Controller):
     @http.route("/xero/webhook", type="http", auth="public", csrf=False, methods=["POST"], save_session=False)
     def xero_webhook(self, **kwargs):
         started = time.monotonic()
-        body = request.httprequest.get_data()
+        body = webhook_body(_logger, "Xero")
+        if body is None:
+            return request.make_response("", status=413)
         key = request.env["ir.config_parameter"].sudo().get_param("xero_connector.webhook_key")
         try:
             verify_xero(body, request.httprequest.headers.get("x-xero-signature"), key)
         except SignatureError as exc:
             _logger.warning("Xero webhook refused (401) from %s: %s", request.httprequest.remote_addr, exc.reason)
             return request.make_response("", status=401)
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            _logger.warning("Xero webhook: signed body is not JSON; nothing stored")
-            return request.make_response("", status=200)
+        payload = webhook_json(_logger, "Xero", body)
+        if payload is None:
+            return request.make_response("", status=400)
         events = request.env["xero.event"].sudo()
         try:
             stored, skipped = events._xero_receive(payload)
         except ValueError as exc:
-            _logger.warning("Xero webhook: %s; nothing stored", exc)
-            return request.make_response("", status=200)
+            _logger.warning("Xero webhook: signed body refused (400): %s; nothing stored", exc)
+            return request.make_response("", status=400)
         for reason in skipped:
             _logger.warning("Xero webhook: event skipped: %s", reason)
         if stored:

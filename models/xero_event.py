@@ -114,8 +114,8 @@ class XeroEvent(models.Model):
     def _xero_receive(self, payload):
         """Store the events of a verified delivery. Returns ``(stored, skipped reasons)``.
 
-        - The payload must be ``{"events": [...]}``; otherwise ValueError (the caller answers 200
-          and stores nothing: the signature proved it is Xero's, a retry would not fix it).
+        - The payload must be ``{"events": [...]}``; otherwise ValueError (the caller answers 400 and
+          stores nothing).
         - An event that is not Xero's shape is skipped (its reason returned); the others are stored.
         - Events of a tenant no company is connected to are stored *ignored*, with the reason, so an
           administrator sees them; events of a connection that needs a reconnect stay *pending*.

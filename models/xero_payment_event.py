@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
+from odoo.tools import LazyTranslate
 
 from ..xero import (
     RateLimited,
@@ -22,20 +23,24 @@ from ..xero import (
     ValidationError,
     XeroError,
     account_ref,
+    payment_problems,
     verify_gocardless,
     verify_stripe,
 )
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
 from ..xero.gocardless import GoCardlessClient
 from ..xero.money import currency_exponent, from_minor_units
+from ..xero.payment_checks import MISSING, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_TEXT, TOO_LONG
 from ..xero.provider_api import ProviderApiError
 from ..xero.stripe import DEFAULT_URL as STRIPE_URL
 from ..xero.stripe import StripeClient
+from .xero_access import MANAGER, checked
 from .xero_event import CronOutOfTime
-from .xero_payment import PROVIDERS, PaymentEventError
+from .xero_payment import PROVIDERS, PaymentDataError, PaymentEventError
 from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF = 60  # seconds, doubling per attempt
@@ -50,6 +55,15 @@ GOCARDLESS_TAKEN_BACK = {"failed", "late_failure_settled", "charged_back", "char
 SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 CLEARING = {"stripe": ("xero_stripe_account_code", "Stripe", "STRIPE"),
             "gocardless": ("xero_gocardless_account_code", "GoCardless", "GOCARDLESS")}
+# Why an event cannot be recorded, per problem of xero/payment_checks.py.
+PROBLEMS = {
+    MISSING: _lt("“%(field)s” is missing"),
+    NOT_AN_AMOUNT: _lt("“%(field)s” is not a whole number of the currency's smallest unit"),
+    NOT_A_CURRENCY: _lt("“%(field)s” is “%(value)s”, not a currency code"),
+    NOT_TEXT: _lt("“%(field)s” is not text"),
+    TOO_LONG: _lt("“%(field)s” is %(length)s characters long, more than the %(limit)s Xero accepts in an invoice "
+                  "line"),
+}
 
 
 def _stripe_taxes(obj, total=False):
@@ -129,11 +143,14 @@ class XeroPaymentEvent(models.Model):
     @api.model
     def _xero_receive_stripe(self, company, event):
         """Store one verified Stripe event. Returns 'stored', 'duplicate' or 'unknown' (not stored)."""
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("type"):
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
+                or not isinstance(event.get("type"), str) or not event["type"]:
             raise ValueError("not a Stripe event")
         if event["type"] not in STRIPE_TYPES:
             return "unknown"
-        obj = (event.get("data") or {}).get("object") or {}
+        obj = (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+        if not isinstance(obj, dict):
+            raise ValueError("a Stripe event without its data.object")
         row = {
             "provider": "stripe", "event_id": event["id"][:255], "company_id": company.id,
             "event_type": event["type"][:100], "object_id": str(obj.get("id") or "")[:255] or None,
@@ -151,7 +168,9 @@ class XeroPaymentEvent(models.Model):
         rows, unknown = [], 0
         for event in events:
             if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
-                    or event.get("resource_type") not in GOCARDLESS_RESOURCES or not event.get("action"):
+                    or not isinstance(event.get("resource_type"), str) \
+                    or event["resource_type"] not in GOCARDLESS_RESOURCES or not isinstance(event.get("action"), str) \
+                    or not event["action"] or not isinstance(event.get("links") or {}, dict):
                 unknown += 1
                 continue
             links = event.get("links") or {}
@@ -217,6 +236,8 @@ class XeroPaymentEvent(models.Model):
                     state, outcome, payment, new_jobs = event._xero_process(ctx)
             except (ReconnectNeeded, RateLimited):
                 raise
+            except PaymentDataError as exc:
+                event._xero_fail(str(exc), final=True)
             except (PaymentEventError, XeroError, ProviderApiError) as exc:
                 event._xero_fail(getattr(exc, "message", None) or str(exc))
             else:
@@ -228,9 +249,11 @@ class XeroPaymentEvent(models.Model):
             # Sent now (the sender's own lock and commits); failures retry in the Sync Log.
             self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)
 
-    def _xero_fail(self, message):
+    def _xero_fail(self, message, final=False):
+        """Failed with ``message``; retried with backoff up to MAX_ATTEMPTS, or not at all when ``final`` (the
+        event itself lacks what recording it needs: an administrator may still retry it by hand)."""
         for event in self:
-            attempts = event.attempts + 1
+            attempts = MAX_ATTEMPTS if final else event.attempts + 1
             event.write({
                 "state": "failed", "attempts": attempts, "outcome": message, "processed_on": fields.Datetime.now(),
                 "next_try": fields.Datetime.now() + timedelta(seconds=BACKOFF * 2 ** (attempts - 1))
@@ -259,9 +282,15 @@ class XeroPaymentEvent(models.Model):
         if kind.startswith("charge.dispute."):
             return self._xero_stripe_dispute(ctx, obj, withdrawn=kind == "charge.dispute.funds_withdrawn")
         if kind == "payout.paid":
+            if obj.get("amount") is not None:
+                self._xero_check_recordable(self.env._("payout"), obj, amount=("amount",), currency="currency")
             currency = (obj.get("currency") or "").upper()
             return self._xero_payout(ctx, obj.get("id"), self._amount(obj.get("amount"), currency), currency,
                                      fields.Date.to_date(_epoch_to_naive(obj.get("arrival_date"))))
+        what, amount = {"invoice.paid": (self.env._("invoice"), ("amount_paid",)),
+                        "payment_intent.succeeded": (self.env._("payment intent"), ("amount_received", "amount")),
+                        }.get(kind, (self.env._("charge"), ("amount_captured", "amount")))
+        self._xero_check_recordable(what, obj, amount=amount, currency="currency", description="description")
         if kind == "invoice.paid":
             facts = self._xero_stripe_invoice_facts(obj)
         elif kind == "payment_intent.succeeded":
@@ -355,11 +384,16 @@ class XeroPaymentEvent(models.Model):
         facts.update(fee)
         return ""
 
-    @staticmethod
-    def _amount(value, currency):
+    def _amount(self, value, currency):
         if value is None or not currency:
             return None
-        return float(from_minor_units(value, currency))
+        try:
+            return float(from_minor_units(value, currency))
+        except (ValueError, ArithmeticError):  # checked first where it matters; never a crash of the cron run
+            raise PaymentDataError(self.env._(
+                "%(provider)s event %(event)s: %(value)s %(currency)s is not an amount in a currency; nothing was "
+                "booked in Xero.", provider=self._xero_provider_label(), event=self.event_id,
+                value=str(value)[:20], currency=str(currency)[:20])) from None
 
     def _xero_stripe_fee(self, charge, currency):
         transaction = charge.get("balance_transaction")
@@ -491,6 +525,10 @@ class XeroPaymentEvent(models.Model):
             return "ignored", _("Not handled: refunds are not recorded in Xero (Settings → Xero → Payments)."), \
                 None, Job
         Payment = self.env["xero.payment"].sudo()
+        self._xero_check_recordable(self.env._("charge"), charge, currency="currency")
+        for refund in ((charge.get("refunds") or {}).get("data") or []):
+            if isinstance(refund, dict) and refund.get("status") in ("succeeded", "pending", None):
+                self._xero_check_recordable(self.env._("refund"), refund, amount=("amount",))
         currency = (charge.get("currency") or "").upper()
         ctx.check_currency(currency)
         key = charge.get("payment_intent") if isinstance(charge.get("payment_intent"), str) else charge["id"]
@@ -699,6 +737,8 @@ class XeroPaymentEvent(models.Model):
                 return "done", outcome, existing, jobs
             return "done", _("Nothing to record in Xero: GoCardless payment %(payment)s is %(status)s.",
                              payment=payment_id, status=status or _("unknown")), existing or None, Job
+        self._xero_check_recordable(self.env._("payment"), data, amount=("amount",), currency="currency",
+                                    description="description" if data.get("description") else "reference")
         if existing.reversed:
             existing._xero_restore(self.provider_created)
         currency = (data.get("currency") or "").upper()
@@ -749,6 +789,8 @@ class XeroPaymentEvent(models.Model):
                 None, Job
         gc = ctx.gocardless()
         data = gc.refund(refund_id)
+        self._xero_check_recordable(self.env._("refund"), data, amount=("amount",), currency="currency",
+                                    description="reference")
         currency = (data.get("currency") or "").upper()
         ctx.check_currency(currency)
         payment_id = (data.get("links") or {}).get("payment")
@@ -810,6 +852,33 @@ class XeroPaymentEvent(models.Model):
         return (customer.get("email") or "").strip().lower() or None, name
 
     # -- shared -----------------------------------------------------------------------------------
+    def _xero_provider_label(self):
+        return dict(self._fields["provider"].selection)[self.provider]
+
+    def _xero_check_recordable(self, what, obj, amount=None, currency=None, description=None):
+        """Before anything is booked: raise PaymentDataError naming this event, the provider's object (``what``
+        and its id) and each field of ``obj`` that stops the recording (see ``xero/payment_checks.py``).
+        ``amount``: the field names the amount is taken from (the first with a value, as the facts take it);
+        ``currency``, ``description``: a field name."""
+        checks = {}
+        if amount:
+            used = next((name for name in amount if obj.get(name)), amount[-1])
+            checks["amount"] = (used if obj.get(used) is not None else " / ".join(amount), obj.get(used))
+        if currency:
+            checks["currency"] = (currency, obj.get(currency))
+        if description:
+            checks["description"] = (description, obj.get(description))
+        problems = payment_problems(**checks)
+        if not problems:
+            return
+        causes = "; ".join(self.env._(PROBLEMS[p.cause]) % {
+            "field": p.field, "value": p.value, "length": f"{p.length or 0:,}", "limit": f"{p.limit or 0:,}"}
+            for p in problems)
+        raise PaymentDataError(self.env._(
+            "%(provider)s event %(event)s (%(type)s) cannot be recorded: in %(what)s %(id)s, %(causes)s. Nothing was "
+            "booked in Xero.", provider=self._xero_provider_label(), event=self.event_id, type=self.event_type,
+            what=what, id=str(obj.get("id") or "?")[:255], causes=causes))
+
     @api.model
     def _xero_documents(self, company, metadata):
         """The Odoo order/invoice the provider's metadata names (``odoo_order`` / ``odoo_invoice``)."""
@@ -846,14 +915,18 @@ class XeroPaymentEvent(models.Model):
     # ------------------------------------------------------------------------------------------
     # UI
     # ------------------------------------------------------------------------------------------
+    def _xero_checked(self):
+        """These events as superuser, once the caller is a Xero administrator of their companies."""
+        return checked(self, MANAGER, self.env._("Only Xero administrators can retry or ignore payment events."))
+
     def action_xero_retry(self):
-        self.filtered(lambda e: e.state in ("failed", "ignored", "done")).write(
+        self._xero_checked().filtered(lambda e: e.state in ("failed", "ignored", "done")).write(
             {"state": "pending", "attempts": 0, "next_try": False})
         self._xero_trigger()
         return True
 
     def action_xero_ignore(self):
-        self.filtered(lambda e: e.state in ("pending", "failed")).write(
+        self._xero_checked().filtered(lambda e: e.state in ("pending", "failed")).write(
             {"state": "ignored", "processed_on": fields.Datetime.now(),
              "outcome": _("Ignored by %s.", self.env.user.name)})
         return True

@@ -1,6 +1,6 @@
 from . import test_connection, test_security
 from . import test_partner
-from . import test_webhook
+from . import test_webhook, test_xero_pull
 from . import test_export
 from . import test_export_concurrency
 from . import test_payments

@@ -19,11 +19,13 @@ from odoo.tests import tagged
 
 from ..xero import parse_xero_date
 from .common import XeroHttpCase
+from .test_webhook import DEEP, LIMIT, NoTraceback, raw_post
 
 STRIPE_SECRET = "whsec_test_5f0c1c0ffee0123456789abcdef"
 GC_SECRET = "gc_webhook_secret_0123456789ABCDEF"
 GC_TOKEN = "gc_access_token_test"
 STRIPE_KEY = "rk_test_51ReadChargesOnly"
+PAYMENTS_LOGGER = "odoo.addons.xero_connector.controllers.payments"
 
 
 def stripe_header(body, secret, timestamp=None):
@@ -321,8 +323,121 @@ class TestPaymentWebhooks(XeroPaymentCase):
             self.assertEqual(self.post_gocardless(body=body).status_code, 498)
 
 
+    def test_bodies_over_one_mib_refused_before_they_are_read(self):
+        """413 on the Content-Length alone (the body is never sent: reading it would wait, then time out), and
+        for a chunked body once 1 MiB and a byte are read, signature or not; one warning line, nothing stored."""
+        routes = {
+            "/xero/webhook/stripe": ("Stripe", lambda body: {"Stripe-Signature": stripe_header(body, STRIPE_SECRET)}),
+            "/xero/webhook/gocardless": ("GoCardless",
+                                         lambda body: {"Webhook-Signature": gocardless_signature(body, GC_SECRET)}),
+        }
+        pad = b"x" * LIMIT
+        bodies = {"/xero/webhook/stripe": json.dumps(self.stripe_event("charge.succeeded", self.charge())).encode(),
+                  "/xero/webhook/gocardless": json.dumps({"events": [self.gc_event("paid_out", "PM0901")]}).encode()}
+        for path, (label, sign) in routes.items():
+            big = bodies[path][:-1] + b', "pad": "' + pad + b'"}'
+            headers = dict(sign(big), **{"Content-Type": "application/json"})
+            with self.subTest(path), self.assertLogs(PAYMENTS_LOGGER, "WARNING") as logs:
+                status, _content, seconds = raw_post(self, path, dict(headers, **{"Content-Length": str(LIMIT + 1)}))
+                self.assertEqual(status, 413)
+                self.assertLess(seconds, 4, "answered at once (the server's read timeout is 5 s)")
+                status, _content, _seconds = raw_post(self, path, dict(headers, **{"Transfer-Encoding": "chunked"}),
+                                                      chunks=[big[i:i + 65536] for i in range(0, len(big), 65536)])
+                self.assertEqual(status, 413)
+            self.assertEqual(len(logs.output), 2, logs.output)
+            refused = f"{label} webhook refused (413) from 127.0.0.1:"
+            self.assertIn(f"{refused} Content-Length {LIMIT + 1} is over", logs.output[0])
+            self.assertIn(f"{refused} the body (no Content-Length)", logs.output[1])
+        self.assertFalse(self.Event.search([]), "nothing stored")
+        # Just under the limit: read and stored.
+        for path, (_label, sign) in routes.items():
+            body = bodies[path][:-1] + b', "pad": "'
+            body += b"x" * (LIMIT - len(body) - 2) + b'"}'
+            self.assertEqual(len(body), LIMIT)
+            answer = self.url_open(path, data=body, headers=dict(sign(body), **{"Content-Type": "application/json"}))
+            self.assertEqual(answer.status_code, 200, path)
+        self.assertEqual(self.Event.search_count([]), 2)
+
+    def test_signed_malformed_or_deeply_nested_json(self):
+        """Correctly signed, but not JSON, or 100,000 levels deep (json.loads alone raises RecursionError: a 500
+        with a traceback before): 400 and a warning naming the cause, no error logged, nothing stored."""
+        bodies = {
+            "nested array": (b"[" * DEEP + b"]" * DEEP, f"nested {DEEP} levels deep"),
+            "nested object": (b'{"data": {"object": ' + b"[" * DEEP + b"]" * DEEP + b"}}", f"nested {DEEP + 2} levels"),
+            "not json": (b'{"id": "evt_1", ', "not JSON"),
+            "not utf-8": (b'{"id": "\xff"}', "not UTF-8"),
+            "an array": (b"[]", "an array, not an object"),
+        }
+        for label, (body, cause) in bodies.items():
+            with self.subTest(label), NoTraceback() as logs:
+                stripe = self.post_stripe(body=body)
+                gocardless = self.post_gocardless(body=body)
+            self.assertEqual((stripe.status_code, stripe.json()), (400, {"error": "malformed JSON"}))
+            self.assertEqual(gocardless.status_code, 400)
+            self.assertEqual(logs.errors, [])
+            self.assertIn(cause, "\n".join(logs.warnings(PAYMENTS_LOGGER)))
+            self.assertEqual(len(logs.warnings(PAYMENTS_LOGGER)), 2)
+        # JSON of the wrong shape, signed: refused (Stripe) or not for us (GoCardless), never a 500.
+        shapes = [{"id": "evt_1", "type": ["charge.succeeded"]},
+                  {"id": "evt_2", "type": "charge.succeeded", "data": []},
+                  {"id": "evt_3", "type": "charge.succeeded", "data": {"object": "ch_1"}}]
+        with NoTraceback() as logs:
+            for event in shapes:
+                self.assertEqual(self.post_stripe(event).status_code, 400, event)
+            for event in [{"id": "EV1", "resource_type": ["payments"], "action": "paid_out"},
+                          {"id": "EV2", "resource_type": "payments", "action": "paid_out", "links": ["PM1"]},
+                          {"id": "EV3", "resource_type": "payments", "action": {"a": 1}, "links": {}}]:
+                self.assertEqual(self.post_gocardless([event]).status_code, 204, event)
+        self.assertEqual(logs.errors, [])
+        self.assertFalse(self.Event.search([]), "nothing stored")
+
+
 @tagged("post_install", "-at_install")
 class TestStripePayments(XeroPaymentCase):
+    def test_charges_lacking_what_recording_needs_fail_and_book_nothing(self):
+        """No amount, no currency, a currency that is none, a description longer than the 4,000 characters Xero
+        takes in an invoice line: each event fails at once with the cause (not retried by the cron), and no
+        xero.payment nor xero.job is made for it; the good charge of the same run is recorded."""
+        no_amount = self.charge()
+        del no_amount["amount"], no_amount["amount_captured"]
+        no_currency = dict(self.charge(), currency=None)
+        not_a_currency = self.charge(currency="usdollars")
+        too_long = dict(self.charge(), description="d" * 4001)
+        good = dict(self.charge(amount=1999), description="g" * 4000)  # the limit itself is fine
+        bad = {"no amount": (no_amount, "“amount_captured / amount” is missing"),
+               "no currency": (no_currency, "“currency” is missing"),
+               "not a currency": (not_a_currency, "“currency” is “usdollars”, not a currency code"),
+               "too long": (too_long, "“description” is 4,001 characters long, more than the 4,000 Xero accepts")}
+        events = {}
+        for label, (charge, _cause) in list(bad.items())[:2] + [("good", (good, None))] + list(bad.items())[2:]:
+            events[label] = self.stripe_event("charge.succeeded", charge)
+            self.assertEqual(self.post_stripe(events[label]).status_code, 200)
+        self.process()
+        stored = {label: self.Event.search([("event_id", "=", event["id"])]) for label, event in events.items()}
+        for label, (charge, cause) in bad.items():
+            with self.subTest(label):
+                event = stored[label]
+                self.assertEqual((event.state, event.attempts, event.next_try, event.payment_id.id),
+                                 ("failed", 5, False, False), event.outcome)
+                self.assertIn(f"Stripe event {events[label]['id']} (charge.succeeded) cannot be recorded: in charge "
+                              f"{charge['id']}, {cause}", event.outcome)
+                self.assertIn("Nothing was booked in Xero.", event.outcome)
+        self.assertEqual(stored["good"].state, "done", stored["good"].outcome)
+        payment = stored["good"].payment_id
+        self.assertEqual(self.Payment.search([]), payment, "no xero.payment for the events that failed")
+        jobs = self.env["xero.job"].sudo().search([("res_model", "=", "xero.payment")])
+        self.assertEqual(set(jobs.mapped("res_id")), {payment.id}, "no xero.job either")
+        [pay] = self.payments_ref(good["id"])
+        self.assertEqual(pay["Amount"], 19.99)
+        [line] = self.invoice_of(pay["Invoice"]["InvoiceID"])["LineItems"]
+        self.assertEqual(len(line["Description"]), 4000)
+        self.assertFalse([p for p in self.xero("Payments") if p["Reference"] != good["id"]])
+        # The cron does not try them again (the event will not change); nothing moves.
+        self.process()
+        self.assertEqual({label: e.state for label, e in stored.items()},
+                         dict.fromkeys(bad, "failed") | {"good": "done"})
+        self.assertEqual(self.Payment.search_count([]), 1)
+
     def test_payment_without_invoice_delivered_three_times(self):
         charge = self.charge(amount=4250, email="Ana@Lagoon.example")
         event = self.stripe_event("charge.succeeded", charge)
@@ -1254,6 +1369,31 @@ class TestGoCardlessPayments(XeroPaymentCase):
         self.process()
         self.assertEqual(self.Event.search([("object_id", "=", "RF0002")]).state, "ignored")
         self.assertEqual(len([c for c in self.xero("CreditNotes") if "RF000" in (c.get("Reference") or "")]), 1)
+
+    def test_payments_lacking_what_recording_needs_fail_and_book_nothing(self):
+        self.gc_payment("PM0801", None)
+        self.gc_payment("PM0802", 1500, currency=None)
+        self.gc_payment("PM0803", 1500)
+        self.gc.data["payments"]["PM0803"]["description"] = "r" * 5000
+        self.gc_payment("PM0804", 2500)
+        delivery = [self.gc_event("paid_out", payment) for payment in ("PM0801", "PM0802", "PM0804", "PM0803")]
+        self.assertEqual(self.post_gocardless(delivery).status_code, 200)
+        self.process()
+        events = {e.object_id: e for e in self.Event.search([])}
+        causes = {"PM0801": "“amount” is missing", "PM0802": "“currency” is missing",
+                  "PM0803": "“description” is 5,000 characters long, more than the 4,000 Xero accepts"}
+        for payment, cause in causes.items():
+            event = events[payment]
+            self.assertEqual((event.state, event.attempts), ("failed", 5), event.outcome)
+            self.assertIn(f"GoCardless event {event.event_id} (payments.paid_out) cannot be recorded: in payment "
+                          f"{payment}, {cause}", event.outcome)
+        self.assertEqual(events["PM0804"].state, "done", events["PM0804"].outcome)
+        self.assertEqual(self.Payment.search([]).mapped("key"), ["PM0804"])
+        self.assertEqual(set(self.env["xero.job"].sudo().search([("res_model", "=", "xero.payment")]).mapped("res_id")),
+                         {events["PM0804"].payment_id.id})
+        [pay] = self.payments_ref("PM0804")
+        self.assertEqual(pay["Amount"], 25.0)
+        self.assertEqual(len(self.xero("Payments")), 1)
 
     def test_no_access_token_is_a_clear_error(self):
         self.company.sudo().xero_gocardless_access_token = False

@@ -1,13 +1,14 @@
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import logging
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from unittest.mock import patch
-
-import requests
+from urllib.parse import urlsplit
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
@@ -16,6 +17,8 @@ from .common import XeroHttpCase
 
 KEY = "test-webhook-key-0123456789abcdefABCDEF=="
 WEBHOOK_LOGGER = "odoo.addons.xero_connector.controllers.webhook"
+LIMIT = 1024 * 1024  # the webhooks' body limit (1 MiB), written out here on purpose
+DEEP = 100_000  # levels of nesting: Python's json recurses once per level (RecursionError past ~1,000)
 
 
 def xero_sign(body, key):
@@ -23,8 +26,62 @@ def xero_sign(body, key):
     return base64.b64encode(hmac.new(key.encode("utf-8"), body, hashlib.sha256).digest()).decode("ascii")
 
 
-@tagged("post_install", "-at_install")
-class TestXeroWebhook(XeroHttpCase):
+def raw_post(case, path, headers, body=b"", chunks=None):
+    """POST with http.client what requests will not send: a Content-Length announcing more than is sent (the
+    server must answer without waiting for it), or a body in chunks of our choosing (no Content-Length).
+    Returns (status, response body, seconds)."""
+    case.env.cr.flush()
+    url = urlsplit(case.base_url())
+    started = time.monotonic()
+    try:
+        with case.allow_requests(all_requests=True):
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
+            try:
+                conn.putrequest("POST", path, skip_accept_encoding=True)
+                for name, value in headers.items():
+                    conn.putheader(name, value)
+                conn.endheaders()
+                if chunks is not None:
+                    for chunk in chunks:
+                        conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    conn.send(b"0\r\n\r\n")
+                elif body:
+                    conn.send(body)
+                answer = conn.getresponse()
+                return answer.status, answer.read(), time.monotonic() - started
+            finally:
+                conn.close()
+    finally:
+        case.env.invalidate_all()
+
+
+class NoTraceback:
+    """Collects what every ``odoo`` logger says while a request is served: ``errors`` are the records of level
+    ERROR or more, or with a traceback (Odoo logs a 500 so)."""
+
+    def __init__(self):
+        self.records = []
+
+    def __enter__(self):
+        self.handler = logging.Handler(logging.DEBUG)
+        self.handler.emit = self.records.append
+        logging.getLogger("odoo").addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger("odoo").removeHandler(self.handler)
+
+    @property
+    def errors(self):
+        return [f"{r.name}: {r.getMessage()[:200]}" for r in self.records if r.levelno >= logging.ERROR or r.exc_info]
+
+    def warnings(self, logger):
+        return [r.getMessage() for r in self.records if r.name == logger and r.levelno == logging.WARNING]
+
+
+class XeroWebhookCase(XeroHttpCase):
+    """A webhook key, the sandbox's first organisation, and helpers to deliver and to pull."""
+
     def setUp(self):
         super().setUp()
         self.env["ir.config_parameter"].sudo().set_param("xero_connector.webhook_key", KEY)
@@ -114,9 +171,10 @@ class TestXeroWebhook(XeroHttpCase):
         self.assertEqual(answer["errors"], 0, answer)
         return answer["Contacts"][0]
 
-    # ------------------------------------------------------------------------------------------
-    # the route
-    # ------------------------------------------------------------------------------------------
+
+
+@tagged("post_install", "-at_install")
+class TestXeroWebhook(XeroWebhookCase):
     def test_valid_delivery_stored_once(self):
         conn = self._connect()
         event = self._event()
@@ -189,23 +247,36 @@ class TestXeroWebhook(XeroHttpCase):
         self.assertFalse(self.Event.search_count([]))
 
     def test_malformed_signed_body(self):
+        """A signed body that is not a Xero delivery → 400 (it answered 200 before issue 13), a warning with the
+        cause, nothing stored; a delivery whose events are all malformed is still a delivery: 200, skipped."""
         self._connect()
         bodies = {
-            "not json": b"{not json",
-            "not utf-8": b"\xff\xfe{}",
-            "a list": b"[]",
-            "no events": b'{"firstEventSequence": 1}',
-            "events not a list": b'{"events": {"a": 1}}',
+            "not json": (b"{not json", "not JSON"),
+            "not utf-8": (b"\xff\xfe{}", "not UTF-8"),
+            "a list": (b"[]", "an array, not an object"),
+            "no events": (b'{"firstEventSequence": 1}', "no events list"),
+            "events not a list": (b'{"events": {"a": 1}}', "no events list"),
+            "nested 65 deep": (b'{"events": [' + b"[" * 63 + b"]" * 63 + b"]}", "nested 65 levels deep"),
+        }
+        for label, (body, cause) in bodies.items():
+            with self.subTest(label), self.assertLogs(WEBHOOK_LOGGER, "WARNING") as logs:
+                answer, _seconds = self._post(body)
+                self.assertEqual(answer.status_code, 400)
+                self.assertEqual(answer.content, b"")
+            self.assertIn(cause, "\n".join(logs.output))
+        self.assertFalse(self.Event.search_count([]))
+        events = {
             "event without resourceId": self._body([{k: v for k, v in self._event().items() if k != "resourceId"}]),
             "bad date": self._body([self._event(date="yesterday")]),
             "unknown category": self._body([self._event(category="PAYMENT")]),
             "event not an object": self._body(["CONTACT"]),
         }
-        for label, body in bodies.items():
-            with self.subTest(label), self.assertLogs(WEBHOOK_LOGGER, "WARNING"):
+        for label, body in events.items():
+            with self.subTest(label), self.assertLogs(WEBHOOK_LOGGER, "WARNING") as logs:
                 answer, _seconds = self._post(body)
                 self.assertEqual(answer.status_code, 200)
                 self.assertEqual(answer.content, b"")
+            self.assertIn("event skipped", "\n".join(logs.output))
         self.assertFalse(self.Event.search_count([]))
         # One bad event does not cost the good ones of the same delivery.
         good = self._event()
@@ -213,6 +284,61 @@ class TestXeroWebhook(XeroHttpCase):
             answer, _seconds = self._post(self._body([self._event(event_type="DELETE"), good]))
         self.assertEqual(answer.status_code, 200)
         self.assertEqual(self.Event.search([]).mapped("resource_id"), [good["resourceId"]])
+
+    def test_deeply_nested_signed_body(self):
+        """100,000 levels of nesting, correctly signed: 400 and a warning, no 500, no traceback (json.loads alone
+        raises RecursionError there), nothing stored."""
+        self._connect()
+        bodies = {DEEP: b"[" * DEEP + b"]" * DEEP,
+                  DEEP + 1: b'{"events": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+                  DEEP + 2: b'{"events": [' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"]}"}
+        for depth, body in bodies.items():
+            with self.subTest(depth), NoTraceback() as logs:
+                answer, _seconds = self._post(body)
+            self.assertEqual((answer.status_code, answer.content), (400, b""))
+            self.assertEqual(logs.errors, [])
+            [warning] = logs.warnings(WEBHOOK_LOGGER)
+            self.assertIn(f"nested {depth} levels deep, more than the 64", warning)
+        self.assertFalse(self.Event.search_count([]))
+
+    def test_body_over_one_mib_refused_before_it_is_read(self):
+        """413 on the Content-Length alone (the body is never sent: reading it would wait, then time out), and
+        for a chunked body once 1 MiB and a byte are read; a one-line warning, nothing stored. 1 MiB is fine."""
+        self._connect()
+        event = self._event()
+        headers = {"Content-Type": "application/json", "x-xero-signature": xero_sign(b"{}", KEY)}
+        with self.assertLogs(WEBHOOK_LOGGER, "WARNING") as logs:
+            status, content, seconds = raw_post(self, "/xero/webhook",
+                                                dict(headers, **{"Content-Length": str(LIMIT + 1)}))
+        self.assertEqual((status, content), (413, b""))
+        self.assertLess(seconds, 4, "answered at once, not after waiting for the body (the server's timeout is 5 s)")
+        [line] = logs.output
+        self.assertIn(f"refused (413) from 127.0.0.1: Content-Length {LIMIT + 1} is over the {LIMIT} bytes", line)
+        big = self._body([event])[:-1] + b',"pad":"' + b"x" * LIMIT + b'"}'
+        with self.assertLogs(WEBHOOK_LOGGER, "WARNING") as logs:
+            status, content, _seconds = raw_post(
+                self, "/xero/webhook", dict(headers, **{"x-xero-signature": xero_sign(big, KEY),
+                                                          "Transfer-Encoding": "chunked"}),
+                chunks=[big[i:i + 65536] for i in range(0, len(big), 65536)])
+        self.assertEqual((status, content), (413, b""))
+        self.assertIn(f"the body (no Content-Length) is over the {LIMIT} bytes", "\n".join(logs.output))
+        self.assertFalse(self.Event.search_count([]))
+        # A delivery of exactly 1 MiB is read and stored, with a Content-Length or in chunks.
+        exact = self._body([event])[:-1] + b',"pad":"'
+        exact += b"x" * (LIMIT - len(exact) - 2) + b'"}'
+        self.assertEqual(len(exact), LIMIT)
+        answer, _seconds = self._post(exact)
+        self.assertEqual(answer.status_code, 200)
+        second = self._event()
+        exact = self._body([second])[:-1] + b',"pad":"'
+        exact += b"x" * (LIMIT - len(exact) - 2) + b'"}'
+        status, _content, _seconds = raw_post(
+            self, "/xero/webhook", dict(headers, **{"x-xero-signature": xero_sign(exact, KEY),
+                                                      "Transfer-Encoding": "chunked"}),
+            chunks=[exact[i:i + 65536] for i in range(0, len(exact), 65536)])
+        self.assertEqual(status, 200)
+        self.assertEqual(sorted(self.Event.search([]).mapped("resource_id")),
+                         sorted([event["resourceId"], second["resourceId"]]))
 
     def test_unknown_tenant_stored_ignored(self):
         self._connect()
@@ -246,209 +372,3 @@ class TestXeroWebhook(XeroHttpCase):
             self.assertFalse(self.env["xero.event"].with_user(user).has_access("read"), user.login)
             self.assertFalse(self.env["xero.sync.cursor"].with_user(user).has_access("read"), user.login)
         self.assertFalse(self.env["xero.event"].with_user(self.xero_admin).has_access("create"))
-
-    # ------------------------------------------------------------------------------------------
-    # the pull cron
-    # ------------------------------------------------------------------------------------------
-    def test_pull_cron_fetches_and_dispatches(self):
-        conn = self._connect()
-        alpha = self._sandbox_contact("Alpha Webhook Ltd")
-        beta = self._sandbox_contact("Beta Webhook Ltd")
-        gone = str(uuid.uuid4())  # deleted in Xero since the event
-        invoice_id = str(uuid.uuid4())
-        events = [self._event(alpha["ContactID"]), self._event(beta["ContactID"]),
-                  self._event(alpha["ContactID"], date="2026-03-01T10:20:00"),  # fetched once
-                  self._event(gone), self._event(invoice_id, category="INVOICE")]
-        self._post(self._body(events))
-        self.assertEqual(self.Event.search_count([("state", "=", "pending")]), 5)
-        requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
-        with self._test_appliers(), self._fake_applier():
-            self._run_pull_cron()
-        self.assertEqual(len(self.calls), 1, "one batch for the contacts")
-        call = self.calls[0]
-        self.assertEqual(sorted(call["ids"]), sorted([alpha["ContactID"], beta["ContactID"]]))
-        self.assertEqual({r["Name"] for r in call["records"]}, {"Alpha Webhook Ltd", "Beta Webhook Ltd"})
-        self.assertTrue(call["from_xero"], "appliers run with xero_from_xero (no echo)")
-        self.assertEqual((call["connection"], call["company"]), (conn.id, self.company.id))
-        self.assertTrue(call["su"])
-        # One GET with the ids (IDs filter), not one per event (the cron's own incremental pull of
-        # the contacts is a separate call, without IDs).
-        gets = [c for c in self.sandbox_get("/_sandbox/log")
-                if c["method"] == "GET" and "Contacts" in c["path"] and "IDs=" in c["query"]]
-        self.assertEqual(len(gets), 1, gets)
-        contacts = self.Event.search([("category", "=", "CONTACT")])
-        self.assertEqual(set(contacts.mapped("state")), {"done"})
-        missing = contacts.filtered(lambda e: e.resource_id == gone)
-        self.assertIn("Not found in Xero", missing.error)
-        self.assertFalse(any((contacts - missing).mapped("error")))
-        # No applier for invoices here: they wait, with the reason.
-        invoice = self.Event.search([("category", "=", "INVOICE")])
-        self.assertEqual(invoice.state, "pending")
-        self.assertIn("No applier", invoice.error)
-
-    def test_pull_cron_applier_errors_retry(self):
-        self._connect()
-        good = self._sandbox_contact("Good Webhook Ltd")
-        refused = self._sandbox_contact("Refused Webhook Ltd")
-        broken = self._sandbox_contact("Broken Webhook Ltd")
-        self._post(self._body([self._event(c["ContactID"]) for c in (good, refused, broken)]))
-        with self._test_appliers(), self._fake_applier(fail_ids={refused["ContactID"]},
-                                                       raise_ids={broken["ContactID"]}):
-            self._run_pull_cron()
-            by_id = {e.resource_id: e for e in self.Event.search([])}
-            self.assertEqual(by_id[good["ContactID"]].state, "done")
-            self.assertRecordValues(by_id[refused["ContactID"]], [{"state": "failed", "attempts": 1,
-                                                                   "error": "refused on purpose"}])
-            self.assertRecordValues(by_id[broken["ContactID"]], [{"state": "failed", "attempts": 1}])
-            self.assertIn("exploded", by_id[broken["ContactID"]].error)
-            # Failed events are retried, up to 5 attempts.
-            for _run in range(6):
-                self._run_pull_cron()
-            self.assertEqual(by_id[broken["ContactID"]].attempts, 5)
-            self.assertEqual(by_id[good["ContactID"]].state, "done")
-        # An administrator retries by hand once the cause is fixed.
-        with self._test_appliers(), self._fake_applier():
-            by_id[broken["ContactID"]].with_user(self.xero_admin).action_xero_retry()
-            self.assertEqual(by_id[broken["ContactID"]].state, "pending")
-            self._run_pull_cron()
-        self.assertEqual(by_id[broken["ContactID"]].state, "done")
-
-    def test_pull_cron_rate_limited_keeps_events_pending(self):
-        self._connect()
-        contact = self._sandbox_contact("Limited Webhook Ltd")
-        self._post(self._body([self._event(contact["ContactID"])]))
-        self.sandbox_post("/_sandbox/faults", {"kind": "429", "problem": "day", "tenant": self.tenant, "count": 1,
-                                               "retry_after": 60})
-        with self._test_appliers(), self._fake_applier(), self.assertLogs("odoo.addons.xero_connector", "WARNING"):
-            self._run_pull_cron()
-        event = self.Event.search([])
-        self.assertRecordValues(event, [{"state": "pending", "attempts": 0}])
-        self.assertFalse(self.calls)
-
-    def test_pull_cron_calls_real_contact_applier(self):
-        """When res.partner._xero_apply_contacts exists (issue 5's contacts), the cron calls it."""
-        Partner = type(self.env["res.partner"])
-        self._connect()
-        contact = self._sandbox_contact("Real Applier Ltd")
-        self._post(self._body([self._event(contact["ContactID"])]))
-        original = Partner._xero_apply_contacts
-        seen = []
-
-        def spy(model, connection, records):
-            seen.append(([r["ContactID"] for r in records], model.env.context.get("xero_from_xero")))
-            return original(model, connection, records)
-
-        with patch.object(Partner, "_xero_apply_contacts", spy):
-            self._run_pull_cron()
-        # First the event's contact, fetched by id; then the cron's incremental pull of all contacts.
-        self.assertEqual(seen[0], ([contact["ContactID"]], True))
-        self.assertTrue(all(from_xero for _ids, from_xero in seen))
-        event = self.Event.search([])
-        self.assertIn(event.state, ("done", "failed"), event.error)
-
-    # ------------------------------------------------------------------------------------------
-    # end to end: an edit in Xero reaches Odoo
-    # ------------------------------------------------------------------------------------------
-    def test_end_to_end_edit_in_xero(self):
-        self._connect()
-        url = f"{self.base_url()}/xero/webhook"
-        self.sandbox_post(f"/_sandbox/orgs/{self.tenant}", {"webhook_url": url, "webhook_key": KEY})
-        contact = self._sandbox_contact("Edited In Xero Ltd")
-        self._sandbox_contact("Edited In Xero Ltd", ContactID=contact["ContactID"], EmailAddress="ap@edited.example")
-        self.env.flush_all()
-        with self.allow_requests(all_requests=True):
-            delivered = self.sandbox_post("/_sandbox/webhooks/flush")
-        self.env.invalidate_all()
-        self.assertTrue(delivered and all(d["ok"] for d in delivered), delivered)
-        self.assertTrue(all(d["response"] == "" for d in delivered))
-        events = self.Event.search([("resource_id", "=", contact["ContactID"])])
-        self.assertEqual(set(events.mapped("event_type")), {"CREATE", "UPDATE"})
-        self.assertEqual(set(events.mapped("state")), {"pending"})
-        # The sandbox's deliveries log agrees.
-        log = self.sandbox_get("/_sandbox/webhooks/deliveries")
-        self.assertTrue(any(contact["ContactID"] in d["resourceIds"] and d["status"] == 200 for d in log))
-        with self._test_appliers(), self._fake_applier():
-            self._run_pull_cron()
-        self.assertEqual(self.calls[0]["ids"], [contact["ContactID"]])
-        self.assertEqual(self.calls[0]["records"][0]["EmailAddress"], "ap@edited.example")
-        self.assertEqual(set(events.mapped("state")), {"done"})
-
-    # ------------------------------------------------------------------------------------------
-    # incremental pulls (xero.sync.cursor)
-    # ------------------------------------------------------------------------------------------
-    def test_incremental_pull_cursor(self):
-        conn = self._connect()
-        Cursor = self.env["xero.sync.cursor"].sudo()
-        existing = {c["ContactID"] for c in self.sandbox_get(f"/_sandbox/orgs/{self.tenant}/Contacts")["Contacts"]}
-        first = self._sandbox_contact("Cursor One Ltd")
-        with self._fake_applier():
-            count = self._pull(conn, page_size=2)
-            seen = [i for call in self.calls for i in call["ids"]]
-            self.assertEqual(count, len(seen))
-            self.assertEqual(set(seen), existing | {first["ContactID"]}, "first run: a full pass")
-            self.assertTrue(all(len(call["ids"]) <= 2 for call in self.calls), "applied in chunks of the page size")
-            self.assertTrue(all(call["from_xero"] for call in self.calls))
-            cursor = Cursor.search([("connection_id", "=", conn.id), ("key", "=", "Contacts")])
-            self.assertTrue(cursor.last_full and cursor.last_modified)
-            self.assertFalse(cursor.last_error)
-            # Later changes only: the clock moves, one contact changes, the next pull reads it alone.
-            self.sandbox_post("/_sandbox/clock", {"advance": 30})
-            second = self._sandbox_contact("Cursor Two Ltd")
-            self.calls.clear()
-            self._pull(conn, page_size=2)
-            # The newest record of the last pass is read again (the 1 s overlap), older ones are not.
-            self.assertEqual({i for call in self.calls for i in call["ids"]}, {first["ContactID"], second["ContactID"]})
-            self.sandbox_post("/_sandbox/clock", {"advance": 30})
-            third = self._sandbox_contact("Cursor Three Ltd")
-            self.calls.clear()
-            self._pull(conn, page_size=2)
-            self.assertEqual({i for call in self.calls for i in call["ids"]}, {second["ContactID"], third["ContactID"]})
-            # min_interval: a pull right after another one does not call Xero.
-            self.calls.clear()
-            self.assertEqual(self._pull(conn, min_interval=60), 0)
-            self.assertFalse(self.calls)
-            self.assertGreater(cursor.last_modified, datetime(2000, 1, 1))
-            # A full pass again once the last one is older than full_every.
-            cursor.last_full = cursor.last_full - timedelta(days=2)
-            self.calls.clear()
-            self._pull(conn, page_size=100)
-            self.assertEqual({i for call in self.calls for i in call["ids"]},
-                             existing | {first["ContactID"], second["ContactID"], third["ContactID"]})
-
-    def test_incremental_pull_where_customers(self):
-        """The where clause the contacts pull uses works against Xero's (the sandbox's) interpreter."""
-        conn = self._connect()
-        customer = self._sandbox_contact("Customer Where Ltd")
-        self._sandbox_contact("Not A Customer Ltd")
-        answer = self.sandbox_post(f"/_sandbox/orgs/{self.tenant}/Invoices", {"Invoices": [{
-            "Type": "ACCREC", "Status": "AUTHORISED", "Contact": {"ContactID": customer["ContactID"]},
-            "Date": "2026-03-01", "DueDate": "2026-03-31",
-            "LineItems": [{"Description": "Widget", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}],
-        }]})
-        self.assertEqual(answer["errors"], 0, answer)
-        where = 'IsCustomer==true AND ContactStatus=="ACTIVE"'
-        with self._fake_applier():
-            # On demand, outside the cron, in the caller's transaction: nothing is committed (a commit
-            # here would fail the test).
-            self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
-                                                            "_xero_test_apply_contacts", where=where)
-        names = {r["Name"] for call in self.calls for r in call["records"]}
-        self.assertIn("Customer Where Ltd", names)
-        self.assertNotIn("Not A Customer Ltd", names)
-        self.assertTrue(all(r["IsCustomer"] for call in self.calls for r in call["records"]))
-        # Its own cursor: an unfiltered pull of Contacts is not moved by the filtered one.
-        keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
-        self.assertEqual(keys, [f"Contacts where {where}"])
-
-    def test_cron_runs_registered_pulls_only_when_applier_exists(self):
-        conn = self._connect()
-        self._sandbox_contact("Registered Pull Ltd")
-        Cursor = type(self.env["xero.sync.cursor"])
-        pulls = [("Contacts", "res.partner", "_xero_test_apply_contacts", {}),
-                 ("Invoices", "account.move", "_xero_no_such_applier", {})]
-        with patch.object(Cursor, "_xero_pulls", lambda self: pulls), self._fake_applier():
-            self._run_pull_cron()
-        self.assertTrue(self.calls)
-        keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
-        self.assertEqual(keys, ["Contacts"])
-

@@ -20,6 +20,7 @@ from .errors import (
 )
 from .oauth import OAuth, TokenSet, decode_jwt_claims
 from .parsing import error_message, flat_messages, parse_error_body, parse_retry_after, validation_messages
+from .payment_checks import LINE_DESCRIPTION_MAX, payment_problems
 from .ratelimit import MemoryStateStore, RateLimiter, StateStore, limits_from_headers
 from .signatures import (
     SignatureError,
@@ -30,6 +31,7 @@ from .signatures import (
     verify_xero,
     xero_signature,
 )
+from .webhook_json import MAX_BODY_BYTES, MAX_JSON_DEPTH, WebhookBodyError, parse_webhook_json, read_at_most
 
 __all__ = [
     "account_ref",
@@ -38,6 +40,9 @@ __all__ = [
     "ConfigurationError",
     "ElementResult",
     "Endpoints",
+    "LINE_DESCRIPTION_MAX",
+    "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
     "MemoryStateStore",
     "NotFound",
     "OAuth",
@@ -49,6 +54,7 @@ __all__ = [
     "TokenSet",
     "TransientError",
     "ValidationError",
+    "WebhookBodyError",
     "XeroClient",
     "XeroError",
     "decode_jwt_claims",
@@ -61,7 +67,10 @@ __all__ = [
     "normalize_idempotency_key",
     "parse_error_body",
     "parse_retry_after",
+    "parse_webhook_json",
     "parse_xero_date",
+    "payment_problems",
+    "read_at_most",
     "redact",
     "stripe_signature",
     "to_xero_ms_date",

@@ -1,0 +1,216 @@
+"""The pull cron: stored webhook events fetched from Xero and applied, and the incremental pulls."""
+import uuid
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+import requests
+
+from odoo.tests import tagged
+
+from .test_webhook import KEY, XeroWebhookCase
+
+
+@tagged("post_install", "-at_install")
+class TestXeroPull(XeroWebhookCase):
+    def test_pull_cron_fetches_and_dispatches(self):
+        conn = self._connect()
+        alpha = self._sandbox_contact("Alpha Webhook Ltd")
+        beta = self._sandbox_contact("Beta Webhook Ltd")
+        gone = str(uuid.uuid4())  # deleted in Xero since the event
+        invoice_id = str(uuid.uuid4())
+        events = [self._event(alpha["ContactID"]), self._event(beta["ContactID"]),
+                  self._event(alpha["ContactID"], date="2026-03-01T10:20:00"),  # fetched once
+                  self._event(gone), self._event(invoice_id, category="INVOICE")]
+        self._post(self._body(events))
+        self.assertEqual(self.Event.search_count([("state", "=", "pending")]), 5)
+        requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
+        with self._test_appliers(), self._fake_applier():
+            self._run_pull_cron()
+        self.assertEqual(len(self.calls), 1, "one batch for the contacts")
+        call = self.calls[0]
+        self.assertEqual(sorted(call["ids"]), sorted([alpha["ContactID"], beta["ContactID"]]))
+        self.assertEqual({r["Name"] for r in call["records"]}, {"Alpha Webhook Ltd", "Beta Webhook Ltd"})
+        self.assertTrue(call["from_xero"], "appliers run with xero_from_xero (no echo)")
+        self.assertEqual((call["connection"], call["company"]), (conn.id, self.company.id))
+        self.assertTrue(call["su"])
+        # One GET with the ids (IDs filter), not one per event (the cron's own incremental pull of
+        # the contacts is a separate call, without IDs).
+        gets = [c for c in self.sandbox_get("/_sandbox/log")
+                if c["method"] == "GET" and "Contacts" in c["path"] and "IDs=" in c["query"]]
+        self.assertEqual(len(gets), 1, gets)
+        contacts = self.Event.search([("category", "=", "CONTACT")])
+        self.assertEqual(set(contacts.mapped("state")), {"done"})
+        missing = contacts.filtered(lambda e: e.resource_id == gone)
+        self.assertIn("Not found in Xero", missing.error)
+        self.assertFalse(any((contacts - missing).mapped("error")))
+        # No applier for invoices here: they wait, with the reason.
+        invoice = self.Event.search([("category", "=", "INVOICE")])
+        self.assertEqual(invoice.state, "pending")
+        self.assertIn("No applier", invoice.error)
+
+    def test_pull_cron_applier_errors_retry(self):
+        self._connect()
+        good = self._sandbox_contact("Good Webhook Ltd")
+        refused = self._sandbox_contact("Refused Webhook Ltd")
+        broken = self._sandbox_contact("Broken Webhook Ltd")
+        self._post(self._body([self._event(c["ContactID"]) for c in (good, refused, broken)]))
+        with self._test_appliers(), self._fake_applier(fail_ids={refused["ContactID"]},
+                                                       raise_ids={broken["ContactID"]}):
+            self._run_pull_cron()
+            by_id = {e.resource_id: e for e in self.Event.search([])}
+            self.assertEqual(by_id[good["ContactID"]].state, "done")
+            self.assertRecordValues(by_id[refused["ContactID"]], [{"state": "failed", "attempts": 1,
+                                                                   "error": "refused on purpose"}])
+            self.assertRecordValues(by_id[broken["ContactID"]], [{"state": "failed", "attempts": 1}])
+            self.assertIn("exploded", by_id[broken["ContactID"]].error)
+            # Failed events are retried, up to 5 attempts.
+            for _run in range(6):
+                self._run_pull_cron()
+            self.assertEqual(by_id[broken["ContactID"]].attempts, 5)
+            self.assertEqual(by_id[good["ContactID"]].state, "done")
+        # An administrator retries by hand once the cause is fixed.
+        with self._test_appliers(), self._fake_applier():
+            by_id[broken["ContactID"]].with_user(self.xero_admin).action_xero_retry()
+            self.assertEqual(by_id[broken["ContactID"]].state, "pending")
+            self._run_pull_cron()
+        self.assertEqual(by_id[broken["ContactID"]].state, "done")
+
+    def test_pull_cron_rate_limited_keeps_events_pending(self):
+        self._connect()
+        contact = self._sandbox_contact("Limited Webhook Ltd")
+        self._post(self._body([self._event(contact["ContactID"])]))
+        self.sandbox_post("/_sandbox/faults", {"kind": "429", "problem": "day", "tenant": self.tenant, "count": 1,
+                                               "retry_after": 60})
+        with self._test_appliers(), self._fake_applier(), self.assertLogs("odoo.addons.xero_connector", "WARNING"):
+            self._run_pull_cron()
+        event = self.Event.search([])
+        self.assertRecordValues(event, [{"state": "pending", "attempts": 0}])
+        self.assertFalse(self.calls)
+
+    def test_pull_cron_calls_real_contact_applier(self):
+        """When res.partner._xero_apply_contacts exists (issue 5's contacts), the cron calls it."""
+        Partner = type(self.env["res.partner"])
+        self._connect()
+        contact = self._sandbox_contact("Real Applier Ltd")
+        self._post(self._body([self._event(contact["ContactID"])]))
+        original = Partner._xero_apply_contacts
+        seen = []
+
+        def spy(model, connection, records):
+            seen.append(([r["ContactID"] for r in records], model.env.context.get("xero_from_xero")))
+            return original(model, connection, records)
+
+        with patch.object(Partner, "_xero_apply_contacts", spy):
+            self._run_pull_cron()
+        # First the event's contact, fetched by id; then the cron's incremental pull of all contacts.
+        self.assertEqual(seen[0], ([contact["ContactID"]], True))
+        self.assertTrue(all(from_xero for _ids, from_xero in seen))
+        event = self.Event.search([])
+        self.assertIn(event.state, ("done", "failed"), event.error)
+
+    # ------------------------------------------------------------------------------------------
+    # end to end: an edit in Xero reaches Odoo
+    # ------------------------------------------------------------------------------------------
+    def test_end_to_end_edit_in_xero(self):
+        self._connect()
+        url = f"{self.base_url()}/xero/webhook"
+        self.sandbox_post(f"/_sandbox/orgs/{self.tenant}", {"webhook_url": url, "webhook_key": KEY})
+        contact = self._sandbox_contact("Edited In Xero Ltd")
+        self._sandbox_contact("Edited In Xero Ltd", ContactID=contact["ContactID"], EmailAddress="ap@edited.example")
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            delivered = self.sandbox_post("/_sandbox/webhooks/flush")
+        self.env.invalidate_all()
+        self.assertTrue(delivered and all(d["ok"] for d in delivered), delivered)
+        self.assertTrue(all(d["response"] == "" for d in delivered))
+        events = self.Event.search([("resource_id", "=", contact["ContactID"])])
+        self.assertEqual(set(events.mapped("event_type")), {"CREATE", "UPDATE"})
+        self.assertEqual(set(events.mapped("state")), {"pending"})
+        # The sandbox's deliveries log agrees.
+        log = self.sandbox_get("/_sandbox/webhooks/deliveries")
+        self.assertTrue(any(contact["ContactID"] in d["resourceIds"] and d["status"] == 200 for d in log))
+        with self._test_appliers(), self._fake_applier():
+            self._run_pull_cron()
+        self.assertEqual(self.calls[0]["ids"], [contact["ContactID"]])
+        self.assertEqual(self.calls[0]["records"][0]["EmailAddress"], "ap@edited.example")
+        self.assertEqual(set(events.mapped("state")), {"done"})
+
+    # ------------------------------------------------------------------------------------------
+    # incremental pulls (xero.sync.cursor)
+    # ------------------------------------------------------------------------------------------
+    def test_incremental_pull_cursor(self):
+        conn = self._connect()
+        Cursor = self.env["xero.sync.cursor"].sudo()
+        existing = {c["ContactID"] for c in self.sandbox_get(f"/_sandbox/orgs/{self.tenant}/Contacts")["Contacts"]}
+        first = self._sandbox_contact("Cursor One Ltd")
+        with self._fake_applier():
+            count = self._pull(conn, page_size=2)
+            seen = [i for call in self.calls for i in call["ids"]]
+            self.assertEqual(count, len(seen))
+            self.assertEqual(set(seen), existing | {first["ContactID"]}, "first run: a full pass")
+            self.assertTrue(all(len(call["ids"]) <= 2 for call in self.calls), "applied in chunks of the page size")
+            self.assertTrue(all(call["from_xero"] for call in self.calls))
+            cursor = Cursor.search([("connection_id", "=", conn.id), ("key", "=", "Contacts")])
+            self.assertTrue(cursor.last_full and cursor.last_modified)
+            self.assertFalse(cursor.last_error)
+            # Later changes only: the clock moves, one contact changes, the next pull reads it alone.
+            self.sandbox_post("/_sandbox/clock", {"advance": 30})
+            second = self._sandbox_contact("Cursor Two Ltd")
+            self.calls.clear()
+            self._pull(conn, page_size=2)
+            # The newest record of the last pass is read again (the 1 s overlap), older ones are not.
+            self.assertEqual({i for call in self.calls for i in call["ids"]}, {first["ContactID"], second["ContactID"]})
+            self.sandbox_post("/_sandbox/clock", {"advance": 30})
+            third = self._sandbox_contact("Cursor Three Ltd")
+            self.calls.clear()
+            self._pull(conn, page_size=2)
+            self.assertEqual({i for call in self.calls for i in call["ids"]}, {second["ContactID"], third["ContactID"]})
+            # min_interval: a pull right after another one does not call Xero.
+            self.calls.clear()
+            self.assertEqual(self._pull(conn, min_interval=60), 0)
+            self.assertFalse(self.calls)
+            self.assertGreater(cursor.last_modified, datetime(2000, 1, 1))
+            # A full pass again once the last one is older than full_every.
+            cursor.last_full = cursor.last_full - timedelta(days=2)
+            self.calls.clear()
+            self._pull(conn, page_size=100)
+            self.assertEqual({i for call in self.calls for i in call["ids"]},
+                             existing | {first["ContactID"], second["ContactID"], third["ContactID"]})
+
+    def test_incremental_pull_where_customers(self):
+        """The where clause the contacts pull uses works against Xero's (the sandbox's) interpreter."""
+        conn = self._connect()
+        customer = self._sandbox_contact("Customer Where Ltd")
+        self._sandbox_contact("Not A Customer Ltd")
+        answer = self.sandbox_post(f"/_sandbox/orgs/{self.tenant}/Invoices", {"Invoices": [{
+            "Type": "ACCREC", "Status": "AUTHORISED", "Contact": {"ContactID": customer["ContactID"]},
+            "Date": "2026-03-01", "DueDate": "2026-03-31",
+            "LineItems": [{"Description": "Widget", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}],
+        }]})
+        self.assertEqual(answer["errors"], 0, answer)
+        where = 'IsCustomer==true AND ContactStatus=="ACTIVE"'
+        with self._fake_applier():
+            # On demand, outside the cron, in the caller's transaction: nothing is committed (a commit
+            # here would fail the test).
+            self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
+                                                            "_xero_test_apply_contacts", where=where)
+        names = {r["Name"] for call in self.calls for r in call["records"]}
+        self.assertIn("Customer Where Ltd", names)
+        self.assertNotIn("Not A Customer Ltd", names)
+        self.assertTrue(all(r["IsCustomer"] for call in self.calls for r in call["records"]))
+        # Its own cursor: an unfiltered pull of Contacts is not moved by the filtered one.
+        keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
+        self.assertEqual(keys, [f"Contacts where {where}"])
+
+    def test_cron_runs_registered_pulls_only_when_applier_exists(self):
+        conn = self._connect()
+        self._sandbox_contact("Registered Pull Ltd")
+        Cursor = type(self.env["xero.sync.cursor"])
+        pulls = [("Contacts", "res.partner", "_xero_test_apply_contacts", {}),
+                 ("Invoices", "account.move", "_xero_no_such_applier", {})]
+        with patch.object(Cursor, "_xero_pulls", lambda self: pulls), self._fake_applier():
+            self._run_pull_cron()
+        self.assertTrue(self.calls)
+        keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
+        self.assertEqual(keys, ["Contacts"])
+
