@@ -1,3 +1,4 @@
+import json
 import socket
 import threading
 import time
@@ -195,6 +196,23 @@ class TestConnectBadInput(XeroHttpCase):
         self.assertFalse(conn.refresh_token or conn.tenant_id)
         self.assertTrue(conn.oauth_nonce, "a refused answer does not consume the pending sign-in")
 
+    def test_state_signature_checked_before_it_is_parsed(self):
+        self._start()
+        unsigned = ("this is not JSON." + "0" * 64).encode().hex()
+        answer = self._callback(code="x", state=unsigned)
+        self.assertIn("bad+signature", answer.headers["Location"], "refused for its signature, not read first")
+        self.assertTrue(self._conn().oauth_nonce)
+
+    def test_connecting_again_keeps_the_sign_in_in_progress(self):
+        first = self._start()
+        # A second visit to /xero/connect (another tab, or one a foreign page triggers) does not cancel it.
+        second = self._start()
+        self.assertEqual(json.loads(bytes.fromhex(second["state"]).decode().rsplit(".", 1)[0])["n"],
+                         json.loads(bytes.fromhex(first["state"]).decode().rsplit(".", 1)[0])["n"])
+        query = self._approved_code(first, tenants=[self.sandbox_orgs[0]["tenant_id"]])
+        self._callback(code=query["code"], state=query["state"])
+        self.assertEqual(self._conn().state, "connected")
+
     def test_replayed_state(self):
         params = self._start()
         query = self._approved_code(params)
@@ -211,7 +229,7 @@ class TestConnectBadInput(XeroHttpCase):
         params = self._start()
         code = self._approved_code(params)["code"]
         later = time.time() + 3600
-        with patch("odoo.addons.xero_connector.models.xero_connection.time.time", return_value=later):
+        with patch("odoo.addons.xero_connector.models.xero_connection_connect.time.time", return_value=later):
             answer = self._callback(code=code, state=params["state"])
         self.assertIn("expired", answer.headers["Location"])
         self.assertFalse(self._conn().refresh_token)
