@@ -2,7 +2,6 @@ import logging
 
 from odoo import _, api, fields, models
 
-from .xero_access import guard_fields
 from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
@@ -38,15 +37,6 @@ class AccountMove(models.Model):
 
     def _xero_operation(self):
         return "credit_note" if self.move_type == "out_refund" else "invoice"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        guard_fields(self.browse(), vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        guard_fields(self, [vals])
-        return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Actions

@@ -1,13 +1,11 @@
 from odoo import api, fields, models
 
-from .xero_access import guard_fields
-
-# Which Xero tax rate a tax books to: set by Xero administrators (models/xero_access.py).
-MAPPING_FIELDS = frozenset({"xero_tax_type", "xero_tax_rate_id"})
-
 
 class AccountTax(models.Model):
-    _inherit = "account.tax"
+    _name = "account.tax"
+    _inherit = ["account.tax", "xero.guarded.fields"]
+    # Which Xero tax rate a tax books to: set by Xero administrators.
+    _xero_admin_fields = frozenset({"xero_tax_type", "xero_tax_rate_id"})
 
     xero_tax_type = fields.Char(
         copy=False,
@@ -16,15 +14,6 @@ class AccountTax(models.Model):
         "xero.tax.rate", compute="_compute_xero_tax_rate_id", inverse="_inverse_xero_tax_rate_id",
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]",
         help="Pick from the Xero organisation's tax rates (Settings → Xero → Refresh from Xero).")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        guard_fields(self.browse(), vals_list, admin_fields=MAPPING_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        guard_fields(self, [vals], admin_fields=MAPPING_FIELDS)
-        return super().write(vals)
 
     @api.depends("xero_tax_type", "company_id")
     def _compute_xero_tax_rate_id(self):

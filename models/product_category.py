@@ -1,7 +1,4 @@
-from odoo import api, fields, models
-
-from .xero_access import guard_fields
-from .xero_sales_account_mixin import MAPPING_FIELDS
+from odoo import fields, models
 
 
 class ProductCategory(models.Model):
@@ -13,12 +10,3 @@ class ProductCategory(models.Model):
         "it too). Empty: the company's default sales account.")
     xero_sales_account_id = fields.Many2one(
         help="Pick from the Xero organisation's chart of accounts (Settings → Xero → Refresh from Xero).")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        guard_fields(self.browse(), vals_list, admin_fields=MAPPING_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        guard_fields(self, [vals], admin_fields=MAPPING_FIELDS)
-        return super().write(vals)

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .xero_access import USER, checked, guard_fields
+from .xero_access import USER, checked
 from .xero_job import XeroBlocked
 
 ITEM_NAME_MAX = 50
@@ -9,22 +9,14 @@ ITEM_CODE_MAX = 30
 
 
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _name = "product.product"
+    _inherit = ["product.product", "xero.guarded.fields"]
 
     xero_item_id = fields.Many2one("xero.item", compute="_compute_xero_item")
     xero_quantity_on_hand = fields.Float("Quantity on Hand in Xero", compute="_compute_xero_item",
                                          digits="Product Unit")
     xero_is_tracked = fields.Boolean("Tracked in Xero", compute="_compute_xero_item")
     xero_item_message = fields.Char(compute="_compute_xero_item")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        guard_fields(self.browse(), vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        guard_fields(self, [vals])
-        return super().write(vals)
 
     @api.depends("default_code")
     @api.depends_context("company")

@@ -1,8 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .xero_access import USER, checked, guard_fields
-from .xero_sales_account_mixin import MAPPING_FIELDS
+from .xero_access import USER, checked
 
 
 class ProductTemplate(models.Model):
@@ -20,15 +19,6 @@ class ProductTemplate(models.Model):
     xero_is_tracked = fields.Boolean("Tracked in Xero", compute="_compute_xero_item",
                                      help="Xero tracks this item as inventory.")
     xero_item_message = fields.Char(compute="_compute_xero_item")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        guard_fields(self.browse(), vals_list, admin_fields=MAPPING_FIELDS)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        guard_fields(self, [vals], admin_fields=MAPPING_FIELDS)
-        return super().write(vals)
 
     @api.depends("product_variant_ids", "default_code")
     @api.depends_context("company")

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..xero import XeroError
-from .xero_access import USER, checked, guard_fields
+from .xero_access import USER, checked
 
 _logger = logging.getLogger(__name__)
 
@@ -40,7 +40,10 @@ def extract_contact_id(value):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "xero.guarded.fields"]
+    # Set by Xero administrators through its checked paste (below), and by the connector.
+    _xero_exempt_fields = frozenset({"xero_contact_id"})
 
     xero_contact_id = fields.Char(
         "Xero Contact ID",
@@ -153,7 +156,6 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        guard_fields(self.browse(), vals_list, exempt={"xero_contact_id"})
         for vals in vals_list:
             if vals.get("xero_contact_id"):
                 self._xero_check_link_rights()
@@ -163,7 +165,6 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        guard_fields(self, [vals], exempt={"xero_contact_id"})
         # From Xero (a pull, the sender): the connector as superuser only (an RPC caller chooses its context).
         from_xero = self.env.su and self.env.context.get("xero_from_xero")
         if "xero_contact_id" in vals:

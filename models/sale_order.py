@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 
-from .xero_access import guard_fields
 from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
@@ -85,13 +84,11 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        guard_fields(self.browse(), vals_list)
         orders = super().create(vals_list)
         orders.filtered("client_order_ref")._xero_auto_export("on_po")
         return orders
 
     def write(self, vals):
-        guard_fields(self, [vals])
         without_po = self.filtered(lambda o: not o.client_order_ref) if "client_order_ref" in vals else self.browse()
         result = super().write(vals)
         if self.env.su and self.env.context.get("xero_no_update"):  # the connector's own writes only

@@ -24,8 +24,11 @@ def _unchanged(records, name, value):
     field = records._fields[name]
     for record in records:
         current = record[name]
-        if field.type in ("many2one", "many2many", "one2many"):
-            if current.ids != (field.convert_to_record(field.convert_to_cache(value, record), record)).ids:
+        if field.type in ("many2many", "one2many"):  # commands: only "nothing, and still nothing" is unchanged
+            if current or value:
+                return False
+        elif field.type == "many2one":
+            if current.id != (value.id if isinstance(value, type(current)) else value or False):
                 return False
         elif (current or False) != (value or False):
             return False
@@ -37,46 +40,46 @@ def _field_label(records, name):
     return f"{field._description_string(records.env)} ({records._name}.{name})"
 
 
-def check_owned_fields(records, vals_list, owned):
-    """Refuse, unless the connector itself (superuser) writes, any value of the ``owned`` fields that
-    would change them: created with a value, or written with another one. ``records``: the records written,
-    or an empty recordset for a create (``self.browse()``: ``copy`` calls ``create`` on the record it copies,
-    whose own values must not count as "unchanged")."""
-    env = records.env
-    if env.su:
-        return
+def _first_change(records, vals_list, names):
+    """The first of ``names`` that ``vals_list`` would change: given a value on a create, another value on a
+    write. ``records``: the records written, or an empty recordset for a create (``self.browse()``: ``copy``
+    calls ``create`` on the record it copies, whose own values must not count as "unchanged")."""
     for vals in vals_list:
-        for name in sorted(owned.intersection(vals)):
-            value = vals[name]
-            if (not records and not value) or (records and _unchanged(records, name, value)):
-                continue
-            raise AccessError(env._(
-                "%(field)s is written by the Xero connector only: it points at Xero (or mirrors it), and setting "
-                "it by hand could make the connector change another document in Xero. Nothing was changed.",
-                field=_field_label(records, name)))
+        for name in sorted(set(names).intersection(vals)):
+            if (records and not _unchanged(records, name, vals[name])) or (not records and vals[name]):
+                return name
+    return None
+
+
+def check_owned_fields(records, vals_list, owned):
+    """Refuse, unless the connector itself (superuser) writes, any change to the ``owned`` fields."""
+    env = records.env
+    name = None if env.su else _first_change(records, vals_list, owned)
+    if name:
+        raise AccessError(env._(
+            "%(field)s is written by the Xero connector only: it points at Xero (or mirrors it), and setting "
+            "it by hand could make the connector change another document in Xero. Nothing was changed.",
+            field=_field_label(records, name)))
 
 
 def check_admin_fields(records, vals_list, admin_fields):
     """The mappings to Xero's lists (which Xero account or tax rate a product or tax books to): Xero
     administrators only (and the connector itself)."""
     env = records.env
-    if env.su or env.user.has_group(MANAGER):
-        return
-    for vals in vals_list:
-        for name in sorted(admin_fields.intersection(vals)):
-            value = vals[name]
-            if (not records and not value) or (records and _unchanged(records, name, value)):
-                continue
-            raise AccessError(env._(
-                "Only Xero administrators can change %(field)s: it decides where sales are booked in Xero.",
-                field=_field_label(records, name)))
+    name = None if env.su or env.user.has_group(MANAGER) else _first_change(records, vals_list, admin_fields)
+    if name:
+        raise AccessError(env._(
+            "Only Xero administrators can change %(field)s: it decides where sales are booked in Xero.",
+            field=_field_label(records, name)))
 
 
 def connector_fields(records, vals_list):
-    """The fields among ``vals_list``'s keys that this addon adds to the model (not Odoo's own)."""
+    """The fields among ``vals_list``'s keys that this addon adds to the model (not Odoo's own). Fields a model
+    takes from its parent (``_inherits``: a product variant's template) are checked by the parent's write."""
     names = {name for vals in vals_list for name in vals}
     return {name for name in names
-            if (field := records._fields.get(name)) is not None and field._modules == ("xero_connector",)}
+            if (field := records._fields.get(name)) is not None and field._modules == ("xero_connector",)
+            and not field.inherited}
 
 
 def guard_fields(records, vals_list, admin_fields=frozenset(), exempt=frozenset()):

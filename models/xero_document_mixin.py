@@ -27,6 +27,7 @@ class XeroDocumentMixin(models.AbstractModel):
     """What sale.order and account.move share to become Xero documents: customer, lines, mapping, links."""
 
     _name = "xero.document.mixin"
+    _inherit = ["xero.guarded.fields"]
     _description = "Xero Document Export"
 
     xero_revision = fields.Integer(

@@ -1,8 +1,5 @@
 from odoo import api, fields, models
 
-# Which Xero account a product or category books to: set by Xero administrators (models/xero_access.py).
-MAPPING_FIELDS = frozenset({"xero_sales_account_code", "xero_sales_account_id"})
-
 
 def _account_domain(model):
     return [("company_id", "=", model.env.company.id), ("status", "=", "ACTIVE")]
@@ -13,7 +10,10 @@ class XeroSalesAccountMixin(models.AbstractModel):
     edited through a dropdown of the organisation's active accounts."""
 
     _name = "xero.sales.account.mixin"
+    _inherit = ["xero.guarded.fields"]
     _description = "Xero Sales Account"
+    # Which Xero account a product or category books to: set by Xero administrators.
+    _xero_admin_fields = frozenset({"xero_sales_account_code", "xero_sales_account_id"})
 
     xero_sales_account_code = fields.Char(company_dependent=True, copy=False)
     xero_sales_account_id = fields.Many2one(

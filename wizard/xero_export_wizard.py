@@ -19,6 +19,7 @@ class XeroExportWizard(models.TransientModel):
     when they act."""
 
     _name = "xero.export.wizard"
+    _inherit = ["xero.dialog.mixin"]
     _description = "Export Again to Xero"
 
     res_model = fields.Char(required=True, readonly=True)
@@ -30,18 +31,6 @@ class XeroExportWizard(models.TransientModel):
     xero_url = fields.Char(readonly=True)
     can_update = fields.Boolean(readonly=True)
     update_blocked_reason = fields.Char(readonly=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("This confirmation is opened by the Xero connector only (export the record "
-                                         "again)."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(self.env._("This confirmation cannot be changed: export the record again."))
-        return super().write(vals)
 
     @api.model
     def _xero_open(self, record, operation):
@@ -78,8 +67,7 @@ class XeroExportWizard(models.TransientModel):
         a Xero user allowed to change the record, the record still exportable and in Xero as that operation."""
         self.ensure_one()
         wizard = checked(self, USER, self.env._("Only Xero users can export to Xero."))
-        if wizard.create_uid != self.env.user and not self.env.su:
-            raise AccessError(self.env._("This confirmation was opened by someone else."))
+        self._xero_check_creator(wizard)
         operation = wizard.operation
         if wizard.res_model not in EXPORTABLE_MODELS:
             raise AccessError(self.env._("%s cannot be exported to Xero.", wizard.res_model))

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 from ..models.xero_access import MANAGER, checked
 
@@ -11,22 +10,12 @@ class XeroTenantPicker(models.TransientModel):
     row is its creator's only (record rule); choosing checks the caller, the company and the consent again."""
 
     _name = "xero.tenant.picker"
+    _inherit = ["xero.dialog.mixin"]
     _description = "Choose the Xero Organisation"
 
     connection_id = fields.Many2one("xero.connection", required=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one(related="connection_id.company_id")
     line_ids = fields.One2many("xero.tenant.picker.line", "picker_id", readonly=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("The organisation picker is opened by the Xero connector only."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(self.env._("The organisation picker cannot be changed: connect Xero again."))
-        return super().write(vals)
 
     @api.model
     def _xero_open(self, connection):
@@ -54,6 +43,7 @@ class XeroTenantPicker(models.TransientModel):
 
 class XeroTenantPickerLine(models.TransientModel):
     _name = "xero.tenant.picker.line"
+    _inherit = ["xero.dialog.mixin"]
     _description = "Xero Organisation to Choose"
 
     picker_id = fields.Many2one("xero.tenant.picker", required=True, ondelete="cascade")
@@ -61,23 +51,11 @@ class XeroTenantPickerLine(models.TransientModel):
     name = fields.Char("Organisation", required=True)
     tenant_type = fields.Char("Type")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("The organisation picker is opened by the Xero connector only."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(self.env._("The organisation picker cannot be changed: connect Xero again."))
-        return super().write(vals)
-
     def action_choose(self):
         self.ensure_one()
         message = self.env._("Only Xero administrators can choose the Xero organisation.")
         line = checked(self, MANAGER, message)
-        if line.create_uid != self.env.user and not self.env.su:
-            raise AccessError(self.env._("This organisation picker was opened by someone else."))
+        self._xero_check_creator(line)
         connection = checked(self.env["xero.connection"].browse(line.picker_id.connection_id.id), MANAGER, message)
         connection._xero_choose_tenant(line.tenant_id)
         return {"type": "ir.actions.client", "tag": "reload"}
