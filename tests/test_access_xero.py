@@ -195,3 +195,39 @@ class TestAnotherCompanysAdministrator(XeroRpcCase):
                                    {"tenant_id": second["tenant_id"]}), "rewrite a picker line")
         self.connection.invalidate_recordset()
         self.assertEqual((self.connection.state, self.connection.tenant_id), ("choose", self.org))
+
+    def test_xero_users_export_but_do_not_administer(self):
+        job = self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.clear_log()
+        conn = self.connection.ids
+        for method in ("action_xero_test_connection", "action_xero_queue_customers", "action_xero_disconnect",
+                       "action_xero_refresh_lists"):
+            self.assertDenied(self.rpc(self.xero_user, "xero.connection", method, conn), f"a Xero user: {method}")
+        for method in ("action_retry", "action_cancel"):
+            self.assertDenied(self.rpc(self.xero_user, "xero.job", method, job.ids), f"a Xero user: {method}")
+        self.assertFalse(self.calls(), "nothing reached Xero")
+        self.assertEqual((self.connection.state, job.state), ("connected", "pending"))
+
+    def test_settings_never_send_a_stored_secret(self):
+        secrets = {"xero_connector.client_secret": "SECRET-client-7f3a9", "xero_connector.webhook_key": "SECRET-hook-41c2"}
+        for key, value in secrets.items():
+            self.env["ir.config_parameter"].sudo().set_param(key, value)
+        self.company.sudo().write({"xero_stripe_webhook_secret": "SECRET-whsec-88d1",
+                                   "xero_gocardless_access_token": "SECRET-gc-0b7e"})
+        stored = list(secrets.values()) + ["SECRET-whsec-88d1", "SECRET-gc-0b7e"]
+        names = ["xero_client_secret", "xero_webhook_key", "xero_stripe_webhook_secret", "xero_gocardless_access_token"]
+        for user in (self.portal_user, self.internal_user, self.xero_admin, self.system_admin):
+            for method, args, kwargs in (("default_get", [names], {}),
+                                         ("onchange", [[], {}, [], {name: {} for name in names}], {})):
+                result, error = self.rpc(user, "res.config.settings", method, *args, **kwargs)
+                self.assertFalse([s for s in stored if s in repr(result)], f"{user.login} {method}: {result}")
+        # An administrator sees that they are stored, and replaces one by typing it.
+        settings = self.env["res.config.settings"].with_user(self.system_admin).create({})
+        self.assertTrue(settings.xero_client_secret_set and settings.xero_stripe_webhook_secret_set)
+        self.assertFalse(settings.xero_client_secret)
+        settings.xero_webhook_key = "SECRET-hook-new"
+        settings.execute()
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("xero_connector.webhook_key"),
+                         "SECRET-hook-new")
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("xero_connector.client_secret"),
+                         "SECRET-client-7f3a9", "an empty field keeps the stored secret")
