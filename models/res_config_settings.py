@@ -100,12 +100,11 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         """Store the secrets typed in (an empty field keeps the stored one), then forget them here."""
+        checked(self, SYSTEM, self.env._("Only system administrators can change the settings."))
         super().set_values()
-        typed = {name: self[name] for name in SECRETS if self.env.su or self.env.user.has_group(SYSTEM)}
-        typed = {name: value.strip() for name, value in typed.items() if value and value.strip()}
+        typed = {name: value.strip() for name in SECRETS if (value := self[name]) and value.strip()}
         if not typed:
             return
-        checked(self, SYSTEM, self.env._("Only system administrators can change the Xero and payment secrets."))
         icp = self.env["ir.config_parameter"].sudo()
         for name, value in typed.items():
             kind, key = SECRETS[name]
