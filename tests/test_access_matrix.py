@@ -337,5 +337,6 @@ class TestAccessMatrix(HttpCase):
                                              ("web_read", [record.ids], {"specification": {n: {} for n in
                                                                                             by_model[model]}})):
                     self._call(role, model, method, args, kwargs)  # a leak is recorded by _call itself
+            self._call(role, "res.company", "export_data", [self.company.ids, by_model["res.company"]])
             self._call(role, "ir.config_parameter", "get_param", ["xero_connector.client_secret"])
         self.assertFalse(self.mismatches, "\n".join(self.mismatches))
