@@ -271,19 +271,21 @@ class AccountMove(models.Model):
 
     @api.model
     def _xero_jobs_lookup(self, jobs, records, client):
-        """Several invoices whose creation may have happened (a sender killed mid-batch): one call with
-        their numbers (``InvoiceNumbers``); the others are looked up one by one."""
+        """Several invoices whose creation may have happened (a sender killed mid-batch): a call per 20 of
+        their numbers (``InvoiceNumbers``, under Xero's 2 KB query string); the others are looked up one by one."""
         numbers = {records[job.id].name: job.id for job in jobs
                    if job.operation == "invoice" and job.method == "PUT" and not job.force_new
                    and "," not in (records[job.id].name or ",")}
         if len(numbers) < 2:
             return {}
         found = dict.fromkeys(numbers.values())
-        for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(numbers)},
-                                          where='Type=="ACCREC"'):  # a supplier's bill may share the number
-            if record.get("Status") not in ("DELETED", "VOIDED") and record.get("InvoiceNumber") in numbers \
-                    and record.get("Type", "ACCREC") == "ACCREC":
-                found[numbers[record["InvoiceNumber"]]] = record
+        names = list(numbers)
+        for start in range(0, len(names), 20):
+            for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(names[start:start + 20])},
+                                              where='Type=="ACCREC"'):  # a supplier's bill may share the number
+                if record.get("Status") not in ("DELETED", "VOIDED") and record.get("InvoiceNumber") in numbers \
+                        and record.get("Type", "ACCREC") == "ACCREC":
+                    found[numbers[record["InvoiceNumber"]]] = record
         return found
 
     def _xero_job_lookup(self, job, client):

@@ -11,6 +11,9 @@ from .xero_access import USER, checked
 
 _logger = logging.getLogger(__name__)
 
+# ContactNumber terms per look-up call: about 50 URL-encoded characters each, well under Xero's 2,048.
+LOOKUP_TERMS = 20
+
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # A bare ContactID, or one of Xero's web URLs that carry it:
 #   https://go.xero.com/app/!xYz/contacts/contact/<id>/activity   (current)
@@ -366,14 +369,17 @@ class ResPartner(models.Model):
 
     @api.model
     def _xero_jobs_lookup(self, jobs, records, client):
-        """Several contacts whose creation may have happened (a sender killed mid-batch): one call, by
-        ContactNumber, instead of one per contact."""
+        """Several contacts whose creation may have happened (a sender killed mid-batch): by ContactNumber, a
+        call per LOOKUP_TERMS of them (a longer ``where`` would pass Xero's 2 KB query string: Xero answers
+        404, and a whole batch would look gone), instead of one per contact."""
         numbers = {records[job.id]._xero_contact_number(): job.id for job in jobs}
         found = dict.fromkeys(numbers.values())
-        where = " OR ".join(f'ContactNumber=="{number}"' for number in numbers if '"' not in number)
-        for contact in client.iter_records("Contacts", where=where, page_size=100) if where else ():
-            if contact.get("ContactNumber") in numbers:
-                found[numbers[contact["ContactNumber"]]] = contact
+        terms = [f'ContactNumber=="{number}"' for number in numbers if '"' not in number]
+        for start in range(0, len(terms), LOOKUP_TERMS):
+            where = " OR ".join(terms[start:start + LOOKUP_TERMS])
+            for contact in client.iter_records("Contacts", where=where, page_size=100):
+                if contact.get("ContactNumber") in numbers:
+                    found[numbers[contact["ContactNumber"]]] = contact
         return found
 
     def _xero_job_done(self, job, result):

@@ -4,6 +4,7 @@ from collections import OrderedDict
 from odoo import _, api, fields, models
 
 from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
+from ..xero.client import IDS_RESOURCES, MAX_IDS_PER_CALL
 from .xero_access import MANAGER, checked
 from .xero_sql import insert_new_rows
 
@@ -11,8 +12,9 @@ _logger = logging.getLogger(__name__)
 
 # An event whose fetch or apply failed is retried by the pull cron until it failed this many times.
 MAX_ATTEMPTS = 5
-# Xero's IDs filter: at most this many ids per GET.
-IDS_PER_CALL = 100
+# Resources fetched per applier call: with Xero's IDs filter (Invoices, Contacts: 40 a call, under Xero's 2 KB
+# query string), else one GET by id each.
+IDS_PER_CALL = MAX_IDS_PER_CALL
 CATEGORIES = [
     ("CONTACT", "Contact"),
     ("INVOICE", "Invoice"),
@@ -33,7 +35,7 @@ class XeroEvent(models.Model):
     here (deduplicated on tenant + category + resource + event date + event type, per connection, by
     a unique index and ``INSERT … ON CONFLICT DO NOTHING``), triggers ``ir_cron_xero_pull`` and
     answers 200 at once. The cron (:meth:`_cron_xero_pull`) fetches the resources from Xero in
-    batches of up to 100 ids and hands them to the *appliers* registered in :meth:`_xero_appliers`.
+    batches of up to 40 ids (one call with ``IDs`` where Xero has it, else one call per id) and hands them to the *appliers* registered in :meth:`_xero_appliers`.
 
     Applier contract: ``env[model].<method>(connection, records)`` where ``records`` is a list of
     Xero dicts (as Xero's JSON API returns them). It may return ``{xero_id: error message}`` for
@@ -279,7 +281,10 @@ class XeroEvent(models.Model):
         """Fetch ``ids`` from Xero, apply them, and settle their events."""
         id_field = self._xero_id_field(resource)
         try:
-            records = list(client.iter_records(resource, ids=ids, page_size=IDS_PER_CALL))
+            if resource in IDS_RESOURCES:
+                records = list(client.iter_records(resource, ids=ids, page_size=100))
+            else:  # no IDs filter there: Xero would answer its whole list, every time
+                records = [record for record in (client.get_by_id(resource, i) for i in ids) if record]
         except (ReconnectNeeded, RateLimited):
             raise
         except XeroError as exc:

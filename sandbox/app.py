@@ -88,6 +88,11 @@ LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
                 "TaxRates": ("TaxType", None, None),
                 "Currencies": ("Code", None, None)}
 NO_LINES_UNPAGED = ("Invoices", "CreditNotes", "BankTransactions")
+# Xero's front end (IIS) answers 404 to a query string over 2,048 characters, before Xero reads the request: 52
+# GUIDs in IDs pass, 53 do not (XeroAPI/Xero-OpenAPI #534; Xero-NetStandard #413; Xero-Net #389).
+MAX_QUERY_STRING = 2048
+# Only these collections have an IDs filter (Xero's spec); elsewhere Xero ignores it and lists everything.
+IDS_COLLECTIONS = ("Invoices", "Contacts")
 # What Xero pages; the other collections ignore page/pageSize and answer their whole list.
 PAGED = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions", "ManualJournals",
                    "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
@@ -225,6 +230,8 @@ class SandboxApp:
         return resp
 
     def _api(self, request, sub, fmt, tenant, entry):
+        if len(request.query_string) > MAX_QUERY_STRING:
+            return Response("<h2>404 - File or directory not found.</h2>", status=404, mimetype="text/html")
         parts = [p for p in sub.split("/") if p]
         coll = API_COLLECTIONS.get(parts[0].lower()) if parts else None
         with self.state.lock:
@@ -392,11 +399,12 @@ class SandboxApp:
         idf, numf, nums_param = LIST_FILTERS.get(coll, (None, None, None))
         include_archived = args.get("includeArchived", "").lower() == "true"
         ids = [x.strip().lower() for x in args.get("IDs", "").split(",") if x.strip()]
+        ids = ids if coll in IDS_COLLECTIONS else []
         if coll == "Contacts" and not include_archived and not ids:
             recs = [r for r in recs if r.get("ContactStatus", "ACTIVE") != "ARCHIVED"]
         if coll == "TrackingCategories":
             recs = [r for r in recs if r["Status"] == "ACTIVE" or (include_archived and r["Status"] == "ARCHIVED")]
-        if ids and idf:
+        if ids and idf and coll in IDS_COLLECTIONS:
             s = set(ids)
             recs = [r for r in recs if str(r.get(idf, "")).lower() in s]
         if nums_param and args.get(nums_param):

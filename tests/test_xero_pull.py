@@ -214,3 +214,33 @@ class TestXeroPull(XeroWebhookCase):
         keys = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id)]).mapped("key")
         self.assertEqual(keys, ["Contacts"])
 
+
+    def test_bursts_of_120_invoice_and_credit_note_events(self):
+        """A bulk export of 120 invoices causes as many INVOICE events at once: Xero answers 404 to a query
+        string over 2 KB (53 GUIDs in IDs), so they are read 40 a call; credit notes have no IDs filter in
+        Xero (it would list every credit note, on every batch): they are read one by one."""
+        self._connect()
+        contact = self._sandbox_contact("Burst Customer Ltd")
+        line = {"Description": "Beans", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}
+        invoices = self.sandbox_post(f"/_sandbox/orgs/{self.tenant}/Invoices", {"Invoices": [
+            {"Type": "ACCREC", "Contact": {"ContactID": contact["ContactID"]}, "Date": "2026-03-01",
+             "DueDate": "2026-03-31", "Status": "AUTHORISED", "LineItems": [line]} for _n in range(120)]})
+        notes = self.sandbox_post(f"/_sandbox/orgs/{self.tenant}/CreditNotes", {"CreditNotes": [
+            {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact["ContactID"]}, "Date": "2026-03-01",
+             "Status": "AUTHORISED", "LineItems": [line]} for _n in range(120)]})
+        self.assertEqual((invoices["errors"], notes["errors"]), (0, 0))
+        events = [self._event(i["InvoiceID"], category="INVOICE") for i in invoices["Invoices"]]
+        events += [self._event(c["CreditNoteID"], category="CREDITNOTE") for c in notes["CreditNotes"]]
+        self.assertEqual(self._post(self._body(events))[0].status_code, 200)
+        requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
+        self._run_pull_cron()
+        done = self.Event.search([("category", "in", ("INVOICE", "CREDITNOTE"))])
+        self.assertEqual(len(done), 240)
+        self.assertEqual(set(done.mapped("state")), {"done"}, set(done.mapped("error")))
+        self.assertFalse(any(done.mapped("error")), "each was found in Xero and applied")
+        log = [c for c in self.sandbox_get("/_sandbox/log") if c["method"] == "GET"]
+        self.assertFalse([c for c in log if c["status"] == 404], "no read past Xero's query string limit")
+        by_ids = [c for c in log if c["path"].endswith("/Invoices") and "IDs=" in c["query"]]
+        self.assertEqual(len(by_ids), 3, "120 invoices, 40 a call")
+        self.assertFalse([c for c in log if "/CreditNotes" in c["path"] and "IDs=" in c["query"]])
+        self.assertEqual(len([c for c in log if "/CreditNotes/" in c["path"]]), 120, "credit notes by id")
