@@ -6,7 +6,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..xero import XeroError
+from ..xero import XeroError, lengths
+from ..xero.lengths import fit
 from .xero_access import USER, checked
 
 _logger = logging.getLogger(__name__)
@@ -277,12 +278,12 @@ class ResPartner(models.Model):
         """The Xero Contact element for this partner (its commercial entity's data)."""
         self.ensure_one()
         values = {
-            "Name": (self.name or self.display_name or "").strip()[:255],
+            "Name": (self.name or self.display_name or "").strip(),
             "ContactNumber": self._xero_contact_number(),
             "EmailAddress": self.email or "",
             "TaxNumber": self.vat or "",
-            "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": self.phone or ""}],
-            "Addresses": [{
+            "Phones": [fit({"PhoneType": "DEFAULT", "PhoneNumber": self.phone or ""}, lengths.PHONE)],
+            "Addresses": [fit({
                 "AddressType": "POBOX",
                 "AddressLine1": self.street or "",
                 "AddressLine2": self.street2 or "",
@@ -290,17 +291,18 @@ class ResPartner(models.Model):
                 "Region": self.state_id.name or "",
                 "PostalCode": self.zip or "",
                 "Country": self.country_id.name or "",
-            }],
+            }, lengths.ADDRESS)],
         }
         if not self.is_company and self.name and " " in self.name.strip():
             values["FirstName"], values["LastName"] = self.name.strip().rsplit(" ", 1)
+        values = fit(values, lengths.CONTACT)  # Xero's lengths: a longer value makes Xero refuse the contact
         persons = self.child_ids.filtered(lambda c: c.type == "contact" and c.active and c.email)[:5]
         if persons:
             values["ContactPersons"] = [
-                dict(
+                fit(dict(
                     zip(("FirstName", "LastName"), (p.name.strip().rsplit(" ", 1) + [""])[:2], strict=True),
                     EmailAddress=p.email, IncludeInEmails=False,
-                )
+                ), lengths.CONTACT)
                 for p in persons
             ]
         return values

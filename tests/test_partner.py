@@ -239,6 +239,22 @@ class TestContactExport(XeroHttpCase):
         self.assertEqual(contacts[contact_id]["EmailAddress"], "ap@bluewater.example")
         self.assertEqual(len(contacts), before + 1)
 
+    def test_values_longer_than_xero_accepts_are_cut_to_its_lengths(self):
+        """Xero refuses a contact whose PhoneNumber, PostalCode or TaxNumber passes 50 characters, or its
+        EmailAddress 255 (xero_accounting.yaml): they are cut (an email address is left out, not cut)."""
+        partner = self.env["res.partner"].with_context(no_vat_validation=True).create({
+            "name": "Long Fields Ltd " + "x" * 300, "is_company": True, "phone": "+64 9 555 " + "1" * 60,
+            "zip": "Z" * 70, "vat": "NZ" + "9" * 80, "email": "a" * 250 + "@long.example", "city": "C" * 300})
+        partner.action_xero_export()
+        self.assertTrue(partner.xero_contact_id, partner.xero_last_error)
+        contact = self.sandbox_get(f"/_sandbox/orgs/{self.org}/Contacts/{partner.xero_contact_id}")
+        self.assertEqual(len(contact["Name"]), 255)
+        self.assertEqual(len(contact["TaxNumber"]), 50)
+        self.assertEqual(len(contact["Phones"][0]["PhoneNumber"]), 50)
+        address = contact["Addresses"][0]
+        self.assertEqual((len(address["PostalCode"]), len(address["City"])), (50, 255))
+        self.assertFalse(contact.get("EmailAddress"), "an address cut would be another address")
+
     def test_an_edit_on_its_way_is_not_undone_by_xeros_older_values(self):
         partner = self.env["res.partner"].create({"name": "Harbourside Bakery", "email": "old@harbourside.example",
                                                   "is_company": True})
