@@ -5,22 +5,21 @@ import logging
 import os
 import socket
 import time
-from xml.parsers.expat import ExpatError
 
-import xmltodict
 from werkzeug.wrappers import Request, Response
 
 from . import render
 from .faults import FaultError, Faults
 from .identity import Identity
 from .limits import Limiter
-from .query import QueryError, compile_where, order_key
-from .resources import Invalid, NotFound, Writer
-from .seed import DEMO_ORGS, make_org, organisation_record
+from .reading import ReadingMixin
+from .resources import Writer
+from .seed import DEMO_ORGS, make_org
 from .spec import SpecValidator, find_spec_dir
 from .state import COLLECTIONS, State
-from .util import iso, iso_z, new_id, parse_http_date
+from .util import iso_z, new_id
 from .webhooks import Dispatcher
+from .writing import WritingMixin
 
 _log = logging.getLogger("sandbox")
 
@@ -75,27 +74,9 @@ READ_SCOPES = {
     "BankTransfers": ("accounting.banktransactions", "accounting.transactions"),
 }
 API_COLLECTIONS = {c.lower(): c for c in [*COLLECTIONS, "Organisation"]}
-LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
-                "CreditNotes": ("CreditNoteID", "CreditNoteNumber", None),
-                "Quotes": ("QuoteID", "QuoteNumber", None),
-                "Contacts": ("ContactID", "ContactNumber", "ContactNumbers"),
-                "Items": ("ItemID", "Code", None),
-                "Accounts": ("AccountID", "Code", None),
-                "Payments": ("PaymentID", None, None),
-                "BankTransactions": ("BankTransactionID", None, None),
-                "BankTransfers": ("BankTransferID", None, None),
-                "TrackingCategories": ("TrackingCategoryID", None, None),
-                "TaxRates": ("TaxType", None, None),
-                "Currencies": ("Code", None, None)}
-NO_LINES_UNPAGED = ("Invoices", "CreditNotes", "BankTransactions")
 # Xero's front end (IIS) answers 404 to a query string over 2,048 characters, before Xero reads the request: 52
 # GUIDs in IDs pass, 53 do not (XeroAPI/Xero-OpenAPI #534; Xero-NetStandard #413; Xero-Net #389).
 MAX_QUERY_STRING = 2048
-# Only these collections have an IDs filter (Xero's spec); elsewhere Xero ignores it and lists everything.
-IDS_COLLECTIONS = ("Invoices", "Contacts")
-# What Xero pages; the other collections ignore page/pageSize and answer their whole list.
-PAGED = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions", "ManualJournals",
-                   "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
 
 
 class DropConnection(Exception):
@@ -109,7 +90,7 @@ def _json(status, body, headers=None):
     return r
 
 
-class SandboxApp:
+class SandboxApp(ReadingMixin, WritingMixin):
     def __init__(self, config=None):
         cfg = copy.deepcopy(DEFAULT_CONFIG)
         for k, v in (config or {}).items():
@@ -348,262 +329,6 @@ class SandboxApp:
                 self.mutated()
             return resp
 
-    # ------------------------------------------------------------------ reading
-    def read(self, request, parts, coll, fmt, org, provider):
-        args = request.args
-        now = self.state.now()
-        if coll == "Organisation":
-            rec = organisation_record(org)
-            body, ct = render.envelope("Organisations", [render.record_out(rec, fmt)], fmt, provider, now)
-            return Response(body, content_type=ct)
-        w = self.writer(org)
-        if len(parts) >= 2:
-            if coll == "TrackingCategories" and len(parts) == 3 and parts[2].lower() == "options":
-                cat = org.get(coll, parts[1])
-                if cat is None or cat["Status"] == "DELETED":
-                    return self._not_found(fmt)
-                opts = [render.record_out(o, fmt) for o in cat["Options"] if o["Status"] != "DELETED"]
-                body, ct = render.envelope("Options", opts, fmt, provider, now)
-                return Response(body, content_type=ct)
-            rec = w.find(coll, parts[1])
-            if rec is None or (coll == "TrackingCategories" and rec["Status"] == "DELETED"):
-                return self._not_found(fmt)
-            body, ct = render.envelope(coll, [self._out(coll, rec, fmt)], fmt, provider, now)
-            return Response(body, content_type=ct)
-        try:
-            records, extra = self.list_records(coll, org, args, request.headers.get("If-Modified-Since"))
-        except QueryError as e:
-            return self._error(fmt, 400, str(e), number=16, typ="QueryParseException")
-        except ValueError as e:
-            return self._error(fmt, 400, str(e), number=17, typ="ValidationException")
-        paged = extra is not None
-        out = []
-        for r in records:
-            o = self._out(coll, r, fmt, include_archived_options=args.get("includeArchived", "").lower() == "true")
-            if not paged and coll in NO_LINES_UNPAGED:
-                o.pop("LineItems", None)
-            out.append(o)
-        body, ct = render.envelope(coll, out, fmt, provider, now, extra={"pagination": extra} if paged else None)
-        return Response(body, content_type=ct)
-
-    def _out(self, coll, rec, fmt, include_archived_options=True):
-        o = render.record_out(rec, fmt)
-        if coll == "TrackingCategories":
-            o["Options"] = [render.record_out(x, fmt) for x in rec.get("Options", [])
-                            if x["Status"] == "ACTIVE" or (include_archived_options and x["Status"] == "ARCHIVED")]
-        return o
-
-    def list_records(self, coll, org, args, ims_header):
-        """Returns (records, pagination dict or None). Raises QueryError / ValueError for bad input."""
-        recs = org.all(coll)
-        idf, numf, nums_param = LIST_FILTERS.get(coll, (None, None, None))
-        include_archived = args.get("includeArchived", "").lower() == "true"
-        ids = [x.strip().lower() for x in args.get("IDs", "").split(",") if x.strip()]
-        ids = ids if coll in IDS_COLLECTIONS else []
-        if coll == "Contacts" and not include_archived and not ids:
-            recs = [r for r in recs if r.get("ContactStatus", "ACTIVE") != "ARCHIVED"]
-        if coll == "TrackingCategories":
-            recs = [r for r in recs if r["Status"] == "ACTIVE" or (include_archived and r["Status"] == "ARCHIVED")]
-        if ids and idf and coll in IDS_COLLECTIONS:
-            s = set(ids)
-            recs = [r for r in recs if str(r.get(idf, "")).lower() in s]
-        if nums_param and args.get(nums_param):
-            s = {x.strip().lower() for x in args[nums_param].split(",") if x.strip()}
-            recs = [r for r in recs if str(r.get(numf) or "").lower() in s]
-        if args.get("ContactIDs") and coll in ("Invoices", "CreditNotes", "Quotes", "BankTransactions"):
-            s = {x.strip().lower() for x in args["ContactIDs"].split(",") if x.strip()}
-            recs = [r for r in recs if str((r.get("Contact") or {}).get("ContactID", "")).lower() in s]
-        if args.get("Statuses"):
-            s = {x.strip().upper() for x in args["Statuses"].split(",") if x.strip()}
-            sf = "ContactStatus" if coll == "Contacts" else "Status"
-            recs = [r for r in recs if str(r.get(sf, "")).upper() in s]
-        if args.get("searchTerm") and coll == "Contacts":
-            term = args["searchTerm"].lower()
-            recs = [r for r in recs if any(term in str(r.get(f) or "").lower()
-                                           for f in ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress"))]
-        if coll == "Quotes":
-            if args.get("ContactID"):
-                recs = [r for r in recs if (r.get("Contact") or {}).get("ContactID") == args["ContactID"]]
-            if args.get("Status"):
-                recs = [r for r in recs if r.get("Status", "").upper() == args["Status"].upper()]
-            if args.get("QuoteNumber"):
-                recs = [r for r in recs if r.get("QuoteNumber", "").lower() == args["QuoteNumber"].lower()]
-        if ims_header:
-            ims = int(parse_http_date(ims_header))
-            recs = [r for r in recs if int(r.get("_updated", 0)) >= ims]
-        if args.get("where"):
-            pred = compile_where(args["where"])
-            recs = [r for r in recs if pred(r)]
-        if args.get("order"):
-            key, desc = order_key(args["order"])
-            if key:
-                recs.sort(key=key, reverse=desc)
-        page_raw, size_raw = args.get("page"), args.get("pageSize")
-        if (page_raw is None and size_raw is None) or coll not in PAGED:
-            return recs, None
-        try:
-            page = int(page_raw) if page_raw is not None else 1
-        except ValueError:
-            raise ValueError(f"page '{page_raw}' is not a valid page number") from None
-        try:
-            size = int(size_raw) if size_raw is not None else 100
-        except ValueError:
-            raise ValueError(f"pageSize '{size_raw}' is not valid: it must be a whole number from 1 to 1000") from None
-        if size < 1 or size > 1000:
-            raise ValueError(f"pageSize '{size_raw}' is not valid: it must be a whole number from 1 to 1000")
-        page = max(page, 1)
-        total = len(recs)
-        pag = {"page": page, "pageSize": size, "pageCount": (total + size - 1) // size, "itemCount": total}
-        return recs[(page - 1) * size: page * size], pag
-
-    # ------------------------------------------------------------------ writing
-    @staticmethod
-    def parse_body(request, raw, coll):
-        ctype = (request.content_type or "").lower()
-        if not raw.strip():
-            return {}
-        if "xml" in ctype or raw.lstrip()[:1] == b"<":
-            doc = xmltodict.parse(raw)
-            root_name, root = next(iter(doc.items()))
-            if root_name == coll and isinstance(root, dict):
-                inner = next(iter(root.values()), [])
-                return {coll: inner if isinstance(inner, list) else [inner]}
-            return root if isinstance(root, dict) else {}
-        return json.loads(raw.decode("utf-8"))
-
-    @staticmethod
-    def elements_of(body, coll):
-        if isinstance(body, list):
-            return body
-        if not isinstance(body, dict):
-            return None
-        for k, v in body.items():
-            if k.lower() == coll.lower():
-                return v if isinstance(v, list) else [v]
-        return [body] if body else []
-
-    def spec_template(self, parts):
-        if not self.spec.available and self.spec.available is not None:
-            return None
-        if not self.spec._ensure():
-            return None
-        n = len(parts)
-        for p in self.spec.spec["paths"]:
-            segs = [s for s in p.split("/") if s]
-            if len(segs) != n:
-                continue
-            if all(a.startswith("{") or a.lower() == b.lower() for a, b in zip(segs, parts, strict=True)):
-                return p
-        return None
-
-    def write(self, request, raw, parts, coll, fmt, org, provider, entry):
-        method = request.method
-        now = self.state.now()
-        w = self.writer(org)
-        # Xero rounds line items' unit amounts to 2 decimals unless the request opts in to 4 (unitdp=4)
-        w.unit_dp = 4 if request.args.get("unitdp") == "4" else 2
-        # DELETEs Xero has for these resources
-        if method == "DELETE":
-            try:
-                if coll == "TrackingCategories" and len(parts) == 2:
-                    rec = w.delete_tracking_category(parts[1])
-                    out = [self._out(coll, rec, fmt)]
-                elif coll == "TrackingCategories" and len(parts) == 4 and parts[2].lower() == "options":
-                    opt = w.update_tracking_option(parts[1], parts[3], {}, delete=True)
-                    body, ct = render.envelope("Options", [render.record_out(opt, fmt)], fmt, provider, now)
-                    return Response(body, content_type=ct)
-                elif coll == "Items" and len(parts) == 2:
-                    w.delete_item(parts[1])
-                    return Response(b"", status=204)
-                else:
-                    return Response("Method Not Allowed", status=405)
-            except NotFound:
-                return self._not_found(fmt)
-            except Invalid as e:
-                return self._invalid(fmt, e.messages, coll)
-            body, ct = render.envelope(coll, out, fmt, provider, now)
-            return Response(body, content_type=ct)
-        try:
-            body = self.parse_body(request, raw, coll)
-        except (ValueError, UnicodeDecodeError, ExpatError) as e:
-            return self._error(fmt, 400, f"JSON for post data was invalid, {e}", number=14,
-                               typ="PostDataInvalidException")
-        if self.config.get("validate_spec", True) and not (isinstance(body, dict) and not body):
-            tmpl = self.spec_template(parts)
-            if tmpl:
-                problems = self.spec.validate(tmpl, method, body)
-                if problems:
-                    for loc, msg in problems:
-                        self.state.spec_violations.append({"time": iso_z(now), "method": method, "path": request.path,
-                                                           "field": loc, "message": msg})
-                        _log.warning("spec violation %s %s: %s: %s", method, request.path, loc, msg)
-                    return self._invalid(fmt, [f"{loc}: {msg}" for loc, msg in problems], coll)
-        # tracking options
-        if coll == "TrackingCategories" and len(parts) >= 3 and parts[2].lower() == "options":
-            try:
-                if len(parts) == 3 and method == "PUT":
-                    opts = self.elements_of(body, "Options") or []
-                    added = w.add_tracking_options(parts[1], opts)
-                elif len(parts) == 4 and method == "POST":
-                    added = [w.update_tracking_option(parts[1], parts[3], body if isinstance(body, dict) else {})]
-                else:
-                    return Response("Method Not Allowed", status=405)
-            except NotFound:
-                return self._not_found(fmt)
-            except Invalid as e:
-                return self._invalid(fmt, e.messages, coll)
-            entry["elements"] = len(added)
-            body_out, ct = render.envelope("Options", [render.record_out(o, fmt) for o in added], fmt, provider, now)
-            return Response(body_out, content_type=ct)
-        if coll == "Organisation" or len(parts) > 2:
-            return Response("Method Not Allowed", status=405)
-        elements = self.elements_of(body, coll)
-        if elements is None:
-            return self._error(fmt, 400, "The request body is not valid", number=14, typ="PostDataInvalidException")
-        entry["elements"] = len(elements)
-        path_id = parts[1] if len(parts) == 2 else None
-        if path_id and method == "PUT" and coll != "Payments":
-            return Response("Method Not Allowed", status=405)
-        results = []
-        for el in elements:
-            try:
-                rec = w.write(coll, el, method, path_id)
-                results.append((True, rec, None, el))
-            except NotFound:
-                return self._not_found(fmt)
-            except Invalid as e:
-                results.append((False, None, e.messages, el))
-        summarize = request.args.get("summarizeErrors", "true").lower() != "false"
-        failed = [r for r in results if not r[0]]
-        if summarize and failed:
-            elements_out = [self._failed_element(coll, el, msgs, fmt) for _ok, _rec, msgs, el in failed]
-            for e in elements_out:
-                e.pop("StatusAttributeString", None)
-            return self._error(fmt, 400, "A validation exception occurred", elements=elements_out, coll=coll)
-        out = []
-        for ok, rec, msgs, el in results:
-            if ok:
-                o = self._out(coll, rec, fmt)
-                o["StatusAttributeString"] = "OK"
-                out.append(o)
-            else:
-                out.append(self._failed_element(coll, el, msgs, fmt))
-        body_out, ct = render.envelope(coll, out, fmt, provider, now)
-        return Response(body_out, content_type=ct)
-
-    def _failed_element(self, coll, el, msgs, fmt):
-        o = render.record_out(el if isinstance(el, dict) else {}, fmt)
-        idf = COLLECTIONS[coll][0]
-        if idf not in o and idf not in ("Code", "TaxType"):
-            o[idf] = "00000000-0000-0000-0000-000000000000"
-        if coll in ("Invoices", "CreditNotes"):
-            o["HasErrors"] = True
-        if coll in ("Contacts", "Payments"):
-            o["HasValidationErrors"] = True
-        o["StatusAttributeString"] = "ERROR"
-        o["ValidationErrors"] = [{"Message": m} for m in msgs]
-        return o
-
     # ------------------------------------------------------------------ control API
     def control(self, request, sub):
         from .control import handle
@@ -653,9 +378,6 @@ class SandboxApp:
 
     def public_log(self):
         return list(self.state.log)
-
-    def now_iso(self):
-        return iso(self.state.now())
 
 
 def create_app(config=None):
