@@ -23,7 +23,9 @@ NO_LINES_UNPAGED = ("Invoices", "CreditNotes", "BankTransactions")
 IDS_COLLECTIONS = ("Invoices", "Contacts")
 # What Xero pages; the other collections ignore page/pageSize and answer their whole list.
 PAGED = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions", "ManualJournals",
-                   "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
+                   "Overpayments", "Payments", "Prepayments", "PurchaseOrders"})
+# Paged by ``page`` alone, 100 a page; ``pageSize`` ignored and no pagination block (spec 16.1.0).
+PAGE_ONLY = {"Quotes": 100}
 
 
 class ReadingMixin:
@@ -119,6 +121,13 @@ class ReadingMixin:
             if key:
                 recs.sort(key=key, reverse=desc)
         page_raw, size_raw = args.get("page"), args.get("pageSize")
+        if coll in PAGE_ONLY and page_raw is not None:
+            try:
+                page = max(int(page_raw), 1)
+            except ValueError:
+                raise ValueError(f"page '{page_raw}' is not a valid page number") from None
+            size = PAGE_ONLY[coll]
+            return recs[(page - 1) * size: page * size], None
         if (page_raw is None and size_raw is None) or coll not in PAGED:
             return recs, None
         try:

@@ -73,3 +73,16 @@ DOCS = {
                "statuses": ("DRAFT", "SENT", "ACCEPTED", "DECLINED", "INVOICED"), "label": "Quote"},
 }
 LAT = {"exclusive": "Exclusive", "inclusive": "Inclusive", "notax": "NoTax"}
+
+
+# The sandbox's day rates in place of XE.com's (units of each currency for one US dollar). Xero applies the
+# day's rate to a foreign-currency document sent without a CurrencyRate; CurrencyRate is units of the
+# document's currency for one unit of the organisation's base currency.
+DAY_RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "NZD": 1.68, "AUD": 1.52, "CAD": 1.36, "JPY": 150.0}
+
+
+def day_rate(base, currency):
+    """Units of ``currency`` for one unit of ``base`` at the sandbox's day rates (1.0 when unknown)."""
+    if base == currency or base not in DAY_RATES or currency not in DAY_RATES:
+        return 1.0
+    return round(DAY_RATES[currency] / DAY_RATES[base], 6)

@@ -1,13 +1,30 @@
 """Invoices, credit notes and quotes: lines, currency, status, numbering (a mixin of ``resources.Writer``)."""
 import copy
 
-from .res_common import DOCS, LAT, Invalid, NotFound, _copy_writable, _norm_date, _num
+from .res_common import DOCS, LAT, Invalid, NotFound, _copy_writable, _norm_date, _num, day_rate
 from .util import money, new_id
+
+# A quote moves only along these (the status itself always allowed). Xero refuses DRAFT → DECLINED and
+# ACCEPTED → DECLINED (tried on a live organisation: XeroAPI/xero-mcp-server #309); an INVOICED quote can
+# no longer be changed nor deleted, and a DELETED one is gone (Xero's quote status codes, spec
+# QuoteStatusCodes). A new quote is DRAFT or SENT.
+QUOTE_TRANSITIONS = {
+    "DRAFT": ("DRAFT", "SENT", "DELETED"),
+    "SENT": ("SENT", "DRAFT", "ACCEPTED", "DECLINED", "DELETED"),
+    "ACCEPTED": ("ACCEPTED", "SENT", "INVOICED", "DELETED"),
+    "DECLINED": ("DECLINED", "SENT", "DELETED"),
+    "INVOICED": (),
+    "DELETED": (),
+}
+QUOTE_NEW = ("DRAFT", "SENT")
 
 
 class DocumentsMixin:
-    def lines(self, lines_in, lat, sales, errs, require_account=False, require_lines=False):
-        """Validate line items and compute amounts. Returns (lines, subtotal, total_tax, total, discount)."""
+    def lines(self, lines_in, lat, sales, errs, require_account=False, require_lines=False, discounts=True):
+        """Validate line items and compute amounts. Returns (lines, subtotal, total_tax, total, discount).
+
+        ``discounts``: whether the document takes a line ``DiscountRate`` (sales invoices and quotes do; Xero's
+        docs: "only supported on ACCREC invoices", bills and credit notes refuse it)."""
         if lines_in is None:
             lines_in = []
         if not isinstance(lines_in, list):
@@ -45,6 +62,9 @@ class DocumentsMixin:
             disc = _num(line.get("DiscountRate"), "DiscountRate", errs, None)
             if disc is not None and not (0 <= disc <= 100):
                 errs.append("DiscountRate must be between 0 and 100")
+                disc = None
+            if disc and not discounts:
+                errs.append(f"Line item {i + 1}: discounts are not supported on this type of document")
                 disc = None
             acc = None
             if line.get("AccountCode"):
@@ -130,10 +150,12 @@ class DocumentsMixin:
             old = existing["Status"]
             paid = float(existing.get("AmountPaid") or 0) > 0 or bool(existing.get("Payments"))
             if coll == "Quotes":
-                if old == "DELETED":
-                    raise Invalid([f"{label} not of valid status for modification"])
                 if status not in K["statuses"] + ("DELETED",):
-                    errs.append(f"'{status}' is not a valid status for a quote")
+                    raise Invalid([f"'{status}' is not a valid status for a quote"])
+                if not QUOTE_TRANSITIONS[old]:
+                    raise Invalid([f"{label} not of valid status for modification"])
+                if status not in QUOTE_TRANSITIONS[old]:
+                    raise Invalid([f"A quote cannot be changed from {old} to {status}"])
             else:
                 if old in ("PAID", "VOIDED", "DELETED") or paid:
                     raise Invalid([f"{label} not of valid status for modification"])
@@ -150,7 +172,7 @@ class DocumentsMixin:
                 if coll != "Quotes":
                     rec["AmountDue"] = 0.0
                 return self._stamp(coll, rec, False)
-        elif status not in K["statuses"]:
+        elif status not in (QUOTE_NEW if coll == "Quotes" else K["statuses"]):
             errs.append(f"'{status}' is not a valid status for a new {label.lower()}")
         typ = new.get("Type")
         if coll != "Quotes":
@@ -181,7 +203,8 @@ class DocumentsMixin:
         approved = status in ("AUTHORISED", "SENT", "ACCEPTED", "INVOICED") if coll == "Quotes" else status == "AUTHORISED"
         lines, sub, tax, total, disc = self.lines(new.get("LineItems"), lat, sales, errs,
                                                  require_account=approved and coll != "Quotes",
-                                                 require_lines=approved)
+                                                 require_lines=approved,
+                                                 discounts=coll == "Quotes" or typ == "ACCREC")
         if approved and not date and coll != "Quotes":
             errs.append(f"A Date must be specified for an approved {label.lower()}")
         if coll == "Quotes" and not date:
@@ -220,11 +243,12 @@ class DocumentsMixin:
             rec["ExpiryDate"] = exp
         elif due or coll == "Invoices":
             rec["DueDate"] = due
-        rec["LineAmountTypes"] = lat
+        # the spec spells quotes' amount types in capitals (QuoteLineAmountTypes), invoices' in mixed case
+        rec["LineAmountTypes"] = lat.upper() if coll == "Quotes" else lat
         rec["CurrencyCode"] = cur
-        rec["CurrencyRate"] = rate if rate not in (None, "") else 1.0 if cur == self.org.base_currency else rec.get("CurrencyRate")
-        if rec["CurrencyRate"] is None:
-            rec.pop("CurrencyRate")
+        if rate in (None, ""):  # Xero takes the day's rate (XE.com) for a foreign currency
+            rate = rec.get("CurrencyRate") or day_rate(self.org.base_currency, cur)
+        rec["CurrencyRate"] = rate
         rec["LineItems"] = lines
         rec["SubTotal"], rec["TotalTax"], rec["Total"] = sub, tax, total
         rec["TotalDiscount"] = disc

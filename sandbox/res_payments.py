@@ -1,7 +1,7 @@
 """Payments, bank transactions and bank transfers (a mixin of ``resources.Writer``)."""
 import copy
 
-from .res_common import LAT, Invalid, NotFound, _copy_writable, _norm_date, _num, _positive_amount
+from .res_common import LAT, Invalid, NotFound, _copy_writable, _norm_date, _num, _positive_amount, day_rate
 from .util import day_string, money, ms_date, new_id
 
 
@@ -62,12 +62,14 @@ class PaymentsMixin:
         if errs:
             raise Invalid(errs)
         amount = money(amount)
+        rate = rate or doc.get("CurrencyRate") or 1.0
         idf = "InvoiceID" if doc_coll == "Invoices" else "CreditNoteID"
         numf = "InvoiceNumber" if doc_coll == "Invoices" else "CreditNoteNumber"
         ptype = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT", "ACCRECCREDIT": "ARCREDITPAYMENT",
                  "ACCPAYCREDIT": "APCREDITPAYMENT"}[doc["Type"]]
-        pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "BankAmount": amount,
-               "Reference": el.get("Reference") or "", "CurrencyRate": rate or doc.get("CurrencyRate") or 1.0,
+        pay = {"PaymentID": new_id(), "Date": date, "Amount": amount,
+               "BankAmount": self._bank_amount(amount, doc, acc, rate),
+               "Reference": el.get("Reference") or "", "CurrencyRate": rate,
                "PaymentType": ptype, "Status": "AUTHORISED", "IsReconciled": bool(el.get("IsReconciled")),
                "HasAccount": True, "HasValidationErrors": False,
                "Account": {"AccountID": acc["AccountID"], "Code": acc.get("Code", "")},
@@ -81,7 +83,27 @@ class PaymentsMixin:
                                                "HasAccount": True, "HasValidationErrors": False})
         self._apply_payments(doc_coll, doc, date)
         self._stamp(doc_coll, doc, False)
+        # Xero's answer embeds the document as the payment left it: its new status and amounts
+        embedded = pay["Invoice" if doc_coll == "Invoices" else "CreditNote"]
+        for key in ("Status", "Total", "AmountDue", "AmountPaid", "AmountCredited", "RemainingCredit",
+                    "FullyPaidOnDate", "CurrencyRate"):
+            if doc.get(key) is not None:
+                embedded[key] = doc[key]
+        self.org.put("Payments", pay)
         return pay
+
+    def _bank_amount(self, amount, doc, account, rate):
+        """The payment in the bank account's currency (Xero's ``BankAmount``): the same amount when the
+        account is in the document's currency, else converted through the base currency (Xero's rate is
+        units of the document's currency for one unit of the base currency)."""
+        doc_cur = doc.get("CurrencyCode") or self.org.base_currency
+        bank_cur = account.get("CurrencyCode") or self.org.base_currency
+        if bank_cur == doc_cur:
+            return amount
+        base = amount / rate if doc_cur != self.org.base_currency else amount
+        if bank_cur == self.org.base_currency:
+            return money(base)
+        return money(base * day_rate(self.org.base_currency, bank_cur))
 
     def _apply_payments(self, doc_coll, doc, date=None):
         paid = money(sum(float(p["Amount"]) for p in doc.get("Payments", [])))
@@ -157,7 +179,7 @@ class PaymentsMixin:
             errs.append("'LineAmountTypes' is not valid")
             lat = "Exclusive"
         cur = self.currency(new.get("CurrencyCode") or (bank or {}).get("CurrencyCode"), errs)
-        lines, sub, tax, total, _disc = self.lines(new.get("LineItems"), lat, typ == "RECEIVE", errs,
+        lines, sub, tax, total, _disc = self.lines(new.get("LineItems"), lat, typ == "RECEIVE", errs, discounts=False,
                                                   require_account=True, require_lines=True)
         if errs:
             raise Invalid(errs)
@@ -219,3 +241,53 @@ class PaymentsMixin:
                "ToIsReconciled": False, "HasAttachments": False, "CreatedDateUTC": ms_date(self.now),
                "Status": "AUTHORISED"}
         return self._stamp("BankTransfers", rec, True)
+
+    def allocate_credit_note(self, cn_id, el):
+        """``PUT CreditNotes/{id}/Allocations``: part of an approved credit note's remaining credit applied to
+        an approved invoice of the same contact and currency, both moving to PAID when nothing is left."""
+        cn = self.find("CreditNotes", cn_id)
+        if cn is None:
+            raise NotFound(cn_id)
+        errs = []
+        ref = el.get("Invoice") if isinstance(el.get("Invoice"), dict) else {}
+        inv = self.org.get("Invoices", ref.get("InvoiceID")) if ref.get("InvoiceID") else None
+        if inv is None:
+            errs.append("Invoice could not be found")
+        amount = _positive_amount(el, errs)
+        date = _norm_date(el.get("Date"), "Date", errs) or day_string(self.now)
+        if cn["Status"] != "AUTHORISED":
+            errs.append("The credit note must be approved (AUTHORISED) and have remaining credit to allocate")
+        if inv is not None:
+            if inv["Status"] != "AUTHORISED":
+                errs.append("The invoice must be approved (AUTHORISED) and unpaid to allocate a credit note to it")
+            if (inv.get("Contact") or {}).get("ContactID") != (cn.get("Contact") or {}).get("ContactID"):
+                errs.append("The credit note and the invoice must be for the same contact")
+            if inv.get("CurrencyCode") != cn.get("CurrencyCode"):
+                errs.append("The credit note and the invoice must be in the same currency")
+            if {inv.get("Type"), cn.get("Type")} not in ({"ACCREC", "ACCRECCREDIT"}, {"ACCPAY", "ACCPAYCREDIT"}):
+                errs.append("A sales credit note is allocated to a sales invoice, a bill's to a bill")
+            if amount is not None and amount > 0 and money(amount) > money(inv.get("AmountDue") or 0):
+                errs.append("The amount allocated exceeds the amount due on the invoice")
+        if amount is not None and amount > 0 and money(amount) > money(cn.get("RemainingCredit") or 0):
+            errs.append("The amount allocated exceeds the credit note's remaining credit")
+        if errs:
+            raise Invalid(errs)
+        amount = money(amount)
+        alloc_id = new_id()
+        cn, inv = copy.deepcopy(cn), copy.deepcopy(inv)
+        cn.setdefault("Allocations", []).append({"AllocationID": alloc_id, "Amount": amount, "Date": date,
+                                                 "Invoice": {"InvoiceID": inv["InvoiceID"],
+                                                             "InvoiceNumber": inv.get("InvoiceNumber")}})
+        self._apply_payments("CreditNotes", cn, date)
+        inv["AmountCredited"] = money(float(inv.get("AmountCredited") or 0) + amount)
+        inv.setdefault("CreditNotes", []).append({"CreditNoteID": cn["CreditNoteID"],
+                                                  "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                                                  "AppliedAmount": amount, "Total": cn.get("Total")})
+        self._apply_payments("Invoices", inv, date)
+        self._stamp("CreditNotes", cn, False)
+        self._stamp("Invoices", inv, False)
+        return {"AllocationID": alloc_id, "Amount": amount, "Date": date,
+                "Invoice": {k: inv.get(k) for k in ("InvoiceID", "InvoiceNumber", "Type", "Status", "Total",
+                                                    "AmountDue", "AmountPaid", "AmountCredited")},
+                "CreditNote": {k: cn.get(k) for k in ("CreditNoteID", "CreditNoteNumber", "Type", "Status",
+                                                      "Total", "RemainingCredit")}}

@@ -40,7 +40,9 @@ MAX_BATCH = 50
 # The collections Xero pages (``page``/``pageSize``); the others (Items, Accounts, TaxRates, TrackingCategories,
 # Currencies, BankTransfers…) ignore ``page`` and answer their whole list every time.
 PAGED_RESOURCES = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions",
-                             "ManualJournals", "Overpayments", "Payments", "Prepayments", "PurchaseOrders", "Quotes"})
+                             "ManualJournals", "Overpayments", "Payments", "Prepayments", "PurchaseOrders"})
+# Paged by ``page`` alone, at a size Xero fixes (the spec has no ``pageSize`` and no pagination block there).
+FIXED_PAGE_SIZE = {"Quotes": 100}
 # The collections with an ``IDs`` filter (Xero's spec; elsewhere Xero ignores it and answers the whole list).
 IDS_RESOURCES = frozenset({"Contacts", "Invoices"})
 # Xero answers 404 to a query string longer than about 2 KB (IIS' 2,048 characters): 52 GUIDs in ``IDs`` pass,
@@ -366,8 +368,9 @@ class XeroClient:
                     statuses=statuses, contact_ids=contact_ids, if_modified_since=if_modified_since,
                     page_size=page_size, key=key, paged=paged)
             return
+        fixed = FIXED_PAGE_SIZE.get(key)
         if paged is None:
-            paged = key in PAGED_RESOURCES
+            paged = key in PAGED_RESOURCES or bool(fixed)
         query = dict(params or {})
         if where:
             query["where"] = where
@@ -379,10 +382,12 @@ class XeroClient:
             query["Statuses"] = ",".join(str(s) for s in statuses)
         if contact_ids:
             query["ContactIDs"] = ",".join(str(c) for c in contact_ids)
-        page_size = max(1, min(int(page_size), 1000))
+        page_size = fixed or max(1, min(int(page_size), 1000))
         page = 1
         while True:
-            page_query = dict(query, page=page, pageSize=page_size) if paged else dict(query)
+            page_query = dict(query, page=page) if paged else dict(query)
+            if paged and not fixed:
+                page_query["pageSize"] = page_size
             if len(urlencode(page_query)) > MAX_QUERY_STRING:  # Xero would answer 404, as if nothing were there
                 raise XeroError(f"A read of {key} would need a query string longer than the {MAX_QUERY_STRING} "
                                 f"characters Xero accepts: ask for fewer records at a time.")
