@@ -9,6 +9,7 @@ import time
 from werkzeug.wrappers import Request, Response
 
 from . import render
+from .conformance import ConformanceMixin
 from .faults import FaultError, Faults
 from .identity import Identity
 from .limits import Limiter
@@ -90,7 +91,7 @@ def _json(status, body, headers=None):
     return r
 
 
-class SandboxApp(ReadingMixin, WritingMixin):
+class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
     def __init__(self, config=None):
         cfg = copy.deepcopy(DEFAULT_CONFIG)
         for k, v in (config or {}).items():
@@ -141,8 +142,8 @@ class SandboxApp(ReadingMixin, WritingMixin):
             with self.state.lock:
                 self.state.save(sf)
 
-    def emit(self, org, category, rid, event_type):
-        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url)
+    def emit(self, org, category, rid, event_type, data=None):
+        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url, data)
 
     def writer(self, org):
         return Writer(self.state, org, emit=self.emit, option_limit=int(self.config["tracking_option_limit"]))
@@ -199,7 +200,7 @@ class SandboxApp(ReadingMixin, WritingMixin):
                  "elements": None, "idempotency_key": request.headers.get("Idempotency-Key"),
                  "rate_limit_problem": None, "fault": None}
         try:
-            resp = self._api(request, sub, fmt, tenant, entry)
+            resp = self.conform(request, sub, self._api(request, sub, fmt, tenant, entry))
         except DropConnection:
             entry["status"] = "dropped"
             entry["ms"] = round((time.monotonic() - t0) * 1000, 2)

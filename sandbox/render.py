@@ -8,6 +8,8 @@ from .util import iso, ms_date, new_id, parse_date
 # stored as 'YYYY-MM-DDT00:00:00'; JSON shows '/Date(ms+0000)/' and, where Xero does, a '<Field>String' twin
 DATE_FIELDS = {"Date", "DueDate", "FullyPaidOnDate", "ExpiryDate", "ExpectedPaymentDate", "PlannedPaymentDate"}
 STRING_TWINS = {"Date", "DueDate", "ExpiryDate"}
+# timestamps stored as an ISO string or a JSON date: JSON always shows '/Date(ms+0000)/' (the spec's x-is-msdate-time)
+DATETIME_FIELDS = {"CreatedDateUTC"}
 
 SINGULAR = {
     "Addresses": "Address", "Currencies": "Currency", "TaxRates": "TaxRate", "Tracking": "TrackingCategory",
@@ -35,7 +37,7 @@ def record_out(rec, fmt="json"):
     """Stored record -> the dict Xero would show (internal keys dropped, dates formatted)."""
     out = {}
     for k, v in rec.items():
-        if k.startswith("_"):
+        if k.startswith("_") or (v is None and fmt == "json"):  # Xero's JSON leaves out what has no value
             continue
         if k in DATE_FIELDS:
             if v in (None, ""):
@@ -43,6 +45,8 @@ def record_out(rec, fmt="json"):
             out[k] = _date_value(v, fmt)
             if fmt == "json" and k in STRING_TWINS:
                 out[k + "String"] = v
+        elif k in DATETIME_FIELDS and isinstance(v, str):
+            out[k] = _date_value(v, fmt)
         elif isinstance(v, dict):
             out[k] = record_out(v, fmt)
         elif isinstance(v, list):

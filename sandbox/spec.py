@@ -1,7 +1,13 @@
-"""Validation of write bodies against Xero's official OpenAPI spec (optional: PyYAML + jsonschema).
+"""Validation against Xero's official OpenAPI spec (optional: PyYAML + jsonschema).
+
+Requests: write bodies against the operation's request schema, relaxed where Xero is lenient.
+Responses: JSON answers against the operation's response schema for that status, strictly, as Xero's
+SDKs read them: exact JSON types, enums as spelt, ``format: uuid``, ``maxLength``, and Xero's
+``/Date(ms+0000)/`` where the spec marks a field ``x-is-msdate``/``x-is-msdate-time``.
 
 The 900 KB YAML is parsed once per process (CSafeLoader when available) and cached as JSON in the
-temp folder, keyed by the YAML's path, size and mtime.
+temp folder, keyed by the YAML's path, size and mtime. Validators are built once per
+(path, method[, status]) and kept.
 """
 import hashlib
 import json
@@ -67,6 +73,29 @@ def _strip_nulls(v):
 
 
 _NUMERIC = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+# what Xero's SDKs parse as a JSON date (xero-python: deserializer.MS_DATETIME_RE)
+_MS_DATE = re.compile(r"^/Date\(-?\d+([+-]\d{4})?\)/$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NO_SCHEMA = object()
+
+
+def _loc(error):
+    loc = ""
+    for p in error.absolute_path:
+        loc += f"[{p}]" if isinstance(p, int) else (f".{p}" if loc else str(p))
+    return loc or "(body)"
+
+
+def _ms_date(validator, flag, instance, schema):
+    if flag and isinstance(instance, str) and not _MS_DATE.match(instance):
+        from jsonschema import ValidationError
+        yield ValidationError(f"{instance!r} is not a Xero JSON date (/Date(ms+0000)/)")
+
+
+def _format(validator, fmt, instance, schema):
+    if fmt == "uuid" and isinstance(instance, str) and not _UUID.match(instance):
+        from jsonschema import ValidationError
+        yield ValidationError(f"{instance!r} is not a 'uuid'")
 
 
 class SpecValidator:
@@ -77,6 +106,7 @@ class SpecValidator:
         self.spec = None
         self.available = None
         self.validators = {}
+        self._templates = None
 
     def _ensure(self):
         if self.available is not None:
@@ -147,10 +177,74 @@ class SpecValidator:
             return []
         errors = []
         for e in v.iter_errors(_strip_nulls(body)):
-            loc = ""
-            for p in e.absolute_path:
-                loc += f"[{p}]" if isinstance(p, int) else (f".{p}" if loc else str(p))
-            errors.append((loc or "(body)", e.message))
+            errors.append((_loc(e), e.message))
             if len(errors) >= 20:
                 break
         return errors
+
+    # ------------------------------------------------------------------ responses
+    def template(self, parts, method=None):
+        """The spec's path template for these URL segments (after /api.xro/2.0/), or None.
+
+        Literal segments win over ``{parameters}``; with ``method``, a template that has that operation wins
+        (``POST Contacts/<id>`` is ``/Contacts/{ContactID}``, not the GET-only ``/Contacts/{ContactNumber}``)."""
+        if not self._ensure():
+            return None
+        if self._templates is None:
+            index = {}
+            for p, ops in self.spec["paths"].items():
+                segs = [x for x in p.split("/") if x]
+                if segs:
+                    index.setdefault((len(segs), segs[0].lower()), []).append((p, segs, set(ops)))
+            for cands in index.values():
+                cands.sort(key=lambda c: sum(x.startswith("{") for x in c[1]))
+            self._templates = index
+        key = (len(parts), parts[0].lower() if parts else "")
+        found = None
+        for p, segs, ops in self._templates.get(key, ()):
+            if all(a.startswith("{") or a.lower() == b.lower() for a, b in zip(segs, parts, strict=True)):
+                if method is None or method.lower() in ops:
+                    return p
+                found = found or p
+        return found
+
+    def response_schema(self, path, method, status):
+        """The JSON schema of this answer in the spec (``$ref`` to components/responses resolved), or None."""
+        op = (self.spec["paths"].get(path) or {}).get(method.lower()) or {}
+        resp = (op.get("responses") or {}).get(str(status))
+        if isinstance(resp, dict) and "$ref" in resp:
+            resp = self.spec["components"]["responses"].get(resp["$ref"].rsplit("/", 1)[-1])
+        return (((resp or {}).get("content") or {}).get("application/json") or {}).get("schema")
+
+    def response_validator(self, path, method, status):
+        """The (cached) validator of this answer, or None when the spec gives it no JSON schema."""
+        if not self._ensure():
+            return None
+        key = (path, method, int(status))
+        v = self.validators.get(key, _NO_SCHEMA)
+        if v is not _NO_SCHEMA:
+            return v
+        import jsonschema
+        schema = self.response_schema(path, method, status)
+        v = None
+        if schema:
+            cls = jsonschema.validators.extend(jsonschema.Draft4Validator, {
+                "format": _format, "x-is-msdate": _ms_date, "x-is-msdate-time": _ms_date})
+            v = cls({"components": self.spec["components"], **schema})
+        self.validators[key] = v
+        return v
+
+    def validate_response_errors(self, path, method, status, body):
+        """The jsonschema errors of a JSON answer (see validate_response)."""
+        v = self.response_validator(path, method, status)
+        return list(v.iter_errors(body)) if v is not None else []
+
+    location = staticmethod(_loc)
+
+    def validate_response(self, path, method, status, body):
+        """Check a JSON answer against the spec's schema for (path template, method, status).
+
+        Returns a list of (json path, message); empty when valid or when the spec has no schema for it.
+        Strict: no numeric strings for numbers, enums exactly as the spec spells them (the SDKs
+        deserialize by them), ``/Date(ms+0000)/`` where the spec says a field is a Xero date."""
+        return [(_loc(e), e.message) for e in self.validate_response_errors(path, method, status, body)[:20]]
