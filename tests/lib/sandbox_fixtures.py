@@ -3,7 +3,10 @@
 Load with ``pytest_plugins = ["sandbox_fixtures"]`` (tests/lib/conftest.py does).
 
 Fixtures:
-- ``sandbox_factory(**config)``: start a sandbox (stopped after the test); returns a ServerHandle.
+- ``sandbox_factory(**config)``: start a sandbox (stopped after the test); returns a ServerHandle. After the
+  test, every sandbox it started must have recorded no spec violation (a request body or a JSON answer that
+  breaks Xero's OpenAPI spec): the test errors with the list. Tests that send bad bodies on purpose opt out
+  with ``@pytest.mark.spec_violations_expected``.
 - ``sandbox_server``: a sandbox with generous limits (tests of limits build their own).
 - ``sandbox_client``: a ``SandboxClient`` already connected (consent + code exchange) to both demo orgs.
 - ``webhook_receiver``: a tiny local HTTP server that checks Xero's signature like a connector must.
@@ -114,8 +117,14 @@ class SandboxClient:
         return r
 
 
+def format_spec_violations(violations):
+    return "\n".join(f"  {v.get('kind', '?')} {v.get('method')} {v.get('path')}"
+                     f"{' ' + str(v['status']) if v.get('status') is not None else ''}: {v.get('field')}: {v.get('message')}"
+                     for v in violations)
+
+
 @pytest.fixture
-def sandbox_factory():
+def sandbox_factory(request):
     handles = []
 
     def make(**config):
@@ -128,6 +137,12 @@ def sandbox_factory():
     yield make
     for h in handles:
         h.stop()
+    if request.node.get_closest_marker("spec_violations_expected") is None:
+        found = [v for h in handles for v in list(h.state.spec_violations)]
+        if found:
+            pytest.fail(f"the sandbox recorded {len(found)} spec violation(s) (Xero's OpenAPI spec; mark the test "
+                        f"@pytest.mark.spec_violations_expected if it sends bad bodies on purpose):\n"
+                        + format_spec_violations(found), pytrace=False)
 
 
 @pytest.fixture
