@@ -142,8 +142,8 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
             with self.state.lock:
                 self.state.save(sf)
 
-    def emit(self, org, category, rid, event_type, data=None):
-        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url, data)
+    def emit(self, org, category, rid, event_type):
+        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url)
 
     def writer(self, org):
         return Writer(self.state, org, emit=self.emit, option_limit=int(self.config["tracking_option_limit"]))
