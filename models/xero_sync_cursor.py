@@ -173,5 +173,7 @@ class XeroSyncCursor(models.Model):
         values = {"last_run": started, "last_count": count}
         if full:
             values["last_full"] = started
+            if not cursor.last_modified:  # nothing there yet: what comes from now on is enough next time
+                values["last_modified"] = started
         cursor.write(values)
         return count

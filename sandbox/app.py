@@ -142,8 +142,8 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
             with self.state.lock:
                 self.state.save(sf)
 
-    def emit(self, org, category, rid, event_type):
-        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url)
+    def emit(self, org, category, rid, event_type, data=None):
+        self.webhooks.emit(org, category, rid, event_type, self.config.get("base_url") or self.base_url, data)
 
     def writer(self, org):
         return Writer(self.state, org, emit=self.emit, option_limit=int(self.config["tracking_option_limit"]))
@@ -198,6 +198,7 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
         entry = {"time": iso_z(self.state.now()), "tenant": tenant or None, "method": request.method,
                  "path": request.path, "query": request.query_string.decode("latin-1"), "status": None,
                  "elements": None, "idempotency_key": request.headers.get("Idempotency-Key"),
+                 "if_modified_since": request.headers.get("If-Modified-Since"),
                  "rate_limit_problem": None, "fault": None}
         try:
             resp = self.conform(request, sub, self._api(request, sub, fmt, tenant, entry))

@@ -28,8 +28,9 @@ class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, Tracki
         self.org.put(coll, rec)
         cat = WEBHOOK_CATEGORIES.get(coll)
         if cat:
+            data = {"Type": rec.get("Type"), "Status": rec.get("Status")} if cat == "CREDITNOTE" else None
             self.emit(self.org, cat, rec[DOCS[coll]["idf"] if coll in DOCS else "ContactID"],
-                      "CREATE" if created else "UPDATE")
+                      "CREATE" if created else "UPDATE", data)
         return rec
 
     def account_by(self, ref, errs, field="Account"):

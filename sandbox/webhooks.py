@@ -61,7 +61,9 @@ class Dispatcher:
         key = org.webhook_key or self.config.get("webhook_key")
         return (url, key) if url and key else (None, None)
 
-    def emit(self, org, category, rid, event_type, base_url):
+    def emit(self, org, category, rid, event_type, base_url, data=None):
+        """Queue one event; ``data`` is the small summary Xero adds to some categories (a credit note's
+        ``Type`` and ``Status``: ``CreditNoteWebhookEvent`` in xero-webhooks.yaml)."""
         url, key = self.target(org)
         if not url:
             return
@@ -69,6 +71,8 @@ class Dispatcher:
         ev = {"resourceUrl": f"{base_url.rstrip('/')}/api.xro/2.0/{coll}/{rid}", "resourceId": rid,
               "eventDateUtc": iso_z(self.state.now()), "eventType": event_type, "eventCategory": category,
               "tenantId": org.tenant_id, "tenantType": "ORGANISATION"}
+        if data is not None:
+            ev["data"] = data
         with self.cond:
             self.queue.append({"event": ev, "url": url, "key": key, "attempt": 0,
                                "due": time.monotonic() + float(self.config.get("webhook_batch_delay", 0.2))})

@@ -95,10 +95,13 @@ class XeroWebhookCase(XeroHttpCase):
     # ------------------------------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------------------------------
-    def _event(self, resource_id=None, category="CONTACT", event_type="UPDATE", tenant=None, date=None):
+    def _event(self, resource_id=None, category="CONTACT", event_type="UPDATE", tenant=None, date=None, data=None):
+        """One event as xero-webhooks.yaml shapes it (a credit note's carries its Type and Status)."""
         resource_id = resource_id or str(uuid.uuid4())
         collection = {"CONTACT": "Contacts", "INVOICE": "Invoices", "CREDITNOTE": "CreditNotes"}.get(category, "X")
-        return {
+        if category == "CREDITNOTE" and data is None:
+            data = {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"}
+        return {**({"data": data} if data else {}),
             "resourceUrl": f"https://api.xero.com/api.xro/2.0/{collection}/{resource_id}",
             "resourceId": resource_id,
             "eventDateUtc": date or "2026-03-01T10:15:39.902",

@@ -218,8 +218,10 @@ class TestXeroPull(XeroWebhookCase):
     def test_bursts_of_120_invoice_and_credit_note_events(self):
         """A bulk export of 120 invoices causes as many INVOICE events at once: Xero answers 404 to a query
         string over 2 KB (53 GUIDs in IDs), so they are read 40 a call; credit notes have no IDs filter in
-        Xero (it would list every credit note, on every batch): they are read one by one."""
+        Xero (it would list every credit note, on every batch): they are read through one If-Modified-Since read
+        of what changed since the earliest event."""
         self._connect()
+        self._run_pull_cron()  # the first full pull is behind us: from here on every read is incremental
         contact = self._sandbox_contact("Burst Customer Ltd")
         line = {"Description": "Beans", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}
         invoices = self.sandbox_post(f"/_sandbox/orgs/{self.tenant}/Invoices", {"Invoices": [
@@ -229,8 +231,9 @@ class TestXeroPull(XeroWebhookCase):
             {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact["ContactID"]}, "Date": "2026-03-01",
              "Status": "AUTHORISED", "LineItems": [line]} for _n in range(120)]})
         self.assertEqual((invoices["errors"], notes["errors"]), (0, 0))
-        events = [self._event(i["InvoiceID"], category="INVOICE") for i in invoices["Invoices"]]
-        events += [self._event(c["CreditNoteID"], category="CREDITNOTE") for c in notes["CreditNotes"]]
+        now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]  # Xero's eventDateUtc
+        events = [self._event(i["InvoiceID"], category="INVOICE", date=now) for i in invoices["Invoices"]]
+        events += [self._event(c["CreditNoteID"], category="CREDITNOTE", date=now) for c in notes["CreditNotes"]]
         self.assertEqual(self._post(self._body(events))[0].status_code, 200)
         requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
         self._run_pull_cron()
@@ -242,5 +245,8 @@ class TestXeroPull(XeroWebhookCase):
         self.assertFalse([c for c in log if c["status"] == 404], "no read past Xero's query string limit")
         by_ids = [c for c in log if c["path"].endswith("/Invoices") and "IDs=" in c["query"]]
         self.assertEqual(len(by_ids), 3, "120 invoices, 40 a call")
-        self.assertFalse([c for c in log if "/CreditNotes" in c["path"] and "IDs=" in c["query"]])
-        self.assertEqual(len([c for c in log if "/CreditNotes/" in c["path"]]), 120, "credit notes by id")
+        notes = [c for c in log if "/CreditNotes" in c["path"]]
+        self.assertFalse([c for c in notes if "IDs=" in c["query"]], "Xero has no IDs filter on credit notes")
+        self.assertTrue(notes and all(c["if_modified_since"] for c in notes), f"never the whole collection: {notes}")
+        self.assertLessEqual(len(notes), 2, "the events' read of what changed, and the incremental pull")
+        self.assertFalse([c for c in notes if c["path"] != "/api.xro/2.0/CreditNotes"], "none one by one")

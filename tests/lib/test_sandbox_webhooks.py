@@ -77,3 +77,35 @@ def test_intent_to_receive(sandbox_server, webhook_receiver):
     # a receiver that accepts anything fails the check
     out = c.control("POST", "webhooks/intent", {"url": webhook_receiver.url, "key": "other-key"}).json()
     assert out["ok"] is False
+
+
+def _webhook_validator(name):
+    """A validator of Xero's published webhook schema ``name`` (xero-webhooks.yaml, JSON Schema 2020-12)."""
+    import os
+
+    import jsonschema
+    import yaml
+
+    from sandbox.spec import find_spec_dir
+    with open(os.path.join(find_spec_dir(), "xero-webhooks.yaml")) as f:
+        spec = yaml.safe_load(f)
+    spec = {"components": spec["components"]}
+    return jsonschema.Draft202012Validator({**spec, "$ref": f"#/components/schemas/{name}"})
+
+
+def test_deliveries_match_xeros_webhook_schema_credit_notes_with_their_data(sandbox_factory, webhook_receiver):
+    h = sandbox_factory(webhook_url=webhook_receiver.url, webhook_key=webhook_receiver.key)
+    c = SandboxClient(h).connect()
+    line = [{"Description": "x", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}]
+    r = c.put("CreditNotes", {"CreditNotes": [{"Type": "ACCRECCREDIT", "Contact": {"Name": "Hooked"},
+                                               "Status": "AUTHORISED", "Date": "2026-01-01", "LineItems": line}]})
+    assert r.status_code == 200, r.text
+    assert _wait(lambda: any(e["eventCategory"] == "CREDITNOTE" for e in webhook_receiver.events()))
+    generic, credit = _webhook_validator("WebhookEvent"), _webhook_validator("CreditNoteWebhookEvent")
+    for _valid, payload, _raw, _sig in webhook_receiver.received:
+        generic.validate(payload)
+        notes = [e for e in payload["events"] if e["eventCategory"] == "CREDITNOTE"]
+        if notes:
+            credit.validate(dict(payload, events=notes))
+            assert notes[0]["data"] == {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"}
+        assert all("data" not in e for e in payload["events"] if e["eventCategory"] != "CREDITNOTE")
