@@ -76,16 +76,16 @@ class ConformanceMixin:
         problems = self.spec.validate_response_errors(tmpl, request.method, resp.status_code, body)
         repaired = False
         for _ in range(_MAX_PRUNE_PASSES):
-            echo = [e for e in problems if _refused(body, list(e.absolute_path))]
+            echo = {p for p, _msg in problems if _refused(body, p)}
             if not echo:
                 break
             # deepest and last first, so that deleting list items does not shift the others
-            for path in sorted({tuple(e.absolute_path) for e in echo}, key=_path_order, reverse=True):
+            for path in sorted(echo, key=_path_order, reverse=True):
                 repaired |= _delete(body, list(path))
             problems = self.spec.validate_response_errors(tmpl, request.method, resp.status_code, body)
         if repaired:
             resp.set_data(json.dumps(body).encode("utf-8"))
-        for e in problems[:20]:
-            self.record_spec_violation("response", request.method, request.path, self.spec.location(e),
-                                       e.message, resp.status_code)
+        for path, message in problems[:20]:
+            self.record_spec_violation("response", request.method, request.path, self.spec.location(path),
+                                       message, resp.status_code)
         return resp

@@ -1,4 +1,4 @@
-"""Validation against Xero's official OpenAPI spec (optional: PyYAML + jsonschema).
+"""Validation against Xero's official OpenAPI spec (optional: PyYAML).
 
 Requests: write bodies against the operation's request schema, relaxed where Xero is lenient.
 Responses: JSON answers against the operation's response schema for that status, strictly, as Xero's
@@ -6,16 +6,17 @@ SDKs read them: exact JSON types, enums as spelt, ``format: uuid``, ``maxLength`
 ``/Date(ms+0000)/`` where the spec marks a field ``x-is-msdate``/``x-is-msdate-time``.
 
 The 900 KB YAML is parsed once per process (CSafeLoader when available) and cached as JSON in the
-temp folder, keyed by the YAML's path, size and mtime. Validators are built once per
+temp folder, keyed by the YAML's path, size and mtime. Schemas are compiled (schema_check.py) once per
 (path, method[, status]) and kept.
 """
 import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 import threading
+
+from .schema_check import Compiler, location
 
 _log = logging.getLogger("sandbox.spec")
 _lock = threading.Lock()
@@ -72,30 +73,7 @@ def _strip_nulls(v):
     return v
 
 
-_NUMERIC = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
-# what Xero's SDKs parse as a JSON date (xero-python: deserializer.MS_DATETIME_RE)
-_MS_DATE = re.compile(r"^/Date\(-?\d+([+-]\d{4})?\)/$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NO_SCHEMA = object()
-
-
-def _loc(error):
-    loc = ""
-    for p in error.absolute_path:
-        loc += f"[{p}]" if isinstance(p, int) else (f".{p}" if loc else str(p))
-    return loc or "(body)"
-
-
-def _ms_date(validator, flag, instance, schema):
-    if flag and isinstance(instance, str) and not _MS_DATE.match(instance):
-        from jsonschema import ValidationError
-        yield ValidationError(f"{instance!r} is not a Xero JSON date (/Date(ms+0000)/)")
-
-
-def _format(validator, fmt, instance, schema):
-    if fmt == "uuid" and isinstance(instance, str) and not _UUID.match(instance):
-        from jsonschema import ValidationError
-        yield ValidationError(f"{instance!r} is not a 'uuid'")
 
 
 class SpecValidator:
@@ -107,6 +85,8 @@ class SpecValidator:
         self.available = None
         self.validators = {}
         self._templates = None
+        self._compiler = None
+        self._request_compiler = None
 
     def _ensure(self):
         if self.available is not None:
@@ -115,10 +95,9 @@ class SpecValidator:
             if self.available is not None:
                 return self.available
             try:
-                import jsonschema  # noqa: F401
                 import yaml  # noqa: F401
             except ImportError:
-                _log.warning("PyYAML or jsonschema missing: spec validation skipped")
+                _log.warning("PyYAML missing: spec validation skipped")
                 self.available = False
                 return False
             path = os.path.join(self.spec_dir or "", "xero_accounting.yaml")
@@ -134,53 +113,32 @@ class SpecValidator:
             return True
 
     def _validator(self, path, method):
-        key = (path, method)
-        if key in self.validators:
-            return self.validators[key]
-        import jsonschema
+        key = (path, method.upper())
+        v = self.validators.get(key, _NO_SCHEMA)
+        if v is not _NO_SCHEMA:
+            return v
         op = (self.spec["paths"].get(path) or {}).get(method.lower()) or {}
         schema = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema")
-        v = None
-        if schema:
-            root = {"components": self.spec["components"], **schema}
-            base = jsonschema.Draft4Validator
-
-            def is_number(checker, inst):
-                if isinstance(inst, bool):
-                    return False
-                return isinstance(inst, (int, float)) or (isinstance(inst, str) and bool(_NUMERIC.match(inst)))
-
-            def is_integer(checker, inst):
-                if isinstance(inst, bool):
-                    return False
-                if isinstance(inst, float):
-                    return inst.is_integer()
-                return isinstance(inst, int) or (isinstance(inst, str) and bool(re.match(r"^\s*-?\d+\s*$", inst)))
-
-            def is_boolean(checker, inst):
-                return isinstance(inst, bool) or (isinstance(inst, str) and inst.lower() in ("true", "false"))
-
-            checker = base.TYPE_CHECKER.redefine_many({"number": is_number, "integer": is_integer,
-                                                       "boolean": is_boolean})
-            cls = jsonschema.validators.extend(base, type_checker=checker)
-            # enums: Xero is case-insensitive about them; checked by the business rules instead
-            cls = jsonschema.validators.extend(cls, {"enum": None, "format": None})
-            v = cls(root)
-        self.validators[key] = v
-        return v
+        with _lock:
+            if key not in self.validators:
+                if self._request_compiler is None:
+                    self._request_compiler = Compiler(self.spec["components"], relaxed=True)
+                self.validators[key] = self._request_compiler.compile(schema)
+            return self.validators[key]
 
     def validate(self, path, method, body):
+        """Check a write body against the operation's request schema, relaxed where Xero is lenient (numeric
+        strings, "true"/"false", nulls ignored; enums and formats left to the business rules).
+
+        Returns up to 20 (json path, message)."""
         if not self._ensure():
             return []
-        v = self._validator(path, method)
-        if v is None:
+        check = self._validator(path, method)
+        if check is None:
             return []
         errors = []
-        for e in v.iter_errors(_strip_nulls(body)):
-            errors.append((_loc(e), e.message))
-            if len(errors) >= 20:
-                break
-        return errors
+        check(_strip_nulls(body), [], errors)
+        return [(location(p), m) for p, m in errors[:20]]
 
     # ------------------------------------------------------------------ responses
     def template(self, parts, method=None):
@@ -217,34 +175,35 @@ class SpecValidator:
         return (((resp or {}).get("content") or {}).get("application/json") or {}).get("schema")
 
     def response_validator(self, path, method, status):
-        """The (cached) validator of this answer, or None when the spec gives it no JSON schema."""
+        """The (cached) check of this answer, or None when the spec gives it no JSON schema."""
         if not self._ensure():
             return None
-        key = (path, method, int(status))
+        key = (path, method.upper(), int(status))
         v = self.validators.get(key, _NO_SCHEMA)
         if v is not _NO_SCHEMA:
             return v
-        import jsonschema
-        schema = self.response_schema(path, method, status)
-        v = None
-        if schema:
-            cls = jsonschema.validators.extend(jsonschema.Draft4Validator, {
-                "format": _format, "x-is-msdate": _ms_date, "x-is-msdate-time": _ms_date})
-            v = cls({"components": self.spec["components"], **schema})
-        self.validators[key] = v
-        return v
+        with _lock:
+            if key not in self.validators:
+                if self._compiler is None:
+                    self._compiler = Compiler(self.spec["components"])
+                self.validators[key] = self._compiler.compile(self.response_schema(path, method, status))
+            return self.validators[key]
 
     def validate_response_errors(self, path, method, status, body):
-        """The jsonschema errors of a JSON answer (see validate_response)."""
-        v = self.response_validator(path, method, status)
-        return list(v.iter_errors(body)) if v is not None else []
+        """The problems of a JSON answer, as (path tuple, message) (see validate_response)."""
+        check = self.response_validator(path, method, status)
+        errors = []
+        if check is not None:
+            check(body, [], errors)
+        return errors
 
-    location = staticmethod(_loc)
+    location = staticmethod(location)
 
     def validate_response(self, path, method, status, body):
         """Check a JSON answer against the spec's schema for (path template, method, status).
 
         Returns a list of (json path, message); empty when valid or when the spec has no schema for it.
-        Strict: no numeric strings for numbers, enums exactly as the spec spells them (the SDKs
-        deserialize by them), ``/Date(ms+0000)/`` where the spec says a field is a Xero date."""
-        return [(_loc(e), e.message) for e in self.validate_response_errors(path, method, status, body)[:20]]
+        Strict, as Xero's SDKs read answers: exact JSON types (no numeric strings), enums exactly as the spec
+        spells them, ``format: uuid``, ``maxLength``, ``/Date(ms+0000)/`` where the spec says a field is a Xero
+        date (``x-is-msdate``, ``x-is-msdate-time``). See schema_check.py."""
+        return [(location(p), m) for p, m in self.validate_response_errors(path, method, status, body)[:20]]

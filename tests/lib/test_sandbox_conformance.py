@@ -93,3 +93,16 @@ def test_validate_spec_off_checks_nothing(sandbox_factory, monkeypatch):
     monkeypatch.setattr("sandbox.reading.organisation_record", lambda org: dict(real(org), Version="Global"))
     assert c.get("Organisation").status_code == 200
     assert c.control("GET", "spec-violations").json() == []
+
+
+def test_request_bodies_are_checked_as_xero_reads_them(spec):
+    lenient = {"Invoices": [{"Type": "accrec", "Status": "draft", "Date": "2026-01-31", "Reference": None,
+                             "SentToContact": "true", "LineItems": [{"Quantity": "2", "UnitAmount": 5.5}]}]}
+    assert spec.validate("/Invoices", "PUT", lenient) == []
+    bad = {"Invoices": [{"SentToContact": "yes", "LineItems": [{"Quantity": "two"}]}]}
+    assert dict(spec.validate("/Invoices", "PUT", bad)) == {
+        "Invoices[0].SentToContact": "'yes' is not of type 'boolean'",
+        "Invoices[0].LineItems[0].Quantity": "'two' is not of type 'number'"}
+    assert spec.validate("/Contacts", "PUT", {"Contacts": [{"Name": "n" * 256}]}) == [
+        ("Contacts[0].Name", "'" + "n" * 256 + "' is too long")]
+    assert spec.validate("/Items", "PUT", {"Items": [{"Name": "no code"}]}) == [("Items[0]", "'Code' is a required property")]
