@@ -9,3 +9,4 @@ from . import test_reliability
 from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead_source
 from . import test_access_xero
 from . import test_access_matrix
+from . import test_spec_conformance
