@@ -13,6 +13,13 @@ CLIENT_ID = "odoo-test-client"
 CLIENT_SECRET = "odoo-test-secret"
 
 
+def spec_violations_expected(test_method):
+    """Marks a test that sends Xero bodies breaking its OpenAPI spec on purpose: the sandbox's recorded
+    spec violations do not fail it (see XeroHttpCase._xero_check_spec_violations)."""
+    test_method.xero_spec_violations_expected = True
+    return test_method
+
+
 class XeroUsersMixin:
     """Users of every kind, created by the test (Odoo 19 loads no demo data)."""
 
@@ -93,8 +100,20 @@ class XeroHttpCase(XeroUsersMixin, XeroSandboxMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.sandbox_post("/_sandbox/reset")
+        self.addCleanup(self._xero_check_spec_violations)
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
         self._xero_point_at_sandbox()
+
+    def _xero_check_spec_violations(self):
+        """Fails the test if the sandbox saw a request body or gave a JSON answer that breaks Xero's OpenAPI
+        spec (``kind`` request: the connector sent it; response: the sandbox answered it)."""
+        if getattr(getattr(self, self._testMethodName, None), "xero_spec_violations_expected", False):
+            return
+        found = self.sandbox_get("/_sandbox/spec-violations")
+        if found:
+            self.fail(f"the Xero sandbox recorded {len(found)} spec violation(s) (Xero's OpenAPI spec):\n" + "\n".join(
+                f"  {v.get('kind')} {v.get('method')} {v.get('path')}: {v.get('field')}: {v.get('message')}"
+                for v in found))
 
     def _xero_connect(self, user, tenants=None, company=None):
         """The whole browser flow: /xero/connect → Xero consent → /xero/oauth/callback."""
