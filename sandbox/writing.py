@@ -46,19 +46,10 @@ class WritingMixin:
                 return v if isinstance(v, list) else [v]
         return [body] if body else []
 
-    def spec_template(self, parts):
-        if not self.spec.available and self.spec.available is not None:
-            return None
-        if not self.spec._ensure():
-            return None
-        n = len(parts)
-        for p in self.spec.spec["paths"]:
-            segs = [s for s in p.split("/") if s]
-            if len(segs) != n:
-                continue
-            if all(a.startswith("{") or a.lower() == b.lower() for a, b in zip(segs, parts, strict=True)):
-                return p
-        return None
+    def spec_template(self, parts, method=None):
+        """The spec's path template of this request (``POST Contacts/<id>`` is ``/Contacts/{ContactID}``, not
+        the GET-only ``/Contacts/{ContactNumber}`` listed first: its bodies were never checked)."""
+        return self.spec.template(parts, method)
 
     def write(self, request, raw, parts, coll, fmt, org, provider, entry):
         method = request.method
@@ -94,7 +85,7 @@ class WritingMixin:
                                typ="PostDataInvalidException")
         refused = {}  # element index → the spec's objections (Xero refuses that element alone)
         if self.config.get("validate_spec", True) and not (isinstance(body, dict) and not body):
-            tmpl = self.spec_template(parts)
+            tmpl = self.spec_template(parts, method)
             problems = self.spec.validate(tmpl, method, body) if tmpl else []
             for loc, msg in problems:
                 self.state.spec_violations.append({"time": iso_z(now), "kind": "request", "method": method,

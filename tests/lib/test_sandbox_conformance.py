@@ -106,3 +106,14 @@ def test_request_bodies_are_checked_as_xero_reads_them(spec):
     assert spec.validate("/Contacts", "PUT", {"Contacts": [{"Name": "n" * 256}]}) == [
         ("Contacts[0].Name", "'" + "n" * 256 + "' is too long")]
     assert spec.validate("/Items", "PUT", {"Items": [{"Name": "no code"}]}) == [("Items[0]", "'Code' is a required property")]
+
+
+@pytest.mark.spec_violations_expected
+def test_bodies_posted_to_one_record_are_checked_too(sandbox_client):
+    """POST Contacts/<id> is /Contacts/{ContactID} (the spec lists the GET-only /Contacts/{ContactNumber} first)."""
+    c = sandbox_client
+    cid = c.put("Contacts", {"Contacts": [{"Name": "A"}]}).json()["Contacts"][0]["ContactID"]
+    r = c.post(f"Contacts/{cid}", {"Contacts": [{"ContactID": cid, "Addresses": "street"}]})
+    assert r.status_code == 400 and "Contacts[0].Addresses" in r.text
+    assert [(v["kind"], v["field"]) for v in c.control("GET", "spec-violations").json()] == [
+        ("request", "Contacts[0].Addresses")]
