@@ -130,6 +130,11 @@ def test_contacts_create_update_read_list(sdk):
     assert since == []
     recent = sdk.api.get_contacts(sdk.tenant, if_modified_since=made[0].updated_date_utc).contacts
     assert len(recent) == 5
+    sdk.api.update_contact(sdk.tenant, made[4].contact_id, Contacts(contacts=[Contact(
+        contact_id=made[4].contact_id, contact_status="ARCHIVED")]))
+    assert len(sdk.api.get_contacts(sdk.tenant).contacts) == 4
+    archived = sdk.api.get_contacts(sdk.tenant, include_archived=True, where='ContactStatus=="ARCHIVED"').contacts
+    assert [c.contact_number for c in archived] == ["ODOO-4"]
 
 
 def test_contacts_batch_with_a_bad_element_refuses_it_alone(sdk):

@@ -106,6 +106,19 @@ def test_invoices_list_paged_and_filtered(sdk):
     assert sdk.api.get_invoices(sdk.tenant, if_modified_since=later).invoices == []
 
 
+def test_unit_amounts_keep_four_decimals_with_unitdp(sdk):
+    """The connector writes documents with unitdp=4 (10.8133 × 3 stays 32.44)."""
+    cid = customer(sdk)
+    made = sdk.api.create_invoices(sdk.tenant, Invoices(invoices=[_invoice(cid, line_items=[line(
+        amount=10.8133, quantity=3)])]), unitdp=4).invoices[0]
+    assert money(made.line_items[0].unit_amount, "10.8133") and money(made.line_items[0].line_amount, "32.44")
+    cn = sdk.api.create_credit_notes(sdk.tenant, CreditNotes(credit_notes=[_credit_note(cid, line_items=[line(
+        amount=10.8133, quantity=3)])]), unitdp=4).credit_notes[0]
+    assert money(cn.line_items[0].unit_amount, "10.8133")
+    got = sdk.api.get_invoice(sdk.tenant, made.invoice_id, unitdp=4).invoices[0]
+    assert money(got.line_items[0].unit_amount, "10.8133")
+
+
 def test_invoice_lines_with_items_tracking_and_discount(sdk):
     cid = customer(sdk)
     cat = sdk.api.create_tracking_category(sdk.tenant, TrackingCategory(name="Region")).tracking_categories[0]
