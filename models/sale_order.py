@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from ..xero.lengths import QUOTE, fit
 from .xero_document_mixin import VOID_OPERATIONS
 from .xero_job import XeroBlocked
 
@@ -180,7 +181,8 @@ class SaleOrder(models.Model):
         }
         update = job.method == "POST" and not job.force_new
         if job.operation == "quote":
-            payload.update(Title=self.name, LineAmountTypes=amount_types.upper())
+            payload.update(fit({"Title": self.name, "Reference": payload["Reference"]}, QUOTE),
+                           LineAmountTypes=amount_types.upper())
             if self.validity_date:
                 payload["ExpiryDate"] = self._xero_date(self.validity_date)
             if update:
@@ -225,8 +227,9 @@ class SaleOrder(models.Model):
             return None  # no contact: nothing was created; an update sent twice is harmless
         reference = self.client_order_ref or self.name
         if job.operation == "quote":
-            for quote in client.iter_records("Quotes", params={"ContactID": contact_id}, page_size=100):
-                if quote.get("Title") == self.name and quote.get("Reference") == reference \
+            sent = fit({"Title": self.name, "Reference": reference}, QUOTE)
+            for quote in client.iter_records("Quotes", params={"ContactID": contact_id}):
+                if quote.get("Title") == sent["Title"] and quote.get("Reference") == sent["Reference"] \
                         and quote.get("Status") != "DELETED" \
                         and not (job.force_new and quote.get("QuoteID") == self.xero_quote_id):
                     return quote

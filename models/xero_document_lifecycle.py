@@ -75,6 +75,17 @@ class XeroDocumentLifecycle(models.AbstractModel):
                            Date=self._xero_date(self._xero_local_date(self.date_order)))
         return payload
 
+    def _xero_job_refused(self, job, messages):
+        """What to tell when Xero refuses ``job`` (None: Xero's own words are enough)."""
+        if job.operation == "void_quote":
+            return _(
+                "%(record)s was cancelled in Odoo, but Xero did not delete its quote %(number)s: %(messages)s. Xero "
+                "no longer deletes a quote once it is invoiced there (or, for some statuses, accepted). Nothing else "
+                "changed: the order stays cancelled in Odoo and the quote stays in Xero; delete or decline it in "
+                "Xero if it should go, then cancel this line of the Sync Log.",
+                record=self.display_name, number=self.xero_quote_number or self.xero_quote_id, messages=messages)
+        return None
+
     def _xero_void_done(self, job, result):
         status = (result.data or {}).get("Status")
         field = "xero_quote_status" if job.operation == "void_quote" else "xero_invoice_status"

@@ -46,11 +46,12 @@ RESOURCES = {
     "void_invoice": "Invoices",
     "void_credit_note": "CreditNotes",
     "void_quote": "Quotes",
+    "allocation": "CreditNotes",  # sent to one credit note's own endpoint: CreditNotes/<id>/Allocations
 }
 # Lower first: contacts (and items) before the documents that use them, payments after.
 PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "void_invoice": 25,
               "void_credit_note": 25, "void_quote": 25, "payment": 30, "payment_reversal": 35, "bank_transaction": 40,
-              "bank_transfer": 45}
+              "bank_transfer": 45, "allocation": 30}
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30  # seconds; doubles per attempt
@@ -69,6 +70,15 @@ class XeroBlocked(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class XeroAlreadyDone(Exception):
+    """Raised by a handler: Xero already is as the job wants it (``data``: Xero's record); nothing is sent
+    and the job ends done."""
+
+    def __init__(self, data):
+        super().__init__("already done in Xero")
+        self.data = data
 
 
 def _excerpt(value):
@@ -111,6 +121,7 @@ class XeroJob(models.Model):
             ("void_invoice", "Void Invoice"),
             ("void_credit_note", "Void Credit Note"),
             ("void_quote", "Delete Quote"),
+            ("allocation", "Credit Note Allocation"),
         ],
         required=True,
         readonly=True,
@@ -602,6 +613,10 @@ class XeroJob(models.Model):
             except XeroBlocked as exc:
                 job._xero_block(exc.message)
                 continue
+            except XeroAlreadyDone as exc:
+                job._xero_succeeded(record, ElementResult(index=0, ok=True, data=exc.data, resource=job.resource),
+                                    via_lookup=True)
+                continue
             except XeroError as exc:  # a handler that reads Xero to build its element
                 return self._xero_batch_failed(exc)
             to_send |= job
@@ -634,8 +649,10 @@ class XeroJob(models.Model):
             else:
                 messages = "; ".join(result.errors) or _("Xero refused this element without a message.")
                 job.write({"response_excerpt": _excerpt(result.data)})
-                job._xero_block(_("%(record)s: Xero refused it: %(messages)s", record=job.record_name,
-                                  messages=messages))
+                explained = record._xero_job_refused(job, messages) \
+                    if record is not None and hasattr(record, "_xero_job_refused") else None
+                job._xero_block(explained or _("%(record)s: Xero refused it: %(messages)s", record=job.record_name,
+                                               messages=messages))
                 job._xero_next_key()
         return False
 

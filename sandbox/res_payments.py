@@ -286,8 +286,8 @@ class PaymentsMixin:
         self._apply_payments("Invoices", inv, date)
         self._stamp("CreditNotes", cn, False)
         self._stamp("Invoices", inv, False)
+        # The answer names the invoice and the credit note only (the spec's example): their new amounts
+        # are read again, or come with the INVOICE and CREDITNOTE webhook events.
         return {"AllocationID": alloc_id, "Amount": amount, "Date": date,
-                "Invoice": {k: inv.get(k) for k in ("InvoiceID", "InvoiceNumber", "Type", "Status", "Total",
-                                                    "AmountDue", "AmountPaid", "AmountCredited")},
-                "CreditNote": {k: cn.get(k) for k in ("CreditNoteID", "CreditNoteNumber", "Type", "Status",
-                                                      "Total", "RemainingCredit")}}
+                "Invoice": {"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv.get("InvoiceNumber")},
+                "CreditNote": {"CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber")}}

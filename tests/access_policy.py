@@ -35,6 +35,7 @@ LEVELS = {
 # create/write are checked field by field below).
 METHODS = {
     "account.move": {"action_xero_export": "user", "button_cancel": "core", "create": "core", "write": "core"},
+    "account.partial.reconcile": {"create": "core"},  # queues the credit note allocation (connector jobs only)
     "account.tax": {"create": "core", "write": "core"},
     "product.category": {"create": "core", "write": "core"},
     "product.product": {"action_xero_export_item": "user", "create": "core", "write": "core"},

@@ -41,6 +41,8 @@ MAX_BATCH = 50
 # Currencies, BankTransfers…) ignore ``page`` and answer their whole list every time.
 PAGED_RESOURCES = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions",
                              "ManualJournals", "Overpayments", "Payments", "Prepayments", "PurchaseOrders"})
+# Collections under one record (``CreditNotes/<id>/Allocations``): the answer's envelope is theirs.
+SUB_COLLECTIONS = frozenset({"Allocations", "Options", "Attachments"})
 # Paged by ``page`` alone, at a size Xero fixes (the spec has no ``pageSize`` and no pagination block there).
 FIXED_PAGE_SIZE = {"Quotes": 100}
 # The collections with an ``IDs`` filter (Xero's spec; elsewhere Xero ignores it and answers the whole list).
@@ -450,6 +452,8 @@ class XeroClient:
         errors; other failures are raised as by :meth:`request`."""
         key = path.split("/")[0]
         params = {"unitdp": "4"} if key in UNITDP_RESOURCES else None
+        if path.split("/")[-1] in SUB_COLLECTIONS:  # CreditNotes/<id>/Allocations answers {"Allocations": [...]}
+            key = path.split("/")[-1]
         try:
             body = self.request(method, path, params=params, json=element, idempotency_key=idempotency_key)
         except ValidationError as exc:
