@@ -84,6 +84,13 @@ def test_items_created_updated_read(sdk):
     assert got.name == "Big widget" and got.code == "WIDGET"
     assert [i.code for i in sdk.api.get_items(sdk.tenant).items] == ["WIDGET"]
     assert sdk.api.get_items(sdk.tenant, where='Code=="NOPE"').items == []
+    tracked = Item(code="STOCKED", name="Stocked", is_tracked_as_inventory=True, inventory_asset_account_code="630",
+                   purchase_details=Purchase(unit_price=4, cogs_account_code="310"),
+                   sales_details=Purchase(unit_price=9, account_code="200"))
+    made = sdk.api.create_items(sdk.tenant, Items(items=[tracked])).items[0]
+    assert made.is_tracked_as_inventory is True and made.purchase_details.cogs_account_code == "310"
+    sdk.client.control("POST", f"orgs/{sdk.tenant}/Items/STOCKED/stock", {"QuantityOnHand": 7})
+    assert money(sdk.api.get_item(sdk.tenant, made.item_id).items[0].quantity_on_hand, 7)
 
 
 def test_tracking_categories_and_options(sdk):
