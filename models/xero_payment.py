@@ -447,10 +447,12 @@ class XeroPayment(models.Model):
                         "xero_credit_note_number": data.get("CreditNoteNumber")})
         elif job.operation == "payment":
             self.write({"xero_payment_id": data.get("PaymentID")})
-            document = self._xero_document()
-            if document and "xero_invoice_status" in document._fields and data.get("Invoice"):
-                document.with_context(xero_no_update=True).write(
-                    {"xero_invoice_status": (data.get("Invoice") or {}).get("Status") or document.xero_invoice_status})
+            # Xero's answer embeds the invoice as the payment left it (new Status, AmountDue, AmountPaid): the
+            # Odoo document shows it now, as the INVOICE webhook would a moment later.
+            document, invoice = self._xero_document(), data.get("Invoice") or {}
+            if document and "xero_invoice_status" in document._fields and invoice.get("InvoiceID") \
+                    and invoice.get("Status"):
+                self.env[document._name]._xero_apply_status(job.connection_id, [invoice], "InvoiceID")
         elif job.operation == "payment_reversal":
             # The invoice's own status comes back with Xero's INVOICE webhook, as for any change made in Xero.
             self.write({"xero_payment_id": False, "reversed_xero_payment_id": data.get("PaymentID")})

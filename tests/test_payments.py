@@ -491,6 +491,9 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(pay["Invoice"]["InvoiceID"], move.xero_invoice_id)
         self.assertEqual(len(self.xero("Invoices")), invoices_before, "no second invoice")
         self.assertEqual(self.invoice_of(move.xero_invoice_id)["Status"], "PAID")
+        # Shown in Odoo from the payment's answer (Xero embeds the invoice as the payment left it): no
+        # Xero webhook event was processed here.
+        self.assertEqual((move.xero_invoice_status, move.xero_amount_due, move.xero_paid), ("PAID", 0.0, True))
         self.assertFalse(self.env["res.partner"].search([("email", "=", "someone-else@example.com")]),
                          "the document's customer, not a new one")
 
