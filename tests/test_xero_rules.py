@@ -81,3 +81,24 @@ class TestXeroRules(XeroExportCase):
         xero_invoice = next(i for i in self.xero("Invoices") if i["InvoiceID"] == invoice.xero_invoice_id)
         self.assertEqual((xero_invoice["Status"], xero_invoice["AmountDue"]), ("PAID", 0.0))
         self.assertEqual(self.jobs_of(refund, "allocation").mapped("state"), ["done"])
+
+    def test_the_look_up_of_a_killed_batch_of_50_contacts_finds_every_one(self):
+        """After a crash mid-send, the contacts of a whole batch are looked up by ContactNumber: 50 terms in one
+        ``where`` would pass Xero's 2 KB query string (a 404, and the batch blocked as gone from Xero)."""
+        partners = self.env["res.partner"].create([{"name": f"Bulk Customer {n:02d} Ltd", "email": f"b{n}@example.com"}
+                                                   for n in range(50)])
+        jobs = self.Job._xero_enqueue(partners, "contact", method="POST")
+        self.send()
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        ids = {p.id: p.xero_contact_id for p in partners}
+        jobs.write({"state": "sending", "xero_id": False})  # the worker died after Xero wrote the batch
+        partners.with_context(xero_from_xero=True).write({"xero_contact_id": False})
+        self.clear_log()
+        self.send()
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, set(jobs.mapped("error")))
+        self.assertEqual({p.id: p.xero_contact_id for p in partners}, ids, "every contact found again")
+        reads = self.calls("GET", "/Contacts")
+        self.assertFalse([c for c in reads if c["status"] == 404], "no read past Xero's query string limit")
+        self.assertTrue(all(len(c["query"]) <= 2048 for c in reads))
+        self.assertEqual(len(reads), 3, "20 terms a call")
+        self.assertFalse(self.calls("PUT") + self.calls("POST"), "nothing written again")
