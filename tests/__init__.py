@@ -10,3 +10,4 @@ from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead
 from . import test_access_xero
 from . import test_access_matrix
 from . import test_spec_conformance
+from . import test_i18n
