@@ -5,6 +5,7 @@ from . import test_export, test_xero_rules
 from . import test_export_concurrency
 from . import test_payments
 from . import test_tour
+from . import test_settings
 from . import test_reliability
 from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead_source
 from . import test_access_xero
