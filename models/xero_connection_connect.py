@@ -150,7 +150,7 @@ class XeroConnection(models.Model):
             # (what Odoo registered of Xero's payments stays: it is Odoo's own bookkeeping)
             blank.update({name: 0.0 for name in Model._fields if name.startswith("xero_amount_")
                           and Model._fields[name].store})
-            models.Model.write(documents, blank)  # the connector's own columns only, no side effect
+            documents._xero_write(blank)  # the connector's own columns only
             cleared += len(documents)
         # Stripe and GoCardless payments recorded in the first organisation: their Xero ids and clearing account
         # are its own (retrying their events records them in the new one).

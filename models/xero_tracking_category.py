@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from .xero_job import XeroBlocked
+from ..exceptions import XeroBlocked
 
 CATEGORY_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted")]
 LEAD_SOURCE = "Lead Source"
