@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 
 from ..exceptions import XeroBlocked
 from ..xero import XeroError, lengths
@@ -112,7 +113,8 @@ class ResPartner(models.Model):
             ("sale.order", [("state", "=", "sale")]),
             ("account.move", [("state", "=", "posted"), ("move_type", "in", ("out_invoice", "out_refund"))]),
         ):
-            groups = self.env[model].sudo()._read_group(domain + [("company_id", "=", company.id)], ["partner_id"])
+            groups = self.env[model].sudo()._read_group(Domain(domain) & Domain("company_id", "=", company.id),
+                                                        ["partner_id"])
             partners |= self.browse([partner.id for (partner,) in groups])
         return partners.commercial_partner_id.filtered("active")
 

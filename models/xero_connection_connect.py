@@ -5,6 +5,7 @@ import time
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from ..xero import XeroError
 from .xero_connection import _naive_utc
@@ -143,7 +144,7 @@ class XeroConnection(models.Model):
         cleared = 0
         for model, ids in (("sale.order", ("xero_quote_id", "xero_invoice_id")), ("account.move", ("xero_invoice_id",))):
             Model = env[model]
-            domain = [("company_id", "=", company.id)] + ["|"] * (len(ids) - 1) + [(f, "!=", False) for f in ids]
+            domain = Domain("company_id", "=", company.id) & Domain.OR(Domain(f, "!=", False) for f in ids)
             documents = Model.search(domain)
             blank = {name: False for name in Model._fields if name.startswith("xero_") and Model._fields[name].store
                      and Model._fields[name].type in ("char", "boolean")}

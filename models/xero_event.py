@@ -3,6 +3,7 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from ..exceptions import CronOutOfTime
 from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date, resources
@@ -243,10 +244,10 @@ class XeroEvent(models.Model):
 
     @api.model
     def _xero_events_to_process(self, connection):
-        return self.search([
-            ("connection_id", "=", connection.id),
-            "|", ("state", "=", "pending"), "&", ("state", "=", "failed"), ("attempts", "<", MAX_ATTEMPTS),
-        ], order="event_date, id")
+        return self.search(
+            Domain("connection_id", "=", connection.id)
+            & (Domain("state", "=", "pending") | Domain([("state", "=", "failed"), ("attempts", "<", MAX_ATTEMPTS)])),
+            order="event_date, id")
 
     @api.model
     def _xero_process_events(self, connection):
