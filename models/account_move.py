@@ -84,7 +84,7 @@ class AccountMove(models.Model):
         # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
         # voided one keeps Odoo's) and Odoo's number in the reference.
         self._message_log(body=self.env._("Posted again after %(number)s was voided in Xero: a new Xero document is "
-                                 "queued.", number=self.xero_invoice_number or self.xero_invoice_id))
+                                          "queued.", number=self.xero_invoice_number or self.xero_invoice_id))
         self._xero_write({"xero_invoice_id": False, "xero_invoice_number": False, "xero_invoice_status": False,
                           "xero_amount_paid": 0.0, "xero_amount_due": 0.0, "xero_paid": False})
         self.env["xero.job"]._xero_enqueue(self, operation, force_new=True)
@@ -112,10 +112,10 @@ class AccountMove(models.Model):
         orders = self._xero_orders_invoiced_in_xero()
         if orders:
             return self.env._("%(move)s is not sent to Xero: its order %(orders)s is an invoice there, or on its way (sales orders "
-                     "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
-                     move=self.display_name, orders=", ".join(orders.mapped("name")))
+                              "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
+                              move=self.display_name, orders=", ".join(orders.mapped("name")))
         return self.env._("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
-                 self.display_name)
+                          self.display_name)
 
     def _xero_orders_invoiced_in_xero(self):
         """The sales orders of this customer invoice that are invoices in Xero themselves (not voided), or on
@@ -151,7 +151,7 @@ class AccountMove(models.Model):
         journal = company.xero_payment_journal_id
         if not journal:
             self.message_post(body=self.env._("Paid in Xero, but no journal is set to register Xero payments in Odoo "
-                                     "(Settings → Xero)."), message_type="notification", subtype_xmlid="mail.mt_note")
+                                              "(Settings → Xero)."), message_type="notification", subtype_xmlid="mail.mt_note")
             return
         amount = min(delta, self.amount_residual)
         try:
@@ -173,7 +173,7 @@ class AccountMove(models.Model):
             return
         if self.currency_id.compare_amounts(amount, 0.0) > 0:
             self.message_post(body=self.env._("Payment of %(amount)s registered on %(journal)s from Xero.",
-                                     amount=self.currency_id.format(amount), journal=journal.display_name),
+                                              amount=self.currency_id.format(amount), journal=journal.display_name),
                               message_type="notification", subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------------------------------

@@ -75,8 +75,8 @@ class AccountMove(models.Model):
         invoice = self.search([("xero_invoice_id", "=ilike", (data.get("Invoice") or {}).get("InvoiceID") or "-"),
                                ("company_id", "=", self.company_id.id)], limit=1)
         self._message_log(body=self.env._("Credit note allocated in Xero: %(amount)s to %(invoice)s.",
-                                 amount=self.currency_id.format(float(data.get("Amount") or 0.0)),
-                                 invoice=invoice.display_name or invoice.xero_invoice_number or "?"))
+                                          amount=self.currency_id.format(float(data.get("Amount") or 0.0)),
+                                          invoice=invoice.display_name or invoice.xero_invoice_number or "?"))
         if len(self._xero_reconciled("out_invoice")) > 1:
             self._xero_queue_allocations()  # reconciled with more than one invoice: the next one
 

@@ -65,10 +65,10 @@ class ProductProduct(models.Model):
         code = (product.default_code or "").strip()
         if not code:
             raise XeroBlocked(self.env._("%s has no internal reference: Xero items are matched by code, set one, then retry.",
-                                product.display_name))
+                                         product.display_name))
         if len(code) > ITEM_CODE_MAX:
             raise XeroBlocked(self.env._("%(product)s: the internal reference %(code)s is longer than Xero's %(max)s characters "
-                                "for an item code.", product=product.display_name, code=code, max=ITEM_CODE_MAX))
+                                         "for an item code.", product=product.display_name, code=code, max=ITEM_CODE_MAX))
         others = product._xero_same_reference(company)
         if others:
             raise XeroBlocked(self.env._(

@@ -131,7 +131,7 @@ class SaleOrder(models.Model):
         if self.state == "sale" and company.xero_auto_export != "none" and company.xero_sale_order_target == operation:
             return super()._xero_revive(operation)
         self._message_log(body=self.env._("Voided in Xero after the order left the cancelled state: export it again to send "
-                                 "a new Xero document."))
+                                          "a new Xero document."))
 
     def _xero_exportable(self, operation):
         return self.state != "cancel" and not (operation == "invoice" and self._xero_invoices_in_xero())
@@ -140,8 +140,8 @@ class SaleOrder(models.Model):
         invoices = self._xero_invoices_in_xero() if operation == "invoice" else None
         if invoices and self.state != "cancel":
             return self.env._("%(order)s is not sent to Xero as an invoice: its Odoo invoice %(invoices)s is already there; "
-                     "sending the order too would book the sale twice.", order=self.display_name,
-                     invoices=", ".join(invoices.mapped("name")))
+                              "sending the order too would book the sale twice.", order=self.display_name,
+                              invoices=", ".join(invoices.mapped("name")))
         return self.env._("%s is cancelled: it cannot be exported to Xero.", self.display_name)
 
     def _xero_invoices_in_xero(self):

@@ -67,7 +67,7 @@ class XeroDocumentLifecycle(models.AbstractModel):
             raise XeroBlocked(self.env._("%s is not in Xero: nothing to void.", self.display_name))
         if status in ("VOIDED", "DELETED"):
             raise XeroBlocked(self.env._("%(record)s is already %(status)s in Xero.", record=self.display_name,
-                                status=status.lower()))
+                                         status=status.lower()))
         self._xero_check_ours(exported, xero_id)
         payload = {VOIDS[exported][1]: xero_id,
                    "Status": "DELETED" if exported == "quote" or status in ("DRAFT", "SUBMITTED") else "VOIDED"}

@@ -55,7 +55,7 @@ class XeroDocumentMixin(models.AbstractModel):
         partner = self._xero_customer().with_company(job.company_id)
         if not partner.xero_contact_id:
             raise XeroBlocked(self.env._("%(doc)s: the customer %(partner)s is not in Xero yet.", doc=self.display_name,
-                                partner=partner.display_name))
+                                         partner=partner.display_name))
         return partner.xero_contact_id
 
     def _xero_customer_dependencies(self, job):
@@ -114,7 +114,7 @@ class XeroDocumentMixin(models.AbstractModel):
                 found.setdefault(tax.xero_tax_type, self.env._("the tax %s", tax.display_name))
             elif company.xero_tax_type:
                 found.setdefault(company.xero_tax_type, self.env._("the default tax type of %s (Settings → Xero)",
-                                                          company.name))
+                                                                   company.name))
             else:
                 raise XeroBlocked(self.env._(
                     "%(doc)s: no default Xero tax type is set for %(company)s and the tax %(tax)s is not mapped to "
@@ -288,7 +288,7 @@ class XeroDocumentMixin(models.AbstractModel):
             document._xero_write(changed)
             if vals["xero_paid"] and not was_paid:
                 document.message_post(body=self.env._("Paid in Xero (%(number)s).", number=document.xero_invoice_number
-                                             or record.get("InvoiceNumber") or record.get("CreditNoteNumber")),
+                                                      or record.get("InvoiceNumber") or record.get("CreditNoteNumber")),
                                       message_type="notification", subtype_xmlid="mail.mt_note")
             document._xero_status_changed(record)
         return documents
@@ -378,11 +378,11 @@ class XeroDocumentMixin(models.AbstractModel):
         if connection.state != "connected":  # nothing is sent until someone reconnects
             return self._xero_notification(
                 self.env._("%(record)s is queued for Xero, but %(company)s must reconnect to Xero first (Settings → Xero → "
-                  "Reconnect); it is sent then.", record=job.record_name, company=job.company_id.name),
+                           "Reconnect); it is sent then.", record=job.record_name, company=job.company_id.name),
                 "warning", sticky=True)
         return self._xero_notification(
             self.env._("%(record)s is queued for Xero and will be sent shortly. %(error)s", record=job.record_name,
-              error=job.error or ""), "warning")
+                       error=job.error or ""), "warning")
 
     @api.model
     def _xero_notification(self, message, kind, sticky=False, link=None):
