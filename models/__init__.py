@@ -1,9 +1,10 @@
-from . import xero_guarded_fields
+from . import xero_guarded_fields, xero_outbox
 from . import res_company, res_config_settings, xero_connection, xero_connection_connect, xero_connection_token
 from . import xero_rate_state
 from . import res_partner, res_partner_from_xero, xero_contact, xero_invoice
 from . import xero_event, xero_sync_cursor
-from . import xero_job, xero_document_mixin, xero_document_lifecycle, sale_order, sale_order_line, account_move
+from . import xero_job, xero_job_sender
+from . import xero_document_mixin, xero_document_lifecycle, sale_order, sale_order_line, account_move
 from . import account_move_allocation
 from . import xero_payment, xero_payment_event
 from . import xero_list_mixin, xero_account, xero_tax_rate, xero_item, xero_tracking_category, xero_tracking_option

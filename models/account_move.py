@@ -1,13 +1,11 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
-from .xero_document_mixin import VOID_OPERATIONS
-from .xero_job import XeroBlocked
+from ..exceptions import XeroBlocked
+from ..xero import resources
 
 _logger = logging.getLogger(__name__)
-
-RESOURCE = {"invoice": "Invoices", "credit_note": "CreditNotes"}
 
 
 class AccountMove(models.Model):
@@ -31,12 +29,15 @@ class AccountMove(models.Model):
         help="How much of the amount paid in Xero was registered as payments in Odoo.")
 
     def _compute_xero_invoice_url(self):
-        Job = self.env["xero.job"]
         for move in self:
-            move.xero_invoice_url = Job._xero_deep_link(RESOURCE[move._xero_operation()], move.xero_invoice_id)
+            move.xero_invoice_url = move._xero_deep_link(move._xero_resource(), move.xero_invoice_id)
 
     def _xero_operation(self):
         return "credit_note" if self.move_type == "out_refund" else "invoice"
+
+    def _xero_resource(self):
+        """Xero's collection of this move's document (Invoices, CreditNotes)."""
+        return resources.operation(self._xero_operation()).resource
 
     # ------------------------------------------------------------------------------------------
     # Actions
@@ -62,7 +63,7 @@ class AccountMove(models.Model):
         exported = customer.filtered("xero_invoice_id")
         for move in exported:
             # Posted again after a reset to draft: the Xero document follows while Xero allows it.
-            move._xero_queue_update(move._xero_operation(), RESOURCE[move._xero_operation()])
+            move._xero_queue_update(move._xero_operation(), move._xero_resource())
         for move in customer - exported - voided:
             company = move.company_id
             conn = company._xero_connection()
@@ -82,11 +83,10 @@ class AccountMove(models.Model):
     def _xero_revive(self, operation):
         # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
         # voided one keeps Odoo's) and Odoo's number in the reference.
-        self._message_log(body=_("Posted again after %(number)s was voided in Xero: a new Xero document is "
-                                 "queued.", number=self.xero_invoice_number or self.xero_invoice_id))
-        models.Model.write(self.sudo(), {"xero_invoice_id": False, "xero_invoice_number": False,
-                                         "xero_invoice_status": False, "xero_amount_paid": 0.0,
-                                         "xero_amount_due": 0.0, "xero_paid": False})
+        self._message_log(body=self.env._("Posted again after %(number)s was voided in Xero: a new Xero document is "
+                                          "queued.", number=self.xero_invoice_number or self.xero_invoice_id))
+        self._xero_write({"xero_invoice_id": False, "xero_invoice_number": False, "xero_invoice_status": False,
+                          "xero_amount_paid": 0.0, "xero_amount_due": 0.0, "xero_paid": False})
         self.env["xero.job"]._xero_enqueue(self, operation, force_new=True)
 
     def button_cancel(self):
@@ -111,11 +111,11 @@ class AccountMove(models.Model):
     def _xero_not_exportable_reason(self, operation):
         orders = self._xero_orders_invoiced_in_xero()
         if orders:
-            return _("%(move)s is not sent to Xero: its order %(orders)s is an invoice there, or on its way (sales orders "
-                     "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
-                     move=self.display_name, orders=", ".join(orders.mapped("name")))
-        return _("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
-                 self.display_name)
+            return self.env._("%(move)s is not sent to Xero: its order %(orders)s is an invoice there, or on its way (sales orders "
+                              "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
+                              move=self.display_name, orders=", ".join(orders.mapped("name")))
+        return self.env._("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
+                          self.display_name)
 
     def _xero_orders_invoiced_in_xero(self):
         """The sales orders of this customer invoice that are invoices in Xero themselves (not voided), or on
@@ -150,8 +150,8 @@ class AccountMove(models.Model):
             return
         journal = company.xero_payment_journal_id
         if not journal:
-            self.message_post(body=_("Paid in Xero, but no journal is set to register Xero payments in Odoo "
-                                     "(Settings → Xero)."), message_type="notification", subtype_xmlid="mail.mt_note")
+            self.message_post(body=self.env._("Paid in Xero, but no journal is set to register Xero payments in Odoo "
+                                              "(Settings → Xero)."), message_type="notification", subtype_xmlid="mail.mt_note")
             return
         amount = min(delta, self.amount_residual)
         try:
@@ -162,29 +162,27 @@ class AccountMove(models.Model):
                             "journal_id": journal.id,
                             "amount": amount,
                             "payment_date": self._xero_paid_date(record),
-                            "communication": _("Paid in Xero: %s", self.xero_invoice_number or self.name),
+                            "communication": self.env._("Paid in Xero: %s", self.xero_invoice_number or self.name),
                         })
                     wizard._create_payments()
                 self.xero_payment_registered = self.xero_amount_paid
         except Exception as exc:  # the status is kept; the payment waits for a human
             _logger.warning("Xero: could not register the payment of %s in Odoo: %s", self.name, exc)
-            self.message_post(body=_("Paid in Xero, but the payment could not be registered in Odoo: %s", exc),
+            self.message_post(body=self.env._("Paid in Xero, but the payment could not be registered in Odoo: %s", exc),
                               message_type="notification", subtype_xmlid="mail.mt_note")
             return
         if self.currency_id.compare_amounts(amount, 0.0) > 0:
-            self.message_post(body=_("Payment of %(amount)s registered on %(journal)s from Xero.",
-                                     amount=self.currency_id.format(amount), journal=journal.display_name),
+            self.message_post(body=self.env._("Payment of %(amount)s registered on %(journal)s from Xero.",
+                                              amount=self.currency_id.format(amount), journal=journal.display_name),
                               message_type="notification", subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------------------------------
-    # xero.job handler
+    # xero.outbox.record: operations "invoice" (a customer invoice) and "credit_note" (a customer refund)
     # ------------------------------------------------------------------------------------------
     def _xero_job_payload(self, job):
         self.ensure_one()
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_payload(job)
         if self.state != "posted":
-            raise XeroBlocked(_("%s is not posted: only posted invoices go to Xero.", self.display_name))
+            raise XeroBlocked(self.env._("%s is not posted: only posted invoices go to Xero.", self.display_name))
         if job.method == "PUT" and self._xero_orders_invoiced_in_xero():  # its order went (or goes) first
             raise XeroBlocked(self._xero_not_exportable_reason(job.operation))
         contact_id = self._xero_customer_contact_id(job)
@@ -231,20 +229,17 @@ class AccountMove(models.Model):
         return (base + " " if base else "") + self.name
 
     def _xero_job_done(self, job, result):
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_done(job, result)
         data = result.data or {}
         if job.operation == "credit_note":
             vals = {"xero_invoice_id": data.get("CreditNoteID"), "xero_invoice_number": data.get("CreditNoteNumber")}
-            label = _("Credit note")
+            label = self.env._("Credit note")
         else:
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")}
-            label = _("Invoice")
+            label = self.env._("Invoice")
         vals.update(self._xero_status_values(data, "CreditNoteID" if job.operation == "credit_note" else "InvoiceID"))
-        # Only the connector's own columns change: the ORM's plain write, without account.move's
-        # (line synchronisation, lock-date and hash checks: dozens of queries per invoice in bulk
-        # exports, all about accounting data this does not touch) nor the chatter's tracking.
-        models.Model.write(self.sudo(), vals)
+        # Only the connector's own columns change (no line synchronisation, balance check nor tracking: see
+        # _xero_write), through account.move's own write.
+        self._xero_write(vals)
         self._xero_post_done(job, label, vals["xero_invoice_number"], vals["xero_invoice_status"])
         self._xero_done_while_cancelled(job.operation)
 
@@ -290,8 +285,6 @@ class AccountMove(models.Model):
 
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: by Odoo's number."""
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_lookup(job, client)
         if job.force_new:
             return self._xero_new_document_lookup(job, client)
         if job.method == "POST":

@@ -1,8 +1,8 @@
 from collections import defaultdict
 
-from odoo import _, api, models
+from odoo import api, models
 
-from .xero_job import XeroAlreadyDone, XeroBlocked
+from ..exceptions import XeroAlreadyDone, XeroBlocked
 
 ALLOCATION = "allocation"
 
@@ -46,7 +46,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         credit = job.connection_id._xero_client().get_by_id("CreditNotes", self.xero_invoice_id)
         if not credit:
-            raise XeroBlocked(_("%s: its credit note is no longer in Xero: nothing to allocate.", self.display_name))
+            raise XeroBlocked(self.env._("%s: its credit note is no longer in Xero: nothing to allocate.", self.display_name))
         done = defaultdict(float)
         for allocation in credit.get("Allocations") or []:
             done[str((allocation.get("Invoice") or {}).get("InvoiceID") or "").lower()] += \
@@ -74,9 +74,9 @@ class AccountMove(models.Model):
             return  # nothing was left to allocate
         invoice = self.search([("xero_invoice_id", "=ilike", (data.get("Invoice") or {}).get("InvoiceID") or "-"),
                                ("company_id", "=", self.company_id.id)], limit=1)
-        self._message_log(body=_("Credit note allocated in Xero: %(amount)s to %(invoice)s.",
-                                 amount=self.currency_id.format(float(data.get("Amount") or 0.0)),
-                                 invoice=invoice.display_name or invoice.xero_invoice_number or "?"))
+        self._message_log(body=self.env._("Credit note allocated in Xero: %(amount)s to %(invoice)s.",
+                                          amount=self.currency_id.format(float(data.get("Amount") or 0.0)),
+                                          invoice=invoice.display_name or invoice.xero_invoice_number or "?"))
         if len(self._xero_reconciled("out_invoice")) > 1:
             self._xero_queue_allocations()  # reconciled with more than one invoice: the next one
 

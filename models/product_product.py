@@ -1,8 +1,8 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..exceptions import XeroBlocked
 from .xero_access import USER, checked
-from .xero_job import XeroBlocked
 
 ITEM_NAME_MAX = 50
 ITEM_CODE_MAX = 30
@@ -10,7 +10,7 @@ ITEM_CODE_MAX = 30
 
 class ProductProduct(models.Model):
     _name = "product.product"
-    _inherit = ["product.product", "xero.guarded.fields"]
+    _inherit = ["product.product", "xero.guarded.fields", "xero.outbox.record"]
 
     xero_item_id = fields.Many2one("xero.item", compute="_compute_xero_item")
     xero_quantity_on_hand = fields.Float("Quantity on Hand in Xero", compute="_compute_xero_item",
@@ -43,23 +43,20 @@ class ProductProduct(models.Model):
                                    ("company_id", "in", [company.id, False])])
 
     # ------------------------------------------------------------------------------------------
-    # Export as Xero items (outbox operation "item")
+    # Export as Xero items (xero.outbox.record: operation "item")
     # ------------------------------------------------------------------------------------------
     def action_xero_export_item(self):
         checked(self, USER, self.env._("Only Xero users can export to Xero."), operation="read")
         company = self.env.company
         conn = company._xero_connection()
         if not conn or conn.state not in ("connected", "reconnect"):
-            raise UserError(_("%s is not connected to Xero: connect it in Settings → Xero first.", company.name))
+            raise UserError(self.env._("%s is not connected to Xero: connect it in Settings → Xero first.", company.name))
         jobs = self.env["xero.job"]._xero_enqueue(self, "item", method="POST", company=company)
         documents = self.env["sale.order"].browse()
         if len(self) == 1:
             return documents._xero_send_now(jobs)
         return documents._xero_notification(
-            _("%s product(s) queued for Xero; follow them in Xero → Sync Log.", len(self)), "info")
-
-    def _xero_job_dependencies(self, job):
-        return self.env["xero.job"]
+            self.env._("%s product(s) queued for Xero; follow them in Xero → Sync Log.", len(self)), "info")
 
     def _xero_job_payload(self, job):
         self.ensure_one()
@@ -67,14 +64,14 @@ class ProductProduct(models.Model):
         product = self.with_company(company)
         code = (product.default_code or "").strip()
         if not code:
-            raise XeroBlocked(_("%s has no internal reference: Xero items are matched by code, set one, then retry.",
-                                product.display_name))
+            raise XeroBlocked(self.env._("%s has no internal reference: Xero items are matched by code, set one, then retry.",
+                                         product.display_name))
         if len(code) > ITEM_CODE_MAX:
-            raise XeroBlocked(_("%(product)s: the internal reference %(code)s is longer than Xero's %(max)s characters "
-                                "for an item code.", product=product.display_name, code=code, max=ITEM_CODE_MAX))
+            raise XeroBlocked(self.env._("%(product)s: the internal reference %(code)s is longer than Xero's %(max)s characters "
+                                         "for an item code.", product=product.display_name, code=code, max=ITEM_CODE_MAX))
         others = product._xero_same_reference(company)
         if others:
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(product)s: the internal reference %(code)s is also used by %(others)s. Xero items are matched "
                 "by internal reference: make it unique, then retry.", product=product.display_name, code=code,
                 others=", ".join(others.mapped("display_name"))))
@@ -85,7 +82,7 @@ class ProductProduct(models.Model):
             account = self.env["xero.account"]._xero_find(job.connection_id or company._xero_connection(),
                                                           account_code)
             if not account or account.status != "ACTIVE":
-                raise XeroBlocked(_(
+                raise XeroBlocked(self.env._(
                     "%(product)s: the Xero sales account %(code)s, mapped on %(where)s, is not an active account of "
                     "the Xero organisation. Map an active account, then retry.", product=product.display_name,
                     code=account_code, where=where))
@@ -109,7 +106,7 @@ class ProductProduct(models.Model):
         if items:
             items._xero_link_products()
         self.product_tmpl_id.message_post(
-            body=_("Sent to Xero as item %s.", (result.data or {}).get("Code") or self.default_code),
+            body=self.env._("Sent to Xero as item %s.", (result.data or {}).get("Code") or self.default_code),
             message_type="notification", subtype_xmlid="mail.mt_note")
 
     def _xero_job_lookup(self, job, client):

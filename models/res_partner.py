@@ -3,12 +3,15 @@ import re
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 
+from ..exceptions import XeroBlocked
 from ..xero import XeroError, lengths
 from ..xero.lengths import fit
 from .xero_access import USER, checked
+from .xero_contact import name_key
 
 _logger = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ def extract_contact_id(value):
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "xero.guarded.fields"]
+    _inherit = ["res.partner", "xero.guarded.fields", "xero.outbox.record"]
     # Set by Xero administrators through its checked paste (below), and by the connector.
     _xero_exempt_fields = frozenset({"xero_contact_id"})
 
@@ -79,9 +82,7 @@ class ResPartner(models.Model):
     @api.depends("xero_contact_id")
     def _compute_xero_contact_url(self):
         for partner in self:
-            partner.xero_contact_url = (
-                f"https://go.xero.com/Contacts/View/{partner.xero_contact_id}" if partner.xero_contact_id else False
-            )
+            partner.xero_contact_url = partner._xero_deep_link("Contacts", partner.xero_contact_id)
 
     @api.depends_context("company")
     @api.depends("xero_contact_id")
@@ -112,7 +113,8 @@ class ResPartner(models.Model):
             ("sale.order", [("state", "=", "sale")]),
             ("account.move", [("state", "=", "posted"), ("move_type", "in", ("out_invoice", "out_refund"))]),
         ):
-            groups = self.env[model].sudo()._read_group(domain + [("company_id", "=", company.id)], ["partner_id"])
+            groups = self.env[model].sudo()._read_group(Domain(domain) & Domain("company_id", "=", company.id),
+                                                        ["partner_id"])
             partners |= self.browse([partner.id for (partner,) in groups])
         return partners.commercial_partner_id.filtered("active")
 
@@ -150,7 +152,7 @@ class ResPartner(models.Model):
         contact_id = extract_contact_id(value)
         if not contact_id:
             raise ValidationError(
-                _(
+                self.env._(
                     "“%s” is not a Xero contact ID. Paste the contact's address from Xero (it contains "
                     "…/contact/<ID>/…) or the ID itself (like 5cfc38a4-f36c-464c-97de-9e4bfe744993).",
                     value,
@@ -192,20 +194,20 @@ class ResPartner(models.Model):
         """Who links a customer to a Xero contact: Xero administrators, and the connector itself (as superuser:
         the sender, the imports). A context key is not enough: any RPC caller can set one."""
         if not self.env.su and not self.env.user.has_group("xero_connector.group_xero_manager"):
-            raise AccessError(_("Only Xero administrators can set or clear a customer's Xero Contact ID."))
+            raise AccessError(self.env._("Only Xero administrators can set or clear a customer's Xero Contact ID."))
 
     def _xero_check_contact_id(self, contact_id):
         """``contact_id`` must name an active contact of this company's organisation, linked to no one else."""
         company = self.env.company
         if len(self) > 1:
-            raise ValidationError(_("One Xero contact links to one customer: set the Xero Contact ID one partner at a time."))
-        name = self.display_name or _("The new contact")
+            raise ValidationError(self.env._("One Xero contact links to one customer: set the Xero Contact ID one partner at a time."))
+        name = self.display_name or self.env._("The new contact")
         other = self.with_context(active_test=False).search(
             [("xero_contact_id", "=", contact_id), ("id", "not in", self.ids)], limit=1
         )
         if other:
             raise ValidationError(
-                _(
+                self.env._(
                     "The Xero contact %(id)s is already linked to %(other)s in %(company)s: one Xero contact, "
                     "one customer. %(partner)s was not changed.",
                     id=contact_id, other=other.display_name, company=company.name, partner=name,
@@ -218,11 +220,11 @@ class ResPartner(models.Model):
             contact = connection._xero_client().get_by_id("Contacts", contact_id)
         except XeroError as exc:
             raise UserError(
-                _("Could not check the Xero contact of %(partner)s: %(error)s", partner=name, error=exc.message)
+                self.env._("Could not check the Xero contact of %(partner)s: %(error)s", partner=name, error=exc.message)
             ) from exc
         if not contact:
             raise ValidationError(
-                _(
+                self.env._(
                     "Xero has no contact %(id)s in the organisation %(org)s (is it from another organisation?). "
                     "%(partner)s was not changed.",
                     id=contact_id, org=connection.tenant_name, partner=name,
@@ -230,7 +232,7 @@ class ResPartner(models.Model):
             )
         if contact.get("ContactStatus") != "ACTIVE":
             raise ValidationError(
-                _(
+                self.env._(
                     "The Xero contact “%(name)s” (%(id)s) is %(status)s in Xero: restore it there first. "
                     "%(partner)s was not changed.",
                     name=contact.get("Name"), id=contact_id, status=(contact.get("ContactStatus") or "").lower(),
@@ -263,7 +265,7 @@ class ResPartner(models.Model):
             self.env["xero.job"].sudo()._xero_enqueue(linked, "contact", method="POST")
 
     # ------------------------------------------------------------------------------------------
-    # Outbox handler: operation "contact" (see models/xero_job.py)
+    # xero.outbox.record: operation "contact"
     # ------------------------------------------------------------------------------------------
     @api.model
     def _xero_contact_number_prefix(self):
@@ -308,8 +310,6 @@ class ResPartner(models.Model):
         return values
 
     def _xero_job_payload(self, job):
-        from .xero_job import XeroBlocked
-
         self.ensure_one()
         partner = self.with_company(job.company_id)
         connection = job.connection_id
@@ -320,7 +320,7 @@ class ResPartner(models.Model):
             known = Mirror.search([("connection_id", "=", connection.id), ("contact_id", "=", contact_id)], limit=1)
             if known and known.status != "ACTIVE":
                 raise XeroBlocked(
-                    _(
+                    self.env._(
                         "The Xero contact “%(name)s” linked to %(partner)s is %(status)s in Xero: restore it in "
                         "Xero, or clear the partner's Xero Contact ID to create a new one.",
                         name=known.name, partner=partner.display_name, status=(known.status or "").lower(),
@@ -332,7 +332,7 @@ class ResPartner(models.Model):
                 contact_id = match.contact_id
                 partner.with_context(xero_from_xero=True).xero_contact_id = contact_id
                 partner.message_post(
-                    body=_("Linked to the existing Xero contact “%s” (same reference, email or name).", match.name)
+                    body=self.env._("Linked to the existing Xero contact “%s” (same reference, email or name).", match.name)
                 )
         owner = partner._xero_contact_owner(connection, contact_id)
         if owner:
@@ -358,9 +358,6 @@ class ResPartner(models.Model):
         owner = self.sudo().with_company(connection.company_id).browse(owner_id).exists()
         return owner if owner.xero_contact_id == contact_id else self.browse()
 
-    def _xero_job_dependencies(self, job):
-        return self.env["xero.job"]
-
     def _xero_job_lookup(self, job, client):
         """After an attempt whose outcome is unknown: the contact it may have created, by ContactNumber."""
         self.ensure_one()
@@ -384,6 +381,14 @@ class ResPartner(models.Model):
                     found[numbers[contact["ContactNumber"]]] = contact
         return found
 
+    def _xero_job_revision(self):
+        return self.xero_revision or 0
+
+    def _xero_job_batch_conflict(self, job):
+        """Xero refuses a second new contact of the same name in one call: the second goes in the next one,
+        where the first is known (matched by name) instead of refused as a duplicate."""
+        return name_key(self.name)
+
     def _xero_job_done(self, job, result):
         self.ensure_one()
         partner = self.with_company(job.company_id).with_context(xero_from_xero=True)
@@ -394,10 +399,10 @@ class ResPartner(models.Model):
             partner.xero_contact_id = contact["ContactID"]
         partner._xero_link_invoices()
         link = Markup("<a href='{url}' target='_blank'>{name}</a>").format(
-            url=f"https://go.xero.com/Contacts/View/{contact['ContactID']}", name=contact.get("Name"))
+            url=self._xero_deep_link("Contacts", contact["ContactID"]), name=contact.get("Name"))
         partner._message_log(
             body=Markup("{what} ({org}): {link}").format(
-                what=_("Created or linked in Xero") if first else _("Updated in Xero"),
+                what=self.env._("Created or linked in Xero") if first else self.env._("Updated in Xero"),
                 org=job.connection_id.tenant_name, link=link,
             )
         )
@@ -420,7 +425,7 @@ class ResPartner(models.Model):
         partners = self.mapped("commercial_partner_id")
         connection = self.env.company._xero_connection()
         if connection.state != "connected":
-            raise UserError(_("%s is not connected to Xero: connect it in Settings first.", self.env.company.name))
+            raise UserError(self.env._("%s is not connected to Xero: connect it in Settings first.", self.env.company.name))
         # POST: Xero creates the contact, or updates it when the element carries its ContactID.
         jobs = self.env["xero.job"].sudo()._xero_enqueue(partners, "contact", method="POST")
         if len(partners) == 1:
@@ -428,11 +433,11 @@ class ResPartner(models.Model):
             job = jobs[:1]
             job.invalidate_recordset()
             ok = job.state == "done"
-            message = (_("%s is in Xero.", partners.display_name) if ok
-                       else _("%(name)s: %(error)s", name=partners.display_name, error=job.error or job.state))
+            message = (self.env._("%s is in Xero.", partners.display_name) if ok
+                       else self.env._("%(name)s: %(error)s", name=partners.display_name, error=job.error or job.state))
         else:
             ok = True
-            message = _("%s customers queued for Xero; follow them in Xero → Sync Log.", len(partners))
+            message = self.env._("%s customers queued for Xero; follow them in Xero → Sync Log.", len(partners))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -1,15 +1,16 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
+from ..exceptions import XeroBlocked
+from ..xero import resources
 from ..xero.lengths import QUOTE, fit
-from .xero_document_mixin import VOID_OPERATIONS
-from .xero_job import XeroBlocked
 
 # Changing one of these on an exported order queues an update in Xero.
 XERO_TRACKED_FIELDS = {
     "order_line", "partner_id", "partner_invoice_id", "client_order_ref", "date_order", "validity_date",
     "payment_term_id", "currency_id",
 }
-OPERATION_RESOURCE = {"quote": "Quotes", "invoice": "Invoices"}
+# What an order can be in Xero.
+OPERATIONS = ("quote", "invoice")
 
 
 class SaleOrder(models.Model):
@@ -31,10 +32,9 @@ class SaleOrder(models.Model):
 
     @api.depends("xero_quote_id", "xero_invoice_id")
     def _compute_xero_urls(self):
-        Job = self.env["xero.job"]
         for order in self:
-            order.xero_quote_url = Job._xero_deep_link("Quotes", order.xero_quote_id)
-            order.xero_invoice_url = Job._xero_deep_link("Invoices", order.xero_invoice_id)
+            order.xero_quote_url = order._xero_deep_link("Quotes", order.xero_quote_id)
+            order.xero_invoice_url = order._xero_deep_link("Invoices", order.xero_invoice_id)
 
     # ------------------------------------------------------------------------------------------
     # Actions
@@ -105,8 +105,8 @@ class SaleOrder(models.Model):
         one being sent right now gets the change once it is in Xero."""
         self._xero_bump_revision()
         exported = self.filtered(lambda o: o.xero_quote_id or o.xero_invoice_id)
-        for operation, resource in OPERATION_RESOURCE.items():
-            exported._xero_queue_update(operation, resource)
+        for operation in OPERATIONS:
+            exported._xero_queue_update(operation, resources.operation(operation).resource)
 
     # ------------------------------------------------------------------------------------------
     # xero.document.mixin
@@ -130,8 +130,8 @@ class SaleOrder(models.Model):
         company = self.company_id
         if self.state == "sale" and company.xero_auto_export != "none" and company.xero_sale_order_target == operation:
             return super()._xero_revive(operation)
-        self._message_log(body=_("Voided in Xero after the order left the cancelled state: export it again to send "
-                                 "a new Xero document."))
+        self._message_log(body=self.env._("Voided in Xero after the order left the cancelled state: export it again to send "
+                                          "a new Xero document."))
 
     def _xero_exportable(self, operation):
         return self.state != "cancel" and not (operation == "invoice" and self._xero_invoices_in_xero())
@@ -139,10 +139,10 @@ class SaleOrder(models.Model):
     def _xero_not_exportable_reason(self, operation):
         invoices = self._xero_invoices_in_xero() if operation == "invoice" else None
         if invoices and self.state != "cancel":
-            return _("%(order)s is not sent to Xero as an invoice: its Odoo invoice %(invoices)s is already there; "
-                     "sending the order too would book the sale twice.", order=self.display_name,
-                     invoices=", ".join(invoices.mapped("name")))
-        return _("%s is cancelled: it cannot be exported to Xero.", self.display_name)
+            return self.env._("%(order)s is not sent to Xero as an invoice: its Odoo invoice %(invoices)s is already there; "
+                              "sending the order too would book the sale twice.", order=self.display_name,
+                              invoices=", ".join(invoices.mapped("name")))
+        return self.env._("%s is cancelled: it cannot be exported to Xero.", self.display_name)
 
     def _xero_invoices_in_xero(self):
         """This order's posted customer invoices that are in Xero (not voided)."""
@@ -150,7 +150,7 @@ class SaleOrder(models.Model):
                                          and m.xero_invoice_id and m.xero_invoice_status not in ("VOIDED", "DELETED"))
 
     # ------------------------------------------------------------------------------------------
-    # xero.job handler
+    # xero.outbox.record: operations "quote" and "invoice"
     # ------------------------------------------------------------------------------------------
     def _xero_due_date(self, date):
         terms = self.payment_term_id or self.partner_id.commercial_partner_id.property_payment_term_id
@@ -160,8 +160,6 @@ class SaleOrder(models.Model):
 
     def _xero_job_payload(self, job):
         self.ensure_one()
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_payload(job)
         if job.operation == "invoice" and job.method == "PUT" and self._xero_invoices_in_xero():
             raise XeroBlocked(self._xero_not_exportable_reason(job.operation))  # its Odoo invoice is there already
         contact_id = self._xero_customer_contact_id(job)
@@ -201,27 +199,23 @@ class SaleOrder(models.Model):
         return payload
 
     def _xero_job_done(self, job, result):
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_done(job, result)
         data = result.data or {}
         status = data.get("Status")
         if job.operation == "quote":
             vals = {"xero_quote_id": data.get("QuoteID"), "xero_quote_number": data.get("QuoteNumber"),
                     "xero_quote_status": status}
-            label = _("Quote")
+            label = self.env._("Quote")
         else:
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber"),
                     **self._xero_status_values(data, "InvoiceID")}
-            label = _("Invoice")
-        self.with_context(xero_no_update=True).write(vals)
+            label = self.env._("Invoice")
+        self._xero_write(vals)
         self._xero_post_done(job, label, vals.get("xero_quote_number") or vals.get("xero_invoice_number"), status)
         self._xero_done_while_cancelled(job.operation)
 
     def _xero_job_lookup(self, job, client):
         """The document an attempt with an unknown outcome may have created: same contact, our
         Reference, and our Url (invoices) or Title (quotes)."""
-        if job.operation in VOID_OPERATIONS:
-            return self._xero_void_lookup(job, client)
         contact_id = self._xero_customer().with_company(job.company_id).xero_contact_id
         if not contact_id or (job.method == "POST" and not job.force_new):
             return None  # no contact: nothing was created; an update sent twice is harmless

@@ -3,8 +3,9 @@ import json
 import logging
 import time
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from ..xero import XeroError
 from .xero_connection import _naive_utc
@@ -50,7 +51,7 @@ class XeroConnection(models.Model):
         The signature is checked before anything of it is parsed. Single-use: the nonce stored at
         /xero/connect is cleared here.
         """
-        malformed = AccessError(_("The answer from Xero is not for this Odoo (malformed state)."))
+        malformed = AccessError(self.env._("The answer from Xero is not for this Odoo (malformed state)."))
         if not state or len(state) > STATE_MAX_LENGTH:
             raise malformed
         try:
@@ -59,7 +60,7 @@ class XeroConnection(models.Model):
             raise malformed from None
         expected = tools.misc.hmac(self.env(su=True), "xero-oauth-state", body)
         if not tools.misc.consteq(expected, signature):
-            raise AccessError(_("The answer from Xero is not for this Odoo (bad signature)."))
+            raise AccessError(self.env._("The answer from Xero is not for this Odoo (bad signature)."))
         try:
             payload = json.loads(body)
         except ValueError:
@@ -67,13 +68,13 @@ class XeroConnection(models.Model):
         if not isinstance(payload, dict):
             raise malformed
         if payload.get("e", 0) < time.time():
-            raise AccessError(_("The Xero sign-in took too long and expired; connect again."))
+            raise AccessError(self.env._("The Xero sign-in took too long and expired; connect again."))
         if payload.get("u") != user.id:
-            raise AccessError(_("This Xero sign-in was started by another user."))
+            raise AccessError(self.env._("This Xero sign-in was started by another user."))
         conn = self.sudo().search([("company_id", "=", payload.get("c"))], limit=1)
         nonce = conn._xero_nonce()[0] if conn else False
         if not nonce or not tools.misc.consteq(nonce, str(payload.get("n"))):
-            raise AccessError(_("This Xero sign-in was already used; connect again."))
+            raise AccessError(self.env._("This Xero sign-in was already used; connect again."))
         conn.oauth_nonce = False
         return conn
 
@@ -133,7 +134,7 @@ class XeroConnection(models.Model):
     def _xero_forget_organisation(self, new_name):
         self.ensure_one()
         env, company = self.env(su=True), self.company_id
-        old_name = self.tenant_name or _("the previous organisation")
+        old_name = self.tenant_name or self.env._("the previous organisation")
         for model in ("xero.contact", "xero.invoice", "xero.account", "xero.tax.rate", "xero.item",
                       "xero.tracking.category", "xero.sync.cursor"):
             env[model].with_context(active_test=False).search([("connection_id", "=", self.id)]).unlink()
@@ -143,14 +144,14 @@ class XeroConnection(models.Model):
         cleared = 0
         for model, ids in (("sale.order", ("xero_quote_id", "xero_invoice_id")), ("account.move", ("xero_invoice_id",))):
             Model = env[model]
-            domain = [("company_id", "=", company.id)] + ["|"] * (len(ids) - 1) + [(f, "!=", False) for f in ids]
+            domain = Domain("company_id", "=", company.id) & Domain.OR(Domain(f, "!=", False) for f in ids)
             documents = Model.search(domain)
             blank = {name: False for name in Model._fields if name.startswith("xero_") and Model._fields[name].store
                      and Model._fields[name].type in ("char", "boolean")}
             # (what Odoo registered of Xero's payments stays: it is Odoo's own bookkeeping)
             blank.update({name: 0.0 for name in Model._fields if name.startswith("xero_amount_")
                           and Model._fields[name].store})
-            models.Model.write(documents, blank)  # the connector's own columns only, no side effect
+            documents._xero_write(blank)  # the connector's own columns only
             cleared += len(documents)
         # Stripe and GoCardless payments recorded in the first organisation: their Xero ids and clearing account
         # are its own (retrying their events records them in the new one).
@@ -162,8 +163,8 @@ class XeroConnection(models.Model):
         jobs = env["xero.job"].search([("company_id", "=", company.id),
                                        ("state", "in", ("pending", "retry", "blocked", "sending"))])
         jobs.write({"state": "cancelled", "next_try": False,
-                    "error": _("Not sent: the company is now connected to %s.", new_name)})
-        self.message_post(body=_(
+                    "error": self.env._("Not sent: the company is now connected to %s.", new_name)})
+        self.message_post(body=self.env._(
             "Connected to %(new)s instead of %(old)s: the links to %(old)s were forgotten (%(partners)s customers' "
             "Xero Contact IDs, %(documents)s exported documents, %(payments)s Stripe/GoCardless payments, %(jobs)s "
             "queued exports, its lists). Export again (or retry the payment events) to send them to %(new)s.",
@@ -186,7 +187,7 @@ class XeroConnection(models.Model):
         candidates = conn.candidate_tenants or []
         chosen = next((t for t in candidates if t.get("tenantId") == tenant_id), None)
         if conn.state != "choose" or not chosen:
-            raise UserError(_("This organisation was not part of the Xero consent; connect again."))
+            raise UserError(self.env._("This organisation was not part of the Xero consent; connect again."))
         conn._xero_switch_organisation(chosen)
         conn.write(dict(self._xero_tenant_values(chosen), state="connected", connected_on=fields.Datetime.now(),
                         candidate_tenants=False))
@@ -202,13 +203,13 @@ class XeroConnection(models.Model):
                     oauth.delete_connection(token, tenant["id"])
             except XeroError as exc:
                 _logger.warning("Xero connection %s: could not release unpicked organisations: %s", conn.id, exc)
-        conn.message_post(body=_("Connected to the Xero organisation %s.", conn.tenant_name))
+        conn.message_post(body=self.env._("Connected to the Xero organisation %s.", conn.tenant_name))
 
     def action_xero_open_picker(self):
         self.ensure_one()
         conn = self._xero_checked()
         if conn.state != "choose":
-            raise UserError(_("There is no organisation to choose: connect Xero first."))
+            raise UserError(self.env._("There is no organisation to choose: connect Xero first."))
         return self.env["xero.tenant.picker"]._xero_open(conn)
 
     def action_xero_disconnect(self):
@@ -233,8 +234,8 @@ class XeroConnection(models.Model):
             conn.write({
                 "state": "disconnected", "access_token": False, "refresh_token": False, "token_expires_at": False,
                 "xero_connection_id": False, "candidate_tenants": False,
-                "last_error": warning and _("Disconnected in Odoo; Xero said: %s", warning),
+                "last_error": warning and self.env._("Disconnected in Odoo; Xero said: %s", warning),
             })
             conn._xero_forget_token()
-            conn.message_post(body=_("Disconnected from Xero by %s.", self.env.user.name))
+            conn.message_post(body=self.env._("Disconnected from Xero by %s.", self.env.user.name))
         return True

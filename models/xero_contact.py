@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 def name_key(name):
@@ -72,14 +73,14 @@ class XeroContact(models.Model):
     @api.model
     def _xero_match(self, connection, partner, contact_number):
         """The active Xero contact this partner already is: by ContactNumber, then email, then exact name."""
-        domain = [("connection_id", "=", connection.id), ("status", "=", "ACTIVE")]
+        domain = Domain([("connection_id", "=", connection.id), ("status", "=", "ACTIVE")])
         for field, value in (
             ("contact_number", contact_number),
             ("email_key", email_key(partner.email)),
             ("name_key", name_key(partner.name)),
         ):
             if value:
-                found = self.search(domain + [(field, "=", value)], limit=1)
+                found = self.search(domain & Domain(field, "=", value), limit=1)
                 if found:
                     return found
         return self.browse()

@@ -1,7 +1,7 @@
-from odoo import _, models
+from odoo import models
 
+from ..exceptions import XeroBlocked
 from .xero_document_mixin import EDITABLE, VOID_OPERATIONS, VOIDS
-from .xero_job import XeroBlocked
 
 
 class XeroDocumentLifecycle(models.AbstractModel):
@@ -38,7 +38,7 @@ class XeroDocumentLifecycle(models.AbstractModel):
             Job.search([("res_model", "=", record._name), ("res_id", "=", record.id),
                         ("operation", "in", list(operations)), ("state", "in", ("pending", "retry", "blocked"))]).write({
                 "state": "cancelled", "next_try": False,
-                "error": _("%s was cancelled in Odoo: not sent.", record.display_name)})
+                "error": self.env._("%s was cancelled in Odoo: not sent.", record.display_name)})
             for operation in operations:
                 xero_id, status = record._xero_exported(operation)
                 if xero_id and status not in ("VOIDED", "DELETED"):
@@ -52,21 +52,22 @@ class XeroDocumentLifecycle(models.AbstractModel):
         self.env["xero.job"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "in", self.ids), ("operation", "in", voids),
             ("state", "in", ("pending", "retry", "blocked"))]).write({
-                "state": "cancelled", "next_try": False, "error": _("Not sent: no longer cancelled in Odoo.")})
+                "state": "cancelled", "next_try": False, "error": self.env._("Not sent: no longer cancelled in Odoo.")})
 
     def _xero_revive(self, operation):
         """Voided in Xero while no longer cancelled in Odoo: a new Xero document."""
-        self._message_log(body=_("No longer cancelled in Odoo, but voided in Xero: a new Xero document is queued."))
+        self._message_log(body=self.env._("No longer cancelled in Odoo, but voided in Xero: a new Xero document is queued."))
         self.env["xero.job"]._xero_enqueue(self, operation, force_new=True)
 
     def _xero_void_payload(self, job):
+        """xero.outbox.record: the void (approved) or delete (draft, quote) of the record's Xero document."""
         exported = VOID_OPERATIONS[job.operation]
         xero_id, status = self._xero_exported(exported)
         if not xero_id:
-            raise XeroBlocked(_("%s is not in Xero: nothing to void.", self.display_name))
+            raise XeroBlocked(self.env._("%s is not in Xero: nothing to void.", self.display_name))
         if status in ("VOIDED", "DELETED"):
-            raise XeroBlocked(_("%(record)s is already %(status)s in Xero.", record=self.display_name,
-                                status=status.lower()))
+            raise XeroBlocked(self.env._("%(record)s is already %(status)s in Xero.", record=self.display_name,
+                                         status=status.lower()))
         self._xero_check_ours(exported, xero_id)
         payload = {VOIDS[exported][1]: xero_id,
                    "Status": "DELETED" if exported == "quote" or status in ("DRAFT", "SUBMITTED") else "VOIDED"}
@@ -78,7 +79,7 @@ class XeroDocumentLifecycle(models.AbstractModel):
     def _xero_job_refused(self, job, messages):
         """What to tell when Xero refuses ``job`` (None: Xero's own words are enough)."""
         if job.operation == "void_quote":
-            return _(
+            return self.env._(
                 "%(record)s was cancelled in Odoo, but Xero did not delete its quote %(number)s: %(messages)s. Xero "
                 "no longer deletes a quote once it is invoiced there (or, for some statuses, accepted). Nothing else "
                 "changed: the order stays cancelled in Odoo and the quote stays in Xero; delete or decline it in "
@@ -92,8 +93,8 @@ class XeroDocumentLifecycle(models.AbstractModel):
         vals = {field: status}
         if field == "xero_invoice_status":
             vals["xero_amount_due"] = 0.0
-        models.Model.write(self.sudo(), vals)
-        self._message_log(body=_("Cancelled in Odoo: %(status)s in Xero.", status=(status or "").lower()))
+        self._xero_write(vals)
+        self._message_log(body=self.env._("Cancelled in Odoo: %(status)s in Xero.", status=(status or "").lower()))
         if self._xero_revivable():  # posted or confirmed again while the void was on its way
             self._xero_revive(VOID_OPERATIONS[job.operation])
 
@@ -133,7 +134,7 @@ class XeroDocumentLifecycle(models.AbstractModel):
             if status in EDITABLE[resource]:
                 self.env["xero.job"]._xero_enqueue(record, operation, method="POST")
             else:
-                record.message_post(body=_(
+                record.message_post(body=self.env._(
                     "This change was not sent to Xero: the document there is %s and can no longer be edited.",
-                    status or _("in an unknown state")), message_type="notification",
+                    status or self.env._("in an unknown state")), message_type="notification",
                     subtype_xmlid="mail.mt_note")

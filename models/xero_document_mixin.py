@@ -1,33 +1,30 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from ..xero import parse_xero_date
+from ..exceptions import XeroBlocked
+from ..xero import parse_xero_date, resources
 from .xero_access import USER, checked
-from .xero_job import XeroBlocked
 
 # Xero statuses of a document still waiting to be paid ("Unpaid in Xero").
 UNPAID = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
-# Cancelled in Odoo → what its Xero document becomes: (job operation, Xero id field).
-VOIDS = {"invoice": ("void_invoice", "InvoiceID"), "credit_note": ("void_credit_note", "CreditNoteID"),
-         "quote": ("void_quote", "QuoteID")}
-VOID_OPERATIONS = {operation: exported for exported, (operation, _id) in VOIDS.items()}
+# From the registry (xero/resources.py). Cancelled in Odoo → what its Xero document becomes: (job operation,
+# Xero id field), and the void operations back to the operation whose document they void.
+VOID_OPERATIONS = {name: op.voids for name, op in resources.OPERATIONS.items() if op.voids}
+VOIDS = {exported: (name, resources.id_field(resources.operation(name).resource))
+         for name, exported in VOID_OPERATIONS.items()}
 # Xero statuses in which a document may still be edited through the API.
-EDITABLE = {
-    "Invoices": ("DRAFT", "SUBMITTED", "AUTHORISED"),
-    "CreditNotes": ("DRAFT", "SUBMITTED", "AUTHORISED"),
-    "Quotes": ("DRAFT", "SENT"),
-}
+EDITABLE = {name: resource.editable for name, resource in resources.RESOURCES.items() if resource.editable}
 
 
 class XeroDocumentMixin(models.AbstractModel):
     """What sale.order and account.move share to become Xero documents: customer, lines, mapping, links."""
 
     _name = "xero.document.mixin"
-    _inherit = ["xero.guarded.fields"]
+    _inherit = ["xero.guarded.fields", "xero.outbox.record"]
     _description = "Xero Document Export"
 
     xero_revision = fields.Integer(
@@ -57,15 +54,15 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_customer_contact_id(self, job):
         partner = self._xero_customer().with_company(job.company_id)
         if not partner.xero_contact_id:
-            raise XeroBlocked(_("%(doc)s: the customer %(partner)s is not in Xero yet.", doc=self.display_name,
-                                partner=partner.display_name))
+            raise XeroBlocked(self.env._("%(doc)s: the customer %(partner)s is not in Xero yet.", doc=self.display_name,
+                                         partner=partner.display_name))
         return partner.xero_contact_id
 
     def _xero_customer_dependencies(self, job):
         """The customer's contact job when the customer is not in Xero yet."""
         partner = self._xero_customer()
         if not partner:
-            raise XeroBlocked(_("%s has no customer.", self.display_name))
+            raise XeroBlocked(self.env._("%s has no customer.", self.display_name))
         if partner.with_company(job.company_id).xero_contact_id:
             return self.env["xero.job"]
         return self.env["xero.job"]._xero_enqueue(partner, "contact", company=job.company_id, rearm=False)
@@ -80,14 +77,14 @@ class XeroDocumentMixin(models.AbstractModel):
         if product:
             template = product.product_tmpl_id.with_company(company)
             if template.xero_sales_account_code:
-                return template.xero_sales_account_code, _("the product %s", product.display_name)
+                return template.xero_sales_account_code, self.env._("the product %s", product.display_name)
             category = template.categ_id.with_company(company)
             while category:
                 if category.xero_sales_account_code:
-                    return category.xero_sales_account_code, _("the product category %s", category.display_name)
+                    return category.xero_sales_account_code, self.env._("the product category %s", category.display_name)
                 category = category.parent_id
         if company.xero_sales_account_code:
-            return company.xero_sales_account_code, _("the default sales account of %s (Settings → Xero)",
+            return company.xero_sales_account_code, self.env._("the default sales account of %s (Settings → Xero)",
                                                        company.name)
         return None, None
 
@@ -97,12 +94,12 @@ class XeroDocumentMixin(models.AbstractModel):
         self.env["xero.connection"]._xero_ensure_lists(conn)
         account = self.env["xero.account"]._xero_find(conn, code)
         if not account or account.status == "DELETED":
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Xero sales account %(code)s, mapped on %(where)s, does not exist in the Xero "
                 "organisation %(org)s. Map an account from Xero's list there (Refresh from Xero if it was just "
                 "created), then retry.", doc=self.display_name, code=code, where=where, org=conn.tenant_name))
         if account.status != "ACTIVE":
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Xero sales account %(account)s, mapped on %(where)s, is archived in Xero. Map an "
                 "active account there (or restore it in Xero and Refresh from Xero), then retry.",
                 doc=self.display_name, account=account.display_name, where=where))
@@ -114,18 +111,18 @@ class XeroDocumentMixin(models.AbstractModel):
         found = {}
         for tax in taxes:
             if tax.xero_tax_type:
-                found.setdefault(tax.xero_tax_type, _("the tax %s", tax.display_name))
+                found.setdefault(tax.xero_tax_type, self.env._("the tax %s", tax.display_name))
             elif company.xero_tax_type:
-                found.setdefault(company.xero_tax_type, _("the default tax type of %s (Settings → Xero)",
-                                                          company.name))
+                found.setdefault(company.xero_tax_type, self.env._("the default tax type of %s (Settings → Xero)",
+                                                                   company.name))
             else:
-                raise XeroBlocked(_(
+                raise XeroBlocked(self.env._(
                     "%(doc)s: no default Xero tax type is set for %(company)s and the tax %(tax)s is not mapped to "
                     "a Xero tax type. Map it (Accounting → Configuration → Taxes → Xero Tax Rate) or set the "
                     "default in Settings → Xero, then retry.", doc=self.display_name, company=company.name,
                     tax=tax.display_name))
         if len(found) > 1:
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: a line has taxes mapped to different Xero tax types (%(types)s): Xero takes one tax type "
                 "per line. Map a combined Xero tax rate, then retry.", doc=self.display_name,
                 types=", ".join(sorted(found))))
@@ -136,13 +133,13 @@ class XeroDocumentMixin(models.AbstractModel):
         self.env["xero.connection"]._xero_ensure_lists(conn)
         rate = self.env["xero.tax.rate"]._xero_find(conn, tax_type)
         if not rate:
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Xero tax type %(type)s, mapped on %(where)s, does not exist in the Xero organisation "
                 "%(org)s. Map a tax rate from Xero's list there, then retry.", doc=self.display_name,
                 type=tax_type, where=where, org=conn.tenant_name))
         if rate.status != "ACTIVE":
             state = dict(rate._fields["status"].selection).get(rate.status, rate.status).lower()
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Xero tax rate %(rate)s, mapped on %(where)s, is %(state)s in Xero. Map an active "
                 "tax rate there, then retry.", doc=self.display_name, rate=rate.display_name, where=where,
                 state=state))
@@ -152,25 +149,31 @@ class XeroDocumentMixin(models.AbstractModel):
         """``Tracking`` of the document's lines: its Lead Source (``source_id``), when it has one."""
         return self.env["xero.tracking.category"]._xero_lead_source_tracking(job, self.source_id, self.display_name)
 
+    # ------------------------------------------------------------------------------------------
+    # xero.outbox.record (the payload, write-back and look-up are each document's own; voids: the lifecycle)
+    # ------------------------------------------------------------------------------------------
     def _xero_job_dependencies(self, job):
-        """xero.job handler: the customer goes to Xero first (a void needs nothing)."""
+        """The customer goes to Xero first (a void needs nothing)."""
         if job.operation in VOID_OPERATIONS:
             return self.env["xero.job"]
         return self._xero_customer_dependencies(job)
+
+    def _xero_job_revision(self):
+        return self.xero_revision or 0
 
     def _xero_line_items(self, job, lines):
         """Xero LineItems and LineAmountTypes from ``lines``: dicts of name, quantity, price_unit,
         discount, taxes (account.tax), product (product.product). Raises XeroBlocked when the mapping is
         missing or names what Xero no longer has (an archived account, a deleted tax rate)."""
         if not lines:
-            raise XeroBlocked(_("%s has no lines to send to Xero.", self.display_name))
+            raise XeroBlocked(self.env._("%s has no lines to send to Xero.", self.display_name))
         taxes = self.env["account.tax"].union(*[line["taxes"] for line in lines])
         if not taxes:
             amount_types = "NoTax"
         else:
             included = set(taxes.mapped("price_include"))
             if len(included) > 1:
-                raise XeroBlocked(_(
+                raise XeroBlocked(self.env._(
                     "%s mixes tax-included and tax-excluded prices: Xero needs one or the other per document.",
                     self.display_name))
             amount_types = "Inclusive" if included.pop() else "Exclusive"
@@ -182,7 +185,7 @@ class XeroDocumentMixin(models.AbstractModel):
             product = line.get("product") or self.env["product.product"]
             code, where = self._xero_line_account_code(job, product)
             if not code:
-                raise XeroBlocked(_(
+                raise XeroBlocked(self.env._(
                     "%(doc)s: no Xero sales account code is set for %(company)s. Map a Xero sales account on the "
                     "product%(product)s or its category, or set the default sales account code in Settings → "
                     "Xero, then retry.", doc=self.display_name, company=job.company_id.name,
@@ -234,8 +237,8 @@ class XeroDocumentMixin(models.AbstractModel):
         return fields.Date.to_string(fields.Date.to_date(value)) if value else None
 
     def _xero_post_done(self, job, label, number, status):
-        link = job._xero_deep_link(job.resource, job.xero_id)
-        verb = _("updated in Xero") if job.method == "POST" else _("sent to Xero")
+        link = self._xero_deep_link(job.resource, job.xero_id)
+        verb = self.env._("updated in Xero") if job.method == "POST" else self.env._("sent to Xero")
         body = Markup("{label} <a href='{link}' target='_blank'>{number}</a> {verb} ({status}).").format(
             label=label, link=link or "#", number=number or job.xero_id, verb=verb, status=status or "")
         # A log note (no followers to notify): a handful of queries, where message_post costs dozens.
@@ -282,11 +285,10 @@ class XeroDocumentMixin(models.AbstractModel):
             if not changed:
                 continue
             # Only the connector's fields change: no export back (echo), no invoice line sync, no tracking.
-            document.with_context(xero_no_update=True, skip_invoice_sync=True, check_move_validity=False,
-                                  tracking_disable=True).write(changed)
+            document._xero_write(changed)
             if vals["xero_paid"] and not was_paid:
-                document.message_post(body=_("Paid in Xero (%(number)s).", number=document.xero_invoice_number
-                                             or record.get("InvoiceNumber") or record.get("CreditNoteNumber")),
+                document.message_post(body=self.env._("Paid in Xero (%(number)s).", number=document.xero_invoice_number
+                                                      or record.get("InvoiceNumber") or record.get("CreditNoteNumber")),
                                       message_type="notification", subtype_xmlid="mail.mt_note")
             document._xero_status_changed(record)
         return documents
@@ -318,7 +320,7 @@ class XeroDocumentMixin(models.AbstractModel):
             raise UserError(self._xero_not_exportable_reason(operation))
         for company in fresh.company_id:
             if not company._xero_connection() or company._xero_connection().state not in ("connected", "reconnect"):
-                raise UserError(_("%s is not connected to Xero: connect it in Settings → Xero first.", company.name))
+                raise UserError(self.env._("%s is not connected to Xero: connect it in Settings → Xero first.", company.name))
         jobs = self.env["xero.job"].browse()
         for record in fresh:
             # voided or deleted in Xero (cancelled, then confirmed again): a new document, not an update
@@ -328,9 +330,9 @@ class XeroDocumentMixin(models.AbstractModel):
         if len(self) == 1:
             return self._xero_send_now(jobs)
         skipped = len(self) - len(fresh)
-        message = _("%s record(s) queued for Xero; follow them in Xero → Sync Log.", len(fresh))
+        message = self.env._("%s record(s) queued for Xero; follow them in Xero → Sync Log.", len(fresh))
         if skipped:
-            message += " " + _("%s were skipped: already in Xero or not exportable (open them one by one).", skipped)
+            message += " " + self.env._("%s were skipped: already in Xero or not exportable (open them one by one).", skipped)
         return self._xero_notification(message, "info")
 
     def _xero_exportable(self, operation):
@@ -348,7 +350,7 @@ class XeroDocumentMixin(models.AbstractModel):
             live = [operation for operation in record._xero_exported_operations() if record._xero_live_export(operation)]
             if live:
                 xero_id, status = record._xero_exported(live[0])
-                raise UserError(_(
+                raise UserError(self.env._(
                     "%(record)s is in Xero (%(status)s): cancel it first, so that it is voided in Xero, then delete "
                     "it once the Sync Log shows the void done.", record=record.display_name,
                     status=(status or xero_id or "").lower()))
@@ -359,7 +361,7 @@ class XeroDocumentMixin(models.AbstractModel):
         return bool(xero_id) and status not in ("VOIDED", "DELETED")
 
     def _xero_not_exportable_reason(self, operation):
-        return _("%s cannot be exported to Xero.", self.display_name)
+        return self.env._("%s cannot be exported to Xero.", self.display_name)
 
     def _xero_send_now(self, jobs):
         """Send the jobs at once (a user waits) and report what happened."""
@@ -368,25 +370,25 @@ class XeroDocumentMixin(models.AbstractModel):
         job.invalidate_recordset()
         if job.state == "done":
             return self._xero_notification(
-                _("%(record)s is in Xero: %(number)s.", record=job.record_name, number=job.xero_number or job.xero_id),
+                self.env._("%(record)s is in Xero: %(number)s.", record=job.record_name, number=job.xero_number or job.xero_id),
                 "success", link=job.xero_url)
         if job.state == "blocked":
             return self._xero_notification(job.error, "danger", sticky=True)
         connection = job.connection_id or job.company_id._xero_connection()
         if connection.state != "connected":  # nothing is sent until someone reconnects
             return self._xero_notification(
-                _("%(record)s is queued for Xero, but %(company)s must reconnect to Xero first (Settings → Xero → "
-                  "Reconnect); it is sent then.", record=job.record_name, company=job.company_id.name),
+                self.env._("%(record)s is queued for Xero, but %(company)s must reconnect to Xero first (Settings → Xero → "
+                           "Reconnect); it is sent then.", record=job.record_name, company=job.company_id.name),
                 "warning", sticky=True)
         return self._xero_notification(
-            _("%(record)s is queued for Xero and will be sent shortly. %(error)s", record=job.record_name,
-              error=job.error or ""), "warning")
+            self.env._("%(record)s is queued for Xero and will be sent shortly. %(error)s", record=job.record_name,
+                       error=job.error or ""), "warning")
 
     @api.model
     def _xero_notification(self, message, kind, sticky=False, link=None):
         params = {"type": kind, "message": message, "sticky": sticky,
                   "next": {"type": "ir.actions.client", "tag": "soft_reload"}}
         if link:
-            params["links"] = [{"label": _("Open in Xero"), "url": link}]
+            params["links"] = [{"label": self.env._("Open in Xero"), "url": link}]
             params["message"] = message + " %s"
         return {"type": "ir.actions.client", "tag": "display_notification", "params": params}

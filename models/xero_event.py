@@ -2,11 +2,14 @@ import logging
 from collections import OrderedDict
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 
-from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
-from ..xero.client import IDS_RESOURCES, MAX_IDS_PER_CALL
+from ..exceptions import CronOutOfTime
+from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date, resources
+from ..xero.client import MAX_IDS_PER_CALL
 from .xero_access import MANAGER, checked
+from .xero_commit import commit_progress
 from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
@@ -26,10 +29,8 @@ CATEGORIES = [
     ("SUBSCRIPTION", "Subscription"),
 ]
 EVENT_TYPES = [("CREATE", "Create"), ("UPDATE", "Update")]
-
-
-class CronOutOfTime(Exception):
-    """The cron's time budget is spent: stop here, the cron is triggered again."""
+# Re-exported: the payment events import it from here.
+__all__ = ["CronOutOfTime", "XeroEvent"]
 
 
 class XeroEvent(models.Model):
@@ -148,7 +149,7 @@ class XeroEvent(models.Model):
         for values in parsed:
             conns = by_tenant.get(values["tenant_id"])
             if not conns:
-                reason = _(
+                reason = self.env._(
                     "No company of this database is connected to the Xero organisation %s: event not processed.",
                     values["tenant_id"],
                 )
@@ -199,10 +200,13 @@ class XeroEvent(models.Model):
 
     @staticmethod
     def _xero_id_field(resource):
-        """Xero's id field of a collection: Contacts → ContactID, CreditNotes → CreditNoteID."""
-        return {"Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID"}.get(
-            resource, f"{resource[:-1]}ID"
-        )
+        """Xero's id field of a collection: Contacts → ContactID, CreditNotes → CreditNoteID (the registry)."""
+        return resources.id_field(resource)
+
+    @staticmethod
+    def _xero_has_ids_filter(resource):
+        known = resources.resource(resource)
+        return bool(known and known.ids_filter)
 
     # ------------------------------------------------------------------------------------------
     # Processing (the pull cron)
@@ -233,21 +237,17 @@ class XeroEvent(models.Model):
         """In the cron: commit a processed chunk; raise CronOutOfTime when the cron's time is spent.
 
         Outside a cron (a pull run on demand inside a user's or the sender's transaction) nothing is
-        committed: the caller's transaction decides. ``xero_commit_progress`` in the context forces
-        the commit (tests run the cron in a cursor of their own that way).
+        committed: the caller's transaction decides (see models/xero_commit.py, and its test switch).
         """
-        context = self.env.context
-        if not (context.get("ir_cron_progress_id") or context.get("xero_commit_progress")):
-            return
-        if self.env["ir.cron"]._commit_progress(processed) <= 0:
+        if commit_progress(self.env, processed, cron_only=True) <= 0:
             raise CronOutOfTime()
 
     @api.model
     def _xero_events_to_process(self, connection):
-        return self.search([
-            ("connection_id", "=", connection.id),
-            "|", ("state", "=", "pending"), "&", ("state", "=", "failed"), ("attempts", "<", MAX_ATTEMPTS),
-        ], order="event_date, id")
+        return self.search(
+            Domain("connection_id", "=", connection.id)
+            & (Domain("state", "=", "pending") | Domain([("state", "=", "failed"), ("attempts", "<", MAX_ATTEMPTS)])),
+            order="event_date, id")
 
     @api.model
     def _xero_process_events(self, connection):
@@ -255,7 +255,7 @@ class XeroEvent(models.Model):
         if not events:
             return
         appliers = self._xero_appliers()
-        no_applier = _("No applier is installed for these events yet; they wait.")
+        no_applier = self.env._("No applier is installed for these events yet; they wait.")
         client = None
         for category in OrderedDict.fromkeys(events.mapped("category")):
             group = events.filtered(lambda e, c=category: e.category == c)
@@ -264,7 +264,7 @@ class XeroEvent(models.Model):
                 group.write({
                     "state": "ignored",
                     "processed_on": fields.Datetime.now(),
-                    "error": _("Events of category %s are not used by this connector.", category),
+                    "error": self.env._("Events of category %s are not used by this connector.", category),
                 })
                 continue
             resource, model_name, method_name = entry
@@ -274,7 +274,7 @@ class XeroEvent(models.Model):
                 continue
             client = client or connection._xero_client()
             ids = list(OrderedDict.fromkeys(group.mapped("resource_id")))
-            size = IDS_PER_CALL if resource in IDS_RESOURCES else CHANGED_PER_READ
+            size = IDS_PER_CALL if self._xero_has_ids_filter(resource) else CHANGED_PER_READ
             for start in range(0, len(ids), size):
                 chunk = ids[start:start + size]
                 chunk_events = group.filtered(lambda e, s=set(chunk): e.resource_id in s)
@@ -286,14 +286,14 @@ class XeroEvent(models.Model):
         """Fetch ``ids`` from Xero, apply them, and settle their events."""
         id_field = self._xero_id_field(resource)
         try:
-            if resource in IDS_RESOURCES:
+            if self._xero_has_ids_filter(resource):
                 records = list(client.iter_records(resource, ids=ids, page_size=100))
             else:  # no IDs filter there: Xero would answer its whole list, every time
                 records = self._xero_read_changed(client, resource, ids, events)
         except (ReconnectNeeded, RateLimited):
             raise
         except XeroError as exc:
-            events._xero_fail(_("Xero did not answer: %s", exc))
+            events._xero_fail(self.env._("Xero did not answer: %s", exc))
             return
         found = {str(rec.get(id_field) or "").lower(): rec for rec in records}
         errors = self._xero_call_applier(applier, connection, list(found.values()), id_field) if found else {}
@@ -302,7 +302,7 @@ class XeroEvent(models.Model):
         missing.write({
             "state": "done",
             "processed_on": now,
-            "error": _("Not found in Xero (deleted since the event): nothing to apply."),
+            "error": self.env._("Not found in Xero (deleted since the event): nothing to apply."),
         })
         failed = events.filtered(lambda e: e.resource_id in errors)
         for event in failed:
@@ -370,6 +370,6 @@ class XeroEvent(models.Model):
     def action_xero_ignore(self):
         self._xero_checked().filtered(lambda e: e.state != "done").write(
             {"state": "ignored", "processed_on": fields.Datetime.now(),
-             "error": _("Ignored by %s.", self.env.user.name)}
+             "error": self.env._("Ignored by %s.", self.env.user.name)}
         )
         return True

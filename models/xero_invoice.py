@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..xero import parse_xero_date
+from ..xero import parse_xero_date, resources
 
 # Xero statuses that count as sales (approved, part-paid or paid).
 SALES_STATUSES = ("AUTHORISED", "PAID")
@@ -46,7 +46,7 @@ class XeroInvoice(models.Model):
 
     def _compute_xero_url(self):
         for invoice in self:
-            invoice.xero_url = f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={invoice.xero_invoice_id}"
+            invoice.xero_url = resources.deep_link("Invoices", invoice.xero_invoice_id) or False
 
     @api.model
     def _xero_apply_invoices(self, connection, invoices):

@@ -40,6 +40,7 @@ PROVIDER_LABELS = dict(PROVIDERS)
 
 class XeroPayment(models.Model):
     _name = "xero.payment"
+    _inherit = ["xero.outbox.record"]
     _description = "Payment from Stripe or GoCardless"
     _order = "date desc, id desc"
 

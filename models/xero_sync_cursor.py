@@ -1,10 +1,10 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
-from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date
-from .xero_event import CronOutOfTime
+from ..exceptions import CronOutOfTime
+from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date, resources
 
 _logger = logging.getLogger(__name__)
 
@@ -20,19 +20,16 @@ CREDIT_NOTES_PULL = {"where": 'Type=="ACCRECCREDIT"'}
 # Xero" reads them at once, and an export reads them when it never did.
 HOURLY = 3600
 TRACKING_PULL = {"params": {"includeArchived": "true"}, "min_interval": HOURLY}
-# The id of a record of each pulled collection (to name one that could not be applied).
-ID_FIELDS = {"Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID", "Accounts": "AccountID",
-             "TaxRates": "TaxType", "Items": "ItemID", "TrackingCategories": "TrackingCategoryID"}
 
 
-def _skipped_message(resource, skipped):
+def _skipped_message(env, resource, skipped):
     """The cursor's note on records Odoo could not apply (retried by the next full pass), or False."""
     if not skipped:
         return False
     shown = "; ".join(f"{xero_id}: {error}" for xero_id, error in list(skipped.items())[:3])
     more = f" (+{len(skipped) - 3})" if len(skipped) > 3 else ""
-    return _("%(count)s record(s) of %(resource)s could not be applied and are retried at the next full pass: "
-             "%(shown)s%(more)s", count=len(skipped), resource=resource, shown=shown, more=more)
+    return env._("%(count)s record(s) of %(resource)s could not be applied and are retried at the next full pass: "
+                 "%(shown)s%(more)s", count=len(skipped), resource=resource, shown=shown, more=more)
 
 
 class XeroSyncCursor(models.Model):
@@ -90,9 +87,8 @@ class XeroSyncCursor(models.Model):
             if self.env["xero.event"]._xero_applier(model_name, method_name) is None:
                 continue
             self._xero_pull(connection, resource, model_name, method_name, **(kwargs or {}))
-        if hasattr(connection, "_xero_sync_lead_sources"):
-            # Lead Source options follow Odoo's sources (calls Xero only when one is missing or renamed).
-            connection._xero_sync_lead_sources()
+        # Lead Source options follow Odoo's sources (calls Xero only when one is missing or renamed).
+        connection._xero_sync_lead_sources()
 
     @api.model
     def _xero_cursor(self, connection, key):
@@ -132,7 +128,7 @@ class XeroSyncCursor(models.Model):
         count = 0
         chunk = []
         skipped = {}
-        id_field = ID_FIELDS.get(resource, "ID")
+        id_field = resources.id_field(resource)  # to name a record that could not be applied
 
         def apply(records):
             newest = cursor.last_modified
@@ -144,7 +140,7 @@ class XeroSyncCursor(models.Model):
             # One savepoint for the chunk; if it fails, one record at a time, so that one record Odoo refuses
             # (a VAT number its localisation rejects…) fails alone instead of stopping every pull after it.
             skipped.update(self.env["xero.event"]._xero_call_applier(applier, connection, records, id_field))
-            cursor.write({"last_modified": newest, "last_error": _skipped_message(resource, skipped)})
+            cursor.write({"last_modified": newest, "last_error": _skipped_message(self.env, resource, skipped)})
             self.env["xero.event"]._xero_progress(len(records))
 
         try:
@@ -162,13 +158,11 @@ class XeroSyncCursor(models.Model):
             cursor.last_count = count
             raise
         except XeroError as exc:
-            cursor.write({"last_error": _("Xero did not answer: %s", exc), "last_run": started, "last_count": count})
+            cursor.write({"last_error": self.env._("Xero did not answer: %s", exc), "last_run": started, "last_count": count})
             return count
-        except Exception as exc:
-            if exc.__class__.__name__ == "_OutOfTime":
-                raise
+        except Exception as exc:  # the pull resumes at the next run; the cursor keeps the reason
             _logger.warning("Xero pull of %s for %s stopped: %s", resource, connection.company_id.name, exc)
-            cursor.write({"last_error": _("Could not apply: %s", exc), "last_run": started, "last_count": count})
+            cursor.write({"last_error": self.env._("Could not apply: %s", exc), "last_run": started, "last_count": count})
             return count
         values = {"last_run": started, "last_count": count}
         if full:

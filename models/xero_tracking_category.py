@@ -1,6 +1,6 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
-from .xero_job import XeroBlocked
+from ..exceptions import XeroBlocked
 
 CATEGORY_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted")]
 LEAD_SOURCE = "Lead Source"
@@ -102,7 +102,7 @@ class XeroTrackingCategory(models.Model):
         if not source or not category:
             return []
         if category.status != "ACTIVE":
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Lead Source tracking category %(category)s is no longer active in Xero. Pick an "
                 "active category in Settings → Xero (Lead Source), then retry.", doc=doc_name,
                 category=category.name))
@@ -112,10 +112,10 @@ class XeroTrackingCategory(models.Model):
             conn._xero_sync_lead_sources(sources=source)
             option = category._xero_option_for(source)
             if not option:
-                raise XeroBlocked(_("%(doc)s: %(reason)s", doc=doc_name, reason=company.xero_lead_source_message or _(
+                raise XeroBlocked(self.env._("%(doc)s: %(reason)s", doc=doc_name, reason=company.xero_lead_source_message or self.env._(
                     "the Lead Source %s could not be added to Xero.", source.name)))
         if option.status != "ACTIVE":
-            raise XeroBlocked(_(
+            raise XeroBlocked(self.env._(
                 "%(doc)s: the Lead Source option %(option)s is archived in Xero's tracking category %(category)s. "
                 "Restore it in Xero (or change the order's source), then retry.", doc=doc_name, option=option.name,
                 category=category.name))

@@ -1,7 +1,7 @@
 from . import test_connection, test_security
 from . import test_partner
 from . import test_webhook, test_xero_pull
-from . import test_export, test_xero_rules
+from . import test_export, test_xero_rules, test_outbox_contract
 from . import test_export_concurrency
 from . import test_payments
 from . import test_tour

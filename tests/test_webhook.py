@@ -139,7 +139,7 @@ class XeroWebhookCase(XeroHttpCase):
         """Run ``function(env)`` in a cursor of its own, as the cron does (it commits its progress)."""
         self.env.flush_all()
         with self.env.registry.cursor() as cr:
-            result = function(api.Environment(cr, SUPERUSER_ID, {"xero_commit_progress": True}))
+            result = function(api.Environment(cr, SUPERUSER_ID, {"xero_test_commit": True}))
         self.env.invalidate_all()
         return result
 

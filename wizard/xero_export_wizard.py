@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..models.xero_access import USER, checked
 from ..models.xero_document_mixin import EDITABLE
-from ..models.xero_job import RESOURCES
+from ..xero import resources
 
 # The records an export by hand may ask about, and the Xero number field of each operation.
 EXPORTABLE_MODELS = ("sale.order", "account.move")
@@ -37,7 +37,7 @@ class XeroExportWizard(models.TransientModel):
         """The confirmation for ``record`` (checked by the export that calls this), already in Xero as
         ``operation``."""
         xero_id, status = record._xero_exported(operation)
-        resource = RESOURCES[operation]
+        resource = resources.operation(operation).resource
         can_update = status in EDITABLE[resource]
         number = NUMBER_FIELDS[operation]
         wizard = self.sudo().create({
@@ -47,7 +47,7 @@ class XeroExportWizard(models.TransientModel):
             "record_name": record.display_name,
             "xero_number": record[number] if number in record._fields else False,
             "xero_status": status,
-            "xero_url": self.env["xero.job"]._xero_deep_link(resource, xero_id),
+            "xero_url": record._xero_deep_link(resource, xero_id),
             "can_update": can_update,
             "update_blocked_reason": False if can_update else self.env._(
                 "Xero no longer allows changes to this document (it is %s).",
@@ -85,7 +85,7 @@ class XeroExportWizard(models.TransientModel):
         """Update the document in Xero (while Xero allows it)."""
         record, operation = self._xero_record()
         status = record._xero_exported(operation)[1]
-        if status not in EDITABLE[RESOURCES[operation]]:
+        if status not in EDITABLE[resources.operation(operation).resource]:
             raise UserError(self.env._("Xero no longer allows changes to this document (it is %s).",
                                        status or self.env._("in an unknown state")))
         jobs = self.env["xero.job"]._xero_enqueue(record, operation, method="POST")

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
+from . import resources as registry
 from .config import Endpoints
 from .dates import format_if_modified_since
 from .errors import (
@@ -32,55 +33,21 @@ from .errors import (
 )
 from .parsing import error_message, flat_messages, parse_error_body, parse_retry_after, url_path, validation_messages
 from .ratelimit import RateLimiter, limits_from_headers
+from .resources import EMPTY_ID, MAX_PER_CALL
 
 _logger = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 128
-MAX_BATCH = 50
-# The collections Xero pages (``page``/``pageSize``); the others (Items, Accounts, TaxRates, TrackingCategories,
-# Currencies, BankTransfers…) ignore ``page`` and answer their whole list every time.
-PAGED_RESOURCES = frozenset({"BankTransactions", "Contacts", "CreditNotes", "Invoices", "LinkedTransactions",
-                             "ManualJournals", "Overpayments", "Payments", "Prepayments", "PurchaseOrders"})
-# Collections under one record (``CreditNotes/<id>/Allocations``): the answer's envelope is theirs.
-SUB_COLLECTIONS = frozenset({"Allocations", "Options", "Attachments"})
-# Paged by ``page`` alone, at a size Xero fixes (the spec has no ``pageSize`` and no pagination block there).
-FIXED_PAGE_SIZE = {"Quotes": 100}
-# The collections with an ``IDs`` filter (Xero's spec; elsewhere Xero ignores it and answers the whole list).
-IDS_RESOURCES = frozenset({"Contacts", "Invoices"})
+MAX_BATCH = MAX_PER_CALL
 # Xero answers 404 to a query string longer than about 2 KB (IIS' 2,048 characters): 52 GUIDs in ``IDs`` pass,
 # 53 do not (XeroAPI/Xero-OpenAPI #534; Xero staff: "keep your searches below 50 IDs"). Ids go 40 a call.
 MAX_QUERY_STRING = 2048
 MAX_IDS_PER_CALL = 40
-# Resources whose line items have a UnitAmount: Xero rounds it to 2 decimals unless the request says
-# ``unitdp=4``, which every write to them does (a unit price of 10.8133 × 3 stays 32.44, not 32.43).
-UNITDP_RESOURCES = frozenset({"Invoices", "CreditNotes", "Quotes", "BankTransactions", "Items", "PurchaseOrders",
-                              "Receipts", "RepeatingInvoices", "Overpayments", "Prepayments"})
 _TRANSIENT_STATUSES = {500, 502, 503, 504}
 _SAFE_METHODS = {"GET", "HEAD"}
 _MAX_RATE_LIMIT_LOOPS = 20
 _BAD_URL_ERRORS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                    requests.exceptions.InvalidSchema)
-
-# resource → (id field, number field)
-_ID_FIELDS = {
-    "Invoices": ("InvoiceID", "InvoiceNumber"),
-    "CreditNotes": ("CreditNoteID", "CreditNoteNumber"),
-    "Quotes": ("QuoteID", "QuoteNumber"),
-    "Contacts": ("ContactID", "ContactNumber"),
-    "Items": ("ItemID", "Code"),
-    "Accounts": ("AccountID", "Code"),
-    "Payments": ("PaymentID", None),
-    "BankTransactions": ("BankTransactionID", None),
-    "TrackingCategories": ("TrackingCategoryID", None),
-    "ContactGroups": ("ContactGroupID", None),
-    "ManualJournals": ("ManualJournalID", None),
-    "PurchaseOrders": ("PurchaseOrderID", "PurchaseOrderNumber"),
-    "Overpayments": ("OverpaymentID", None),
-    "Prepayments": ("PrepaymentID", None),
-    "TaxRates": ("TaxType", None),
-    "Currencies": ("Code", None),
-}
-
 
 def normalize_idempotency_key(key: str | None) -> str | None:
     """Return ``key`` if it is a usable header value of ≤128 characters, else a deterministic
@@ -95,11 +62,6 @@ def normalize_idempotency_key(key: str | None) -> str | None:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()  # 64 chars
     prefix = "".join(c for c in key if c.isascii() and (c.isalnum() or c in "-_.:"))[:MAX_IDEMPOTENCY_KEY - 65]
     return f"{prefix}-{digest}" if prefix else digest
-
-
-def parse_retry_after_header(value) -> float | None:
-    """Alias of :func:`xero.parsing.parse_retry_after`."""
-    return parse_retry_after(value)
 
 
 def _json_default(value):
@@ -128,18 +90,18 @@ class ElementResult:
     @property
     def id(self) -> str | None:
         """The Xero id of the element (InvoiceID, ContactID…), None when unknown or on error."""
-        id_field = _ID_FIELDS.get(self.resource, (None, None))[0]
-        if not id_field:
+        known = registry.resource(self.resource)
+        if known is None or not known.id_field:
             return None
-        value = (self.data or {}).get(id_field)
-        if not value or value == "00000000-0000-0000-0000-000000000000":
+        value = (self.data or {}).get(known.id_field)
+        if not value or value == EMPTY_ID:
             return None
         return value
 
     @property
     def number(self) -> str | None:
         """The document number (InvoiceNumber, ContactNumber, Code…), None if the resource has none."""
-        number_field = _ID_FIELDS.get(self.resource, (None, None))[1]
+        number_field = registry.number_field(self.resource)
         return (self.data or {}).get(number_field) if number_field else None
 
     @property
@@ -357,11 +319,13 @@ class XeroClient:
                      paged: bool | None = None) -> Iterator[dict]:
         """Yield the records of a collection page by page (``page`` + ``pageSize``) until a short page.
 
-        Earlier pages are not kept. Collections Xero does not page (not in ``PAGED_RESOURCES``, or
-        ``paged=False``) are one call: asking them for page 2 would answer the whole list again, forever.
+        Earlier pages are not kept. Collections Xero does not page (not ``paged`` in the registry,
+        :mod:`xero.resources`, or ``paged=False``) are one call: asking them for page 2 would answer the whole
+        list again, forever.
         """
         key = key or resource.split("/")[0]
-        if ids and key not in IDS_RESOURCES:
+        known = registry.resource(key)
+        if ids and not (known and known.ids_filter):
             raise ValueError(f"Xero has no IDs filter on {key}: read those records one by one (get_by_id)")
         if ids and len(ids) > MAX_IDS_PER_CALL:
             for start in range(0, len(ids), MAX_IDS_PER_CALL):
@@ -370,9 +334,9 @@ class XeroClient:
                     statuses=statuses, contact_ids=contact_ids, if_modified_since=if_modified_since,
                     page_size=page_size, key=key, paged=paged)
             return
-        fixed = FIXED_PAGE_SIZE.get(key)
+        fixed = known.page_size if known else None
         if paged is None:
-            paged = key in PAGED_RESOURCES or bool(fixed)
+            paged = bool(known and known.paged) or bool(fixed)
         query = dict(params or {})
         if where:
             query["where"] = where
@@ -408,20 +372,23 @@ class XeroClient:
             page += 1
 
     def batch_write(self, resource: str, elements: list[dict], *, method: str = "POST",
-                    idempotency_key: str | None = None, batch_size: int = 50, key: str | None = None,
+                    idempotency_key: str | None = None, batch_size: int | None = None, key: str | None = None,
                     params=None) -> list[ElementResult]:
-        """Write ``elements`` in chunks of ≤50 with ``summarizeErrors=false``; one result per element.
+        """Write ``elements`` in chunks of ≤50 (the collection's ``max_per_call``) with ``summarizeErrors=false``;
+        one result per element.
 
         Chunk ``i`` uses the Idempotency-Key ``f"{idempotency_key}-{i}"`` (hashed if >128 chars).
         A chunk refused as a whole with a 400 marks all its elements failed with Xero's messages;
         other failures (RateLimited, ReconnectNeeded, TransientError…) are raised.
         """
         key = key or resource.split("/")[0]
-        size = max(1, min(int(batch_size), MAX_BATCH))
+        known = registry.resource(key)
+        limit = known.max_per_call if known else MAX_BATCH
+        size = max(1, min(int(batch_size or limit), limit, MAX_BATCH))
         results: list[ElementResult] = []
         query = dict(params or {})
         query["summarizeErrors"] = "false"
-        if key in UNITDP_RESOURCES:
+        if known and known.unitdp:
             query.setdefault("unitdp", "4")
         for chunk_no, start in enumerate(range(0, len(elements), size)):
             chunk = elements[start:start + size]
@@ -450,10 +417,9 @@ class XeroClient:
         """Write to one record's own endpoint (``"Payments/<id>"``), whose body is the bare element, as
         Xero documents it (deleting a payment: ``{"Status": "DELETED"}``). Xero's refusal is the result's
         errors; other failures are raised as by :meth:`request`."""
-        key = path.split("/")[0]
-        params = {"unitdp": "4"} if key in UNITDP_RESOURCES else None
-        if path.split("/")[-1] in SUB_COLLECTIONS:  # CreditNotes/<id>/Allocations answers {"Allocations": [...]}
-            key = path.split("/")[-1]
+        known = registry.resource(path)
+        params = {"unitdp": "4"} if known and known.unitdp else None
+        key = registry.envelope(path)  # CreditNotes/<id>/Allocations answers {"Allocations": [...]}
         try:
             body = self.request(method, path, params=params, json=element, idempotency_key=idempotency_key)
         except ValidationError as exc:

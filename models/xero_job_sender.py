@@ -1,0 +1,402 @@
+"""The outbox's sender: drains ``xero.job`` per Xero organisation, in batches, under a PostgreSQL lock.
+
+One run (the scheduled action, or an export a user waits for) takes, per connected organisation, an advisory
+lock on a cursor of its own (one sender per organisation across workers and machines), recovers the jobs a dead
+sender left *sending*, then repeats: pick up to 50 due jobs of one collection and method whose dependencies are
+done (lowest priority first), build their elements, mark them *sending* and commit, send one call, apply each
+element's outcome, commit. The job contract (states, what a handler may raise) is in ``models/xero_job.py``; the
+hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
+need no database (backoff, keys, excerpts) are in ``xero/outbox.py``.
+"""
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models, sql_db
+from odoo.fields import Domain
+
+from ..exceptions import XeroAlreadyDone, XeroBlocked
+from ..xero import ElementResult, NotFound, RateLimited, ReconnectNeeded, TransientError, XeroError, resources
+from ..xero.outbox import (
+    DUE_STATES,
+    LOCK_NAMESPACE,
+    MAX_ATTEMPTS,
+    backoff,
+    batch_key,
+    excerpt,
+    rate_limit_wait,
+    tenant_lock_key,
+)
+from .xero_commit import commit_progress
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = resources.MAX_PER_CALL
+# How long the sender waits for Xero's pacing inside one run (a cron may wait longer than a user).
+CRON_RATE_WAIT = 120
+INTERACTIVE_RATE_WAIT = 10
+
+
+def _due(now):
+    """Due jobs: pending or failed, their next try empty or past."""
+    return Domain("state", "in", DUE_STATES) & (Domain("next_try", "=", False) | Domain("next_try", "<=", now))
+
+
+class XeroJob(models.Model):
+    _inherit = "xero.job"
+
+    @api.model
+    def _cron_xero_send(self):
+        self._xero_send()
+
+    @api.model
+    def _xero_send(self, connections=None, limit=None, jobs=None, max_rate_wait=None):
+        """Drain the outbox: per Xero organisation, under a PostgreSQL lock, batches of up to 50.
+
+        ``connections``: only these; ``limit``: at most this many jobs per organisation; ``jobs``: only
+        these jobs and what they depend on (a manual export sending at once). Returns the number of
+        jobs that reached a final state (done/blocked) in this run.
+        """
+        Job = self.sudo()
+        if jobs is not None:
+            jobs = jobs.sudo()
+            companies = jobs.company_id
+        else:
+            groups = Job._read_group(Domain("state", "=", "sending") | _due(fields.Datetime.now()), ["company_id"])
+            companies = self.env["res.company"].browse([company.id for (company,) in groups])
+        if connections is None:
+            connections = self.env["xero.connection"].sudo().search([("company_id", "in", companies.ids)])
+        finished = 0
+        for conn in connections.sudo():
+            if conn.state != "connected" or not conn.tenant_id:
+                continue  # not connected / needs reconnect: jobs wait, nothing fails
+            finished += Job._xero_send_connection(conn, limit=limit, only=jobs, max_rate_wait=max_rate_wait)
+        return finished
+
+    def _xero_send_connection(self, conn, limit=None, only=None, max_rate_wait=None):
+        lock_cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        lock_key = tenant_lock_key(conn.tenant_id)
+        try:
+            lock_cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, lock_key])
+            locked = lock_cr.fetchone()[0]
+            # A session-level advisory lock outlives the transaction: end it, keep the lock.
+            lock_cr.rollback()
+            if not locked:
+                _logger.info("Xero sender: another sender is draining %s; skipping", conn.tenant_name)
+                return 0
+            try:
+                # Start a new transaction now that we hold the lock: a snapshot taken before it could
+                # still show the previous sender's batch as "sending" and take it for an orphan.
+                commit_progress(self.env)
+                return self._xero_drain(conn, limit, only, max_rate_wait)
+            finally:
+                lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, lock_key])
+                lock_cr.rollback()
+        finally:
+            lock_cr.close()
+
+    def _xero_drain(self, conn, limit, only, max_rate_wait):
+        company = conn.company_id
+        self._xero_recover_orphans(company)
+        client = conn._xero_client()
+        wait = max_rate_wait if max_rate_wait is not None else (
+            INTERACTIVE_RATE_WAIT if only is not None else CRON_RATE_WAIT)
+        client.max_rate_wait = wait
+        if client.rate_limiter is not None:
+            client.rate_limiter.max_wait = wait
+        only_ids = set(only.ids) if only is not None else None
+        tried = set()
+        finished = 0
+        # Jobs found waiting, with what they wait for, and the jobs this run ended: a waiting job is looked
+        # at again only once one of its dependencies has ended (not on every pick: a backlog of payments
+        # waiting for their invoices would be checked N times over).
+        memo = {"waits": {}, "ended": set()}
+        while True:
+            batch = self._xero_next_batch(company, only_ids, tried, memo)
+            if not batch:
+                break
+            tried.update(batch.ids)
+            stop = batch._xero_send_batch(conn, client)
+            memo["ended"].update(batch.filtered(lambda j: j.state not in ("pending", "sending", "retry")).ids)
+            finished += len(batch.filtered(lambda j: j.state in ("done", "blocked")))
+            time_left = commit_progress(self.env, len(batch))
+            if stop or time_left <= 0 or (limit and len(tried) >= limit):
+                break
+        return finished
+
+    def _xero_recover_orphans(self, company):
+        """Jobs left 'sending' by a sender that died mid-batch (we hold the lock: nobody else sends).
+
+        Their request may have reached Xero: the next attempt looks them up before creating.
+        """
+        orphans = self.search([("company_id", "=", company.id), ("state", "=", "sending")])
+        if orphans:
+            _logger.warning("Xero sender: %s job(s) of %s were interrupted mid-send; outcome unknown",
+                            len(orphans), company.name)
+            orphans.write({"state": "retry", "outcome_unknown": True, "next_try": False,
+                           "error": self.env._("Interrupted while sending: Xero is checked before sending again.")})
+            commit_progress(self.env)
+
+    # ------------------------------------------------------------------------------------------
+    # Picking a batch
+    # ------------------------------------------------------------------------------------------
+    def _xero_next_batch(self, company, only_ids, tried, memo=None):
+        """Up to 50 due jobs of one (resource, method) whose dependencies are done, lowest priority first."""
+        seen_waiting = set()
+        while True:
+            waiting = set()
+            batch = self._xero_pick(company, only_ids, tried, waiting, memo)
+            # Jobs wait for dependencies queued just now (a customer to create first): pick again.
+            new = waiting - seen_waiting - tried
+            if batch or not new:
+                break
+            seen_waiting |= new
+            if only_ids is not None:
+                only_ids.update(new)
+        # Claim them (skip rows a user is changing right now).
+        return batch.try_lock_for_update() if batch else batch
+
+    def _xero_pick(self, company, only_ids, tried, waiting, memo=None):
+        domain = Domain("company_id", "=", company.id) & _due(fields.Datetime.now())
+        if tried:
+            domain &= Domain("id", "not in", list(tried))
+        if only_ids is not None:
+            domain &= Domain("id", "in", list(only_ids))
+        group = None
+        size = BATCH_SIZE  # the group's collection may take fewer per call (a record's own endpoint: one)
+        batch = self.browse()
+        offset = 0
+        conflicts = set()  # what two elements of one call may not share (contacts: their name)
+        while len(batch) < size:
+            candidates = self.search(domain, order="priority, id", limit=200, offset=offset)
+            if not candidates:
+                break
+            offset += len(candidates)
+            records = candidates._xero_records()
+            waits = memo["waits"] if memo is not None else None
+            for job in candidates:
+                key = (job.resource, job.method)
+                if group is not None and key != group:
+                    continue
+                if waits is not None and job.id in waits and not waits[job.id] & memo["ended"]:
+                    waiting.update(waits[job.id])  # still waiting: none of its dependencies ended since
+                    continue
+                if not job._xero_ready(waiting, records.get(job.id), waits):
+                    continue
+                conflict = records[job.id]._xero_job_batch_conflict(job)
+                if conflict is not None:
+                    # The second goes in the next batch, where the first is known (a contact matched by name
+                    # instead of refused as a duplicate).
+                    if conflict in conflicts:
+                        continue
+                    conflicts.add(conflict)
+                if group is None:
+                    group, size = key, min(BATCH_SIZE, resources.max_per_call(job.resource))
+                batch |= job
+                if len(batch) >= size:
+                    break
+        return batch
+
+    def _xero_ready(self, waiting=None, record=None, waits=None):
+        """True when the job's dependencies are done. Blocks the job when one of them is blocked.
+        ``waits``: {job id: ids of the dependencies it waits for}, filled for the sender's run."""
+        self.ensure_one()
+        record = record if record is not None else self._xero_record()
+        if record is None:
+            self.write({"state": "cancelled", "error": self.env._("The record no longer exists in Odoo.")})
+            return False
+        try:
+            deps = record._xero_job_dependencies(self)
+        except XeroBlocked as exc:
+            self._xero_block(exc.message)
+            return False
+        pending = deps.filtered(lambda d: d.state != "done")
+        if not pending:
+            return True
+        stuck = pending.filtered(lambda d: d.state in ("blocked", "cancelled"))
+        if stuck:
+            self._xero_block(self.env._("Waiting for %(what)s, which cannot be sent: %(error)s",
+                                        what=stuck[0].display_label, error=stuck[0].error or stuck[0].state))
+        else:
+            if waiting is not None:
+                waiting.update(pending.ids)
+            if waits is not None:
+                waits[self.id] = set(pending.ids)
+        return False
+
+    # ------------------------------------------------------------------------------------------
+    # Sending a batch
+    # ------------------------------------------------------------------------------------------
+    def _xero_send_batch(self, conn, client):
+        """Send one batch (same resource and method). Returns True when the organisation must stop."""
+        resource, method = self[0].resource, self[0].method
+        self.filtered(lambda j: j.connection_id != conn).write({"connection_id": conn.id})
+        records = self._xero_records()
+        # 1. An earlier attempt may have reached Xero: look the documents up before creating again (several
+        # of one model in one call when the model can: a dead sender leaves a whole batch to check).
+        try:
+            self._xero_lookup_unknown(records, client)
+        except XeroError as exc:
+            return self._xero_batch_failed(exc)
+        # 2. Elements; a handler may block one job, the others go on.
+        to_send, elements = self.browse(), []
+        for job in self.filtered(lambda j: j.state in DUE_STATES):
+            record = records.get(job.id)
+            if record is None:
+                job.write({"state": "cancelled", "error": self.env._("The record no longer exists in Odoo.")})
+                continue
+            try:
+                payload = record._xero_void_payload(job) if job._xero_is_void() else record._xero_job_payload(job)
+            except XeroBlocked as exc:
+                job._xero_block(exc.message)
+                continue
+            except XeroAlreadyDone as exc:
+                job._xero_succeeded(record, ElementResult(index=0, ok=True, data=exc.data, resource=job.resource),
+                                    via_lookup=True)
+                continue
+            except XeroError as exc:  # a handler that reads Xero to build its element
+                return self._xero_batch_failed(exc)
+            to_send |= job
+            elements.append(payload)
+        if not to_send:
+            return False
+        # 3. Mark them sending and commit: a crash from here on leaves them recoverable.
+        call_key = to_send._xero_batch_key()
+        now = fields.Datetime.now()
+        for job, payload in zip(to_send, elements, strict=True):
+            job.write({"state": "sending", "attempts": job.attempts + 1, "sent_on": now,
+                       "request_excerpt": excerpt(payload), "revision": records[job.id]._xero_job_revision()})
+        commit_progress(self.env)
+        # 4. One call (the library splits above 50, we never send more); a record's own endpoint takes one.
+        try:
+            if "/" in resource:
+                results = [client.write_one(resource, elements[0], method=method, idempotency_key=call_key)]
+            else:
+                results = client.batch_write(resource, elements, method="PUT" if method == "PUT" else "POST",
+                                             idempotency_key=call_key)
+        except XeroError as exc:
+            return to_send._xero_batch_failed(exc)
+        # 5. Each element's own outcome.
+        for job, result in zip(to_send, results, strict=True):
+            record = records.get(job.id)
+            if result.ok:
+                job._xero_succeeded(record, result)
+                continue
+            messages = "; ".join(result.errors) or self.env._("Xero refused this element without a message.")
+            job.write({"response_excerpt": excerpt(result.data)})
+            explained = record._xero_job_refused(job, messages) if record is not None else None
+            job._xero_block(explained or self.env._("%(record)s: Xero refused it: %(messages)s",
+                                                    record=job.record_name, messages=messages))
+            job._xero_next_key()
+        return False
+
+    def _xero_lookup_unknown(self, records, client):
+        """Jobs whose earlier attempt may have reached Xero: the document found ends the job done (the
+        models' batch look-up first, then one by one). Raises the XeroError of a failed read."""
+        unknown = self.filtered("outcome_unknown")
+        found_by_job = {}
+        by_model = defaultdict(lambda: self.browse())
+        for job in unknown:
+            if records.get(job.id) is not None:
+                by_model[records[job.id]._name] |= job
+        for model, jobs in by_model.items():
+            if len(jobs) > 1:
+                found_by_job.update(self.env[model]._xero_jobs_lookup(jobs, records, client))
+        for job in unknown:
+            record = records.get(job.id)
+            if record is None:
+                continue
+            if job.id in found_by_job:
+                found = found_by_job[job.id]
+            elif job._xero_is_void():
+                found = record._xero_void_lookup(job, client)
+            else:
+                found = record._xero_job_lookup(job, client)
+            if found:
+                job._xero_succeeded(record, ElementResult(index=0, ok=True, data=found, resource=job.resource),
+                                    via_lookup=True)
+
+    def _xero_batch_key(self):
+        """Deterministic from the jobs: the same jobs sent again reuse the key (Xero replays its answer)."""
+        return batch_key(job.idempotency_key or job._xero_make_key() for job in self)
+
+    def _xero_succeeded(self, record, result, via_lookup=False):
+        """``result``: the element's ElementResult (``.data`` is Xero's element)."""
+        self.ensure_one()
+        data = result.data or {}
+        collection = self.resource.split("/")[0]
+        known = resources.resource(collection)
+        id_field = known.id_field if known else None
+        number_field = known.number_field if known else None
+        self.write({
+            "state": "done",
+            "done_on": fields.Datetime.now(),
+            "next_try": False,
+            "error": False,
+            "xero_id": data.get(id_field) if id_field else False,
+            "xero_number": data.get(number_field) if number_field else False,
+            "response_excerpt": excerpt(data) if not via_lookup else excerpt(
+                {"found_by_lookup": True, **{k: data.get(k) for k in (id_field, number_field, "Status") if k}}),
+        })
+        self._xero_next_key()
+        if record is None:
+            return
+        void = self._xero_is_void()
+        # Changed while on its way (after its payload was built): the change follows as an update.
+        stale = not void and record._xero_job_revision() > (self.revision or 0)
+        if void:
+            record._xero_void_done(self, result)
+        else:
+            record._xero_job_done(self, result)
+        if stale:
+            record._xero_resend(self)
+
+    def _xero_batch_failed(self, exc):
+        """The whole request failed. Returns True when the organisation must stop for this run."""
+        jobs = self.filtered(lambda j: j.state in ("sending", "pending", "retry"))
+        if not jobs:
+            return False
+        now = fields.Datetime.now()
+        # Attempts spent by this run's "sending" mark are given back when Xero did not process anything.
+        sending = jobs.filtered(lambda j: j.state == "sending")
+        if isinstance(exc, RateLimited):
+            next_try = now + timedelta(seconds=rate_limit_wait(exc.retry_after, exc.problem))
+            for job in sending:
+                job.attempts -= 1
+            jobs.filtered(lambda j: j.state in ("sending", "pending", "retry")).write({
+                "state": "pending", "next_try": next_try,
+                "error": self.env._("Waiting for Xero's rate limit (%(problem)s) until %(when)s UTC.",
+                                    problem=exc.problem or "minute", when=fields.Datetime.to_string(next_try)),
+            })
+            self._xero_trigger(at=next_try)
+            return True
+        if isinstance(exc, ReconnectNeeded):
+            for job in sending:
+                job.attempts -= 1
+            jobs.filtered(lambda j: j.state in ("sending", "retry")).write({"state": "pending", "next_try": False})
+            jobs.write({"error": self.env._("Paused: Xero needs to be reconnected (Settings → Xero). Nothing is lost.")})
+            return True
+        if isinstance(exc, NotFound):
+            for job in jobs:
+                job._xero_block(self.env._("%(record)s: the document no longer exists in Xero (%(error)s).",
+                                           record=job.record_name, error=exc.message))
+            jobs._xero_next_key()
+            return False
+        unknown = isinstance(exc, TransientError) and exc.outcome_unknown
+        for job in jobs:
+            attempts = job.attempts
+            message = self.env._("%(record)s: %(error)s", record=job.record_name, error=exc)
+            if attempts >= MAX_ATTEMPTS:
+                job.write({"state": "blocked", "next_try": False,
+                           "error": self.env._("Gave up after %(n)s attempts. %(message)s", n=attempts, message=message),
+                           "outcome_unknown": job.outcome_unknown or unknown})
+                continue
+            job.write({"state": "retry", "next_try": now + timedelta(seconds=backoff(attempts)), "error": message,
+                       "response_excerpt": excerpt(exc.detail) if exc.detail else job.response_excerpt,
+                       "outcome_unknown": job.outcome_unknown or unknown})
+        if not unknown:
+            # Xero processed nothing: the next attempt is a new request.
+            jobs.filtered(lambda j: not j.outcome_unknown)._xero_next_key()
+        next_try = min(jobs.mapped("next_try") or [now]) or now
+        self._xero_trigger(at=next_try)
+        return isinstance(exc, TransientError)
