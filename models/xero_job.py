@@ -47,11 +47,12 @@ RESOURCES = {
     "void_credit_note": "CreditNotes",
     "void_quote": "Quotes",
     "allocation": "CreditNotes",  # sent to one credit note's own endpoint: CreditNotes/<id>/Allocations
+    "bank_account": "Accounts",  # a provider's clearing bank account (xero.clearing.account)
 }
 # Lower first: contacts (and items) before the documents that use them, payments after.
 PRIORITIES = {"contact": 10, "item": 15, "quote": 20, "invoice": 20, "credit_note": 20, "void_invoice": 25,
               "void_credit_note": 25, "void_quote": 25, "payment": 30, "payment_reversal": 35, "bank_transaction": 40,
-              "bank_transfer": 45, "allocation": 30}
+              "bank_transfer": 45, "allocation": 30, "bank_account": 5}
 BATCH_SIZE = 50
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30  # seconds; doubles per attempt
@@ -122,6 +123,7 @@ class XeroJob(models.Model):
             ("void_credit_note", "Void Credit Note"),
             ("void_quote", "Delete Quote"),
             ("allocation", "Credit Note Allocation"),
+            ("bank_account", "Bank Account"),
         ],
         required=True,
         readonly=True,

@@ -37,6 +37,14 @@ class PaymentDataError(PaymentEventError):
     at once and is not retried (the provider's event will not change); nothing is booked."""
 
 
+class ClearingAccountWaiting(Exception):
+    """The provider's clearing bank account is on its way to Xero (an outbox job): the event waits, untouched,
+    and goes on once the account is there (the job's end triggers the events' cron)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
 
 class XeroPayment(models.Model):
     _name = "xero.payment"

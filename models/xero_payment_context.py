@@ -4,17 +4,19 @@ clearing bank accounts in Xero.
 A run reads Xero's currencies, chart of accounts and organisation once, GoCardless payouts once, and makes the
 providers' API clients from the company's keys. The clearing bank account of a provider (where its payments
 arrive, its fees and payouts leave) is the one chosen in the settings (by code, or by AccountID for a bank
-account without a code), else the one named after the provider; one missing in Xero is created.
+account without a code), else the one named after the provider; one missing in Xero is created through the
+outbox (``xero.clearing.account``, a Sync Log line) before the provider's events are processed, and those
+events wait until it is there.
 """
 import logging
 
-from ..xero import ValidationError, account_ref, gocardless_events
+from ..xero import account_ref, gocardless_events
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
 from ..xero.gocardless import GoCardlessClient
 from ..xero.money import currency_exponent
 from ..xero.stripe import DEFAULT_URL as STRIPE_URL
 from ..xero.stripe import StripeClient
-from .xero_payment import PROVIDER_LABELS, PaymentEventError
+from .xero_payment import PROVIDER_LABELS, ClearingAccountWaiting, PaymentEventError
 
 _logger = logging.getLogger(__name__)
 
@@ -68,50 +70,89 @@ class PaymentContext:
         return self.organisation().get("BaseCurrency") or self.company.currency_id.name
 
     # -- clearing bank accounts -----------------------------------------------------------------------------
-    def clearing_account(self, provider):
-        """(AccountID, Code — or Name, for a bank account without a code) of the provider's clearing bank account
-        in Xero, created when missing."""
-        field, default_code = CLEARING[provider]
-        name = PROVIDER_LABELS[provider]
-        code = (self.company[field] or "").strip()
+    def accounts(self):
+        """Xero's chart of accounts, read once per run (with the accounts created since)."""
         if self._accounts is None:
             self._accounts = list(self.client.iter_records("Accounts"))
-        active = [a for a in self._accounts if a.get("Status", "ACTIVE") == "ACTIVE"]
+        return self._accounts
+
+    def _clearing_code(self, provider):
+        return (self.company[CLEARING[provider][0]] or "").strip()
+
+    def _clearing_request(self, provider):
+        """The ``xero.clearing.account`` asking Xero for the provider's account (none when never asked)."""
+        code = self._clearing_code(provider) or CLEARING[provider][1]
+        return self.env["xero.clearing.account"].sudo()._xero_find(self.conn, provider, code)
+
+    def _clearing_in_chart(self, provider):
+        """The provider's clearing bank account in Xero's chart (a dict), or None when it is to be created.
+        Raises PaymentEventError when the chosen account cannot be the clearing account."""
+        name = PROVIDER_LABELS[provider]
+        code = self._clearing_code(provider)
+        active = [a for a in self.accounts() if a.get("Status", "ACTIVE") == "ACTIVE"]
         ref = account_ref(code)
-        found = next((a for a in active if a.get(next(iter(ref))) == code), None) if code else \
-            next((a for a in active if (a.get("Name") or "").casefold() == name.casefold()), None)
+        if code:
+            found = next((a for a in active if a.get(next(iter(ref))) == code), None)
+        else:
+            made = self._clearing_request(provider).xero_account_id  # named "Stripe (STRIPE)" when "Stripe" was taken
+            found = next((a for a in active if (a.get("Name") or "").casefold() == name.casefold()
+                          or (made and a.get("AccountID") == made)), None)
         if found:
             if found.get("Type") != "BANK" and not found.get("EnablePaymentsToAccount"):
                 raise PaymentEventError(self.env._(
                     "The Xero account %(code)s (%(name)s) chosen for %(provider)s is not a bank account: choose a bank "
                     "account, or clear the code to use one named “%(provider)s”.", code=found.get("Code"),
                     name=found.get("Name"), provider=name))
-            return found["AccountID"], found.get("Code") or found.get("Name") or ""
+            return found
         if "AccountID" in ref:  # a bank account without a code was chosen: it cannot be made again
             raise PaymentEventError(self.env._(
                 "The Xero bank account chosen for %(provider)s (AccountID %(id)s) is not an active account of "
                 "%(org)s any more: choose another in Settings → Xero Payments, then retry this event.",
                 provider=name, id=code, org=self.conn.tenant_name))
-        account = {"Type": "BANK", "Name": name, "Code": code or default_code,
-                   "BankAccountNumber": self.clearing_number(default_code), "CurrencyCode": self.base_currency()}
-        if any(a.get("Name") == name for a in self._accounts):
-            account["Name"] = f"{name} ({account['Code']})"
-        # Replayed only while Xero's chart is as we read it (a retry after a lost answer).
-        key = f"xc-acct-{self.conn.tenant_id}-{account['Code']}-{len(self._accounts)}"
-        try:
-            body = self.client.request("PUT", "Accounts", json=account, idempotency_key=key)
-        except ValidationError as exc:
-            raise PaymentEventError(self.env._(
-                "Xero refused to create the %(name)s clearing bank account in %(org)s: %(messages)s. Create a bank "
-                "account for %(name)s in Xero and choose it in Settings → Xero Payments, then retry this event.",
-                name=name, org=self.conn.tenant_name, messages="; ".join(exc.messages or [exc.message]))) from None
-        created = (body.get("Accounts") or [{}])[0]
-        if not created.get("AccountID"):
-            raise PaymentEventError(self.env._("Xero did not create the %s clearing bank account.", name))
-        self._accounts.append(created)
-        _logger.info("Created the %s clearing bank account %s in Xero (%s)", name, created.get("Code"),
-                     self.conn.tenant_name)
-        return created["AccountID"], created.get("Code") or ""
+        return None
+
+    def clearing_account(self, provider):
+        """(AccountID, Code — or Name, for a bank account without a code) of the provider's clearing bank account
+        in Xero. Raises ClearingAccountWaiting while it is on its way to Xero, PaymentEventError when Xero refused
+        it (the Sync Log's message: what to do)."""
+        found = self._clearing_in_chart(provider)
+        if found:
+            return found["AccountID"], found.get("Code") or found.get("Name") or ""
+        job = self._clearing_request(provider)._xero_open_job()
+        if job.state == "blocked":
+            raise PaymentEventError(job.error)
+        raise ClearingAccountWaiting(self.env._(
+            "Waits for the %(provider)s clearing bank account, being created in %(org)s (Sync Log): recorded once "
+            "it is there.", provider=PROVIDER_LABELS[provider], org=self.conn.tenant_name))
+
+    def prepare_clearing_accounts(self, providers):
+        """Before the providers' events: each clearing account missing in Xero is asked for (an outbox job, sent
+        now, one at a time). One Xero has refused stays refused until someone retries; one not sent now (Xero's
+        limits, an outage) is sent by the outbox, and the events wait for it."""
+        requests = self.env["xero.clearing.account"].sudo()
+        for provider in sorted(providers):
+            try:
+                if self._clearing_in_chart(provider):
+                    continue
+            except PaymentEventError:
+                continue  # the chosen account cannot be used: each event says so
+            requests |= requests._xero_request(self, provider, self._clearing_values(provider))
+        jobs = requests._xero_queue()
+        if not jobs:
+            return
+        self.env["xero.job"].sudo()._xero_send(connections=self.conn, jobs=jobs)
+        for request in requests.filtered("xero_account_id"):
+            self.accounts().append(request._xero_as_account())
+
+    def _clearing_values(self, provider):
+        """The clearing bank account to create for ``provider`` (the values of its ``xero.clearing.account``)."""
+        name = PROVIDER_LABELS[provider]
+        default_code = CLEARING[provider][1]
+        code = self._clearing_code(provider) or default_code
+        if any(a.get("Name") == name for a in self.accounts()):
+            name = f"{name} ({code})"
+        return {"account_name": name, "code": code, "bank_account_number": self.clearing_number(default_code),
+                "currency_code": self.base_currency()}
 
     def clearing_number(self, code):
         """A number for a clearing account (no bank behind it): Australian organisations need a BSB (6 digits)

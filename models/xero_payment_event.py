@@ -34,7 +34,7 @@ from ..xero import (
 from ..xero.provider_api import ProviderApiError
 from .xero_access import MANAGER, checked
 from .xero_event import CronOutOfTime
-from .xero_payment import PROVIDERS, PaymentDataError, PaymentEventError
+from .xero_payment import PROVIDERS, ClearingAccountWaiting, PaymentDataError, PaymentEventError
 from .xero_payment_context import PaymentContext
 from .xero_sql import insert_new_rows
 
@@ -155,13 +155,21 @@ class XeroPaymentEvent(models.Model):
         events = self.search(Domain("company_id", "=", conn.company_id.id) & self._xero_due_domain(),
                              order="provider_created, id")
         ctx = PaymentContext(self.env, conn)
+        # The providers' clearing bank accounts first: one missing in Xero is created (an outbox job, sent now).
+        ctx.prepare_clearing_accounts(set(events.mapped("provider")))
         jobs = self.env["xero.job"].sudo()
+        waiting = set()  # providers whose clearing account is still on its way: their events wait, in order
         for event in events:
+            if event.provider in waiting:
+                continue
             try:
                 with self.env.cr.savepoint():
                     state, outcome, payment, new_jobs = event._xero_process(ctx)
             except (ReconnectNeeded, RateLimited):
                 raise
+            except ClearingAccountWaiting as exc:
+                waiting.add(event.provider)
+                event.write({"state": "pending", "outcome": exc.message, "next_try": False})
             except PaymentDataError as exc:
                 event._xero_fail(str(exc), final=True)
             except (PaymentEventError, XeroError, ProviderApiError) as exc:
@@ -211,8 +219,11 @@ class XeroPaymentEvent(models.Model):
         return checked(self, MANAGER, self.env._("Only Xero administrators can retry or ignore payment events."))
 
     def action_xero_retry(self):
-        self._xero_checked().filtered(lambda e: e.state in ("failed", "ignored", "done")).write(
+        events = self._xero_checked()
+        events.filtered(lambda e: e.state in ("failed", "ignored", "done")).write(
             {"state": "pending", "attempts": 0, "next_try": False})
+        # Someone asks again (presumably after a fix): a clearing account Xero refused is asked for again too.
+        self.env["xero.clearing.account"].sudo()._xero_rearm(events.company_id)
         self._xero_trigger()
         return True
 

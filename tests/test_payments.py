@@ -1047,6 +1047,34 @@ class TestStripePayments(XeroPaymentCase):
         self.assertRegex(account["BankAccountNumber"], r"^000000\d{6,9}$")
         self.assertEqual(len(self.payments_ref(charge["id"])), 1)
 
+    def test_events_wait_for_their_clearing_account_in_the_outbox(self):
+        """The clearing account is created through the outbox (a Sync Log line). Xero's answers to it are lost: the
+        job waits, outcome unknown, and Stripe's events wait with it (pending, not failed, nothing recorded); the
+        sender's next try finds the account Xero made, by its code, and the events go on."""
+        self.sandbox_post("/_sandbox/faults", {"kind": "lost_response", "tenant": self.org, "method": "PUT",
+                                               "path": "/api.xro/2.0/Accounts", "count": 4})
+        first, second = self.charge(amount=1500, fee=60, expanded=True), self.charge(amount=2500)
+        for charge in (first, second):
+            self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        events = self.Event.search([], order="id")
+        self.assertEqual([(e.state, e.attempts) for e in events], [("pending", 0), ("pending", 0)])
+        self.assertIn("Waits for the Stripe clearing bank account", events[0].outcome)
+        self.assertFalse(self.Payment.search([]), "nothing recorded before the account is known")
+        [job] = self.env["xero.job"].search([("operation", "=", "bank_account")])
+        self.assertRecordValues(job, [{"state": "retry", "resource": "Accounts", "method": "PUT",
+                                       "outcome_unknown": True, "res_model": "xero.clearing.account"}])
+        self.assertEqual(job.display_label, "Stripe clearing bank account STRIPE → Bank Account (create)")
+        job.next_try = False
+        self.env["xero.job"]._xero_send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertIn("found_by_lookup", job.response_excerpt)
+        self.process()
+        self.assertEqual(events.mapped("state"), ["done", "done"], events.mapped("outcome"))
+        self.assertEqual(len(self.account("Stripe")), 1, "made once")
+        self.assertEqual([len(self.payments_ref(c["id"])) for c in (first, second)], [1, 1])
+        self.assertEqual(len(self.xero("BankTransactions")), 1, "the first charge's fee")
+
     def test_refund(self):
         charge = self.charge(amount=3000)
         self.post_stripe(self.stripe_event("charge.succeeded", charge))
