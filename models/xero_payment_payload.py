@@ -3,7 +3,8 @@ payload, the write-back of Xero's answer and the look-up after a lost answer.
 
 Operations: ``invoice`` / ``credit_note`` (a payment with no Odoo document, a refund), ``payment`` (on the
 clearing bank account; a refund's on its credit note), ``payment_reversal``, ``bank_transaction`` (fees),
-``bank_transfer`` (payouts).
+``bank_transfer`` (payouts). What is sent to Xero and searched for later (References) is built from stable,
+untranslated text; descriptions and messages are in the user's language.
 """
 from odoo import fields, models
 
@@ -48,13 +49,22 @@ class XeroPayment(models.Model):
                                ("operation", "=", "payment"), ("state", "in", ("pending", "sending", "retry"))])
         return Job
 
+    # References: what the look-up after a lost answer searches Xero by. Stable, untranslated text: the user's
+    # language must change neither what is sent nor what is found.
     def _xero_reference(self):
         label = PROVIDER_LABELS[self.provider]
         if self.kind == "refund":  # one charge may be refunded several times: each credit note its own
-            of = f" {self.env._('of')} {self.charge_ref}" if self.charge_ref and self.charge_ref != self.key else ""
-            return f"{label} {self.env._('refund')} {self.key}{of}"
-        what = self.env._("payout") + " " if self.kind == "payout" else ""
+            of = f" of {self.charge_ref}" if self.charge_ref and self.charge_ref != self.key else ""
+            return f"{label} refund {self.key}{of}"
+        what = "payout " if self.kind == "payout" else ""
         return f"{label} {what}{self.charge_ref or self.key}"
+
+    def _xero_invoice_reference(self):
+        """The Reference of the invoice made for a payment: a subscription's period is named after it (the
+        look-up searches by what comes before)."""
+        if self.period_start and self.period_end:
+            return f"{self._xero_reference()} period {self.period_start} – {self.period_end}"
+        return self._xero_reference()
 
     def _xero_fee_reference(self):
         return f"{PROVIDER_LABELS[self.provider]} fee {self.key if self.kind == 'fee' else self.charge_ref or self.key}"
@@ -122,13 +132,10 @@ class XeroPayment(models.Model):
                 "LineItems": self._xero_line_items(job, tax_type),
                 "Status": "AUTHORISED",
                 "CurrencyCode": self.currency_code,
-                "Reference": self._xero_reference(),
+                "Reference": self._xero_invoice_reference() if job.operation == "invoice" else self._xero_reference(),
             }
             if job.operation == "invoice":
                 payload["DueDate"] = date
-                if self.period_start and self.period_end:
-                    payload["Reference"] += " " + self.env._("period %(start)s – %(end)s", start=self.period_start,
-                                                             end=self.period_end)
             return payload
         if job.operation == "payment":
             payload = {"Account": self._xero_clearing_account(), "Date": date, "Amount": self.amount,

@@ -11,11 +11,13 @@ import random
 import threading
 import time
 import uuid
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..xero import parse_xero_date
 from .common import XeroHttpCase
@@ -390,6 +392,35 @@ class TestPaymentWebhooks(XeroPaymentCase):
                 self.assertEqual(self.post_gocardless([event]).status_code, 204, event)
         self.assertEqual(logs.errors, [])
         self.assertFalse(self.Event.search([]), "nothing stored")
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentReferences(TransactionCase):
+    def test_references_sent_to_xero_are_the_same_in_every_language(self):
+        """What is sent to Xero and searched for after a lost answer (References) is stable text: a user's language
+        changes neither (here every translation says something else)."""
+        Payment, company = self.env["xero.payment"].sudo(), self.env.company
+        rows = {
+            "payment": Payment._xero_upsert(company, "stripe", "pi_1", {
+                "charge_ref": "ch_1", "period_start": date(2026, 3, 1), "period_end": date(2026, 4, 1)}),
+            "refund": Payment._xero_upsert(company, "stripe", "re_1", {"charge_ref": "ch_1"}, kind="refund"),
+            "payout": Payment._xero_upsert(company, "gocardless", "PO1", {"charge_ref": "PO1"}, kind="payout"),
+            "fee": Payment._xero_upsert(company, "gocardless", "PO1/PM1", {"charge_ref": "PM1"}, kind="fee"),
+        }
+
+        def references():
+            return {kind: (row._xero_reference(), row._xero_invoice_reference(), row._xero_fee_reference())
+                    for kind, row in rows.items()}
+
+        english = references()
+        with patch.object(type(self.env), "_", lambda env, source, *args, **kwargs: "« traduit »"):
+            self.assertEqual(references(), english)
+        self.assertEqual(english, {
+            "payment": ("Stripe ch_1", "Stripe ch_1 period 2026-03-01 – 2026-04-01", "Stripe fee ch_1"),
+            "refund": ("Stripe refund re_1 of ch_1", "Stripe refund re_1 of ch_1", "Stripe fee ch_1"),
+            "payout": ("GoCardless payout PO1", "GoCardless payout PO1", "GoCardless fee PO1"),
+            "fee": ("GoCardless PM1", "GoCardless PM1", "GoCardless fee PO1/PM1"),
+        })
 
 
 @tagged("post_install", "-at_install")
