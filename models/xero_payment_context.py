@@ -10,7 +10,7 @@ events wait until it is there.
 """
 import logging
 
-from ..xero import account_ref, gocardless_events
+from ..xero import RateLimited, ReconnectNeeded, XeroError, account_ref, gocardless_events
 from ..xero.gocardless import DEFAULT_URL as GOCARDLESS_URL
 from ..xero.gocardless import GoCardlessClient
 from ..xero.money import currency_exponent
@@ -40,6 +40,7 @@ class PaymentContext:
         self._payout_data = {}
         self._stripe = None
         self._organisation = None
+        self._clearing = {}  # provider → (AccountID, Code or Name), once found
 
     @property
     def client(self):
@@ -115,9 +116,12 @@ class PaymentContext:
         """(AccountID, Code — or Name, for a bank account without a code) of the provider's clearing bank account
         in Xero. Raises ClearingAccountWaiting while it is on its way to Xero, PaymentEventError when Xero refused
         it (the Sync Log's message: what to do)."""
+        if provider in self._clearing:
+            return self._clearing[provider]
         found = self._clearing_in_chart(provider)
         if found:
-            return found["AccountID"], found.get("Code") or found.get("Name") or ""
+            self._clearing[provider] = found["AccountID"], found.get("Code") or found.get("Name") or ""
+            return self._clearing[provider]
         job = self._clearing_request(provider)._xero_open_job()
         if job.state == "blocked":
             raise PaymentEventError(job.error)
@@ -134,9 +138,12 @@ class PaymentContext:
             try:
                 if self._clearing_in_chart(provider):
                     continue
-            except PaymentEventError:
-                continue  # the chosen account cannot be used: each event says so
-            requests |= requests._xero_request(self, provider, self._clearing_values(provider))
+                values = self._clearing_values(provider)
+            except (ReconnectNeeded, RateLimited):
+                raise  # the company's events wait
+            except (PaymentEventError, XeroError):
+                continue  # the chosen account cannot be used, or Xero cannot be read now: each event says so
+            requests |= requests._xero_request(self, provider, values)
         jobs = requests._xero_queue()
         if not jobs:
             return

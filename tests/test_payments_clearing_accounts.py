@@ -147,3 +147,19 @@ class TestPaymentClearingAccounts(XeroPaymentCase):
         self.assertEqual(len(self.account("Stripe")), 1, "made once")
         self.assertEqual([len(self.payments_ref(c["id"])) for c in (first, second)], [1, 1])
         self.assertEqual(len(self.xero("BankTransactions")), 1, "the first charge's fee")
+
+    def test_a_chart_xero_cannot_serve_when_the_run_begins(self):
+        """Xero's chart cannot be read when the run begins (503s past the client's retries): the run goes on, the
+        event waits for its account (pending, no attempt spent), and the next run creates it and records it."""
+        self.sandbox_post("/_sandbox/faults", {"kind": "503", "tenant": self.org, "method": "GET",
+                                               "path": "/api.xro/2.0/Accounts", "count": 4})
+        charge = self.charge()
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        event = self.Event.search([])
+        self.assertEqual((event.state, event.attempts), ("pending", 0), event.outcome)
+        self.assertFalse(self.env["xero.job"].search([("operation", "=", "bank_account")]))
+        self.process()
+        self.assertEqual(event.state, "done", event.outcome)
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+        self.assertEqual(len(self.account("Stripe")), 1)
