@@ -18,7 +18,6 @@
         "data/mail_activity_type_data.xml",
         "views/xero_connection_views.xml",
         "wizard/xero_tenant_picker_views.xml",
-        "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/xero_event_views.xml",
         "views/xero_job_views.xml",
@@ -28,6 +27,7 @@
         "wizard/xero_export_wizard_views.xml",
         "views/xero_menus.xml",
         "views/xero_list_views.xml",
+        "views/res_config_settings_views.xml",
         "views/product_views.xml",
     ],
     "assets": {

@@ -11,12 +11,13 @@ from ..xero import XeroError
 
 _logger = logging.getLogger(__name__)
 
-SETTINGS_URL = "/odoo/action-base_setup.action_general_configuration"
+# Back from Xero's sign-in to Xero's own settings app (its Connection block shows the outcome and the next step).
+SETTINGS_URL = "/odoo/action-xero_connector.action_xero_config_settings"
 
 
 class XeroOAuthController(http.Controller):
     def _xero_settings_redirect(self, connection=None, message=None):
-        """Back to Settings; an error is stored on the connection so the Xero block shows it."""
+        """Back to Settings → Xero; an error is stored on the connection so the Connection block shows it."""
         if connection and message:
             connection.sudo().last_error = message
         query = urlencode({"xero_error": message}) if message else ""

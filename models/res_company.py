@@ -23,6 +23,21 @@ def _payment_account(string, domain, help_text):
 
 
 class ResCompany(models.Model):
+    """The company owns its Xero configuration; Settings → Xero is a thin view on these fields (same names on
+    ``res.config.settings``, ``related=``), in blocks:
+
+    - Connection: ``xero_connection_ids`` (the connection itself; the app's credentials are system parameters).
+    - Documents: ``xero_auto_export``, ``xero_sale_order_target``, ``xero_invoice_status``,
+      ``xero_auto_export_invoices``.
+    - Mapping: ``xero_sales_account_code`` / ``xero_tax_type`` (stored) with their dropdowns
+      ``xero_sales_account_id`` / ``xero_tax_rate_id``; ``xero_stock_align``.
+    - Payments: ``xero_register_payments``, ``xero_payment_journal_id``; Stripe's and GoCardless' secrets
+      (write-only in Settings), ``xero_gocardless_record_on``, ``xero_payment_refunds``; the ``*_account_code`` /
+      ``xero_payment_tax_type`` codes (stored) with their dropdowns (``PAYMENT_ACCOUNT_FIELDS``,
+      ``xero_payment_tax_rate_id``).
+    - Lead Source: ``xero_lead_source_category_id``, ``xero_lead_source_message`` (the connector's).
+    """
+
     _inherit = "res.company"
 
     xero_connection_ids = fields.One2many("xero.connection", "company_id", groups="xero_connector.group_xero_user")

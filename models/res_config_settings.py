@@ -18,13 +18,23 @@ SECRETS = {
 
 
 class ResConfigSettings(models.TransientModel):
+    """Xero's settings app (Settings → Xero) and its compact block in General Settings → Integrations.
+
+    A thin view: no value lives here. Each field is a system parameter (``config_parameter=``, app-wide), a
+    write-only secret (SECRETS), a company field (``related="company_id.…"``, per company) or the company's
+    connection (read-only). Fields are grouped below as the app's blocks group them.
+    """
+
     _inherit = "res.config.settings"
 
+    # --- Connection: the Xero app (system parameters, app-wide) --------------------------------------------------
     xero_client_id = fields.Char("Xero App Client ID", config_parameter="xero_connector.client_id")
     xero_client_secret = fields.Char("Xero App Client Secret", groups=SYSTEM)
     xero_client_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
     xero_webhook_key = fields.Char("Xero Webhook Signing Key", groups=SYSTEM)
     xero_webhook_key_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_redirect_uri = fields.Char("Xero Redirect URI", compute="_compute_xero_urls")
+    xero_webhook_url = fields.Char("Xero Webhook URL", compute="_compute_xero_urls")
     xero_show_advanced = fields.Boolean("Xero Advanced Settings")
     xero_login_url = fields.Char(
         "Xero Login URL", config_parameter="xero_connector.login_url", default=DEFAULT_URLS["login_url"]
@@ -34,61 +44,67 @@ class ResConfigSettings(models.TransientModel):
     )
     xero_api_url = fields.Char("Xero API URL", config_parameter="xero_connector.api_url", default=DEFAULT_URLS["api_url"])
 
-    xero_auto_export = fields.Selection(related="company_id.xero_auto_export", readonly=False)
-    xero_sale_order_target = fields.Selection(related="company_id.xero_sale_order_target", readonly=False)
-    xero_invoice_status = fields.Selection(related="company_id.xero_invoice_status", readonly=False)
-    xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
-    xero_sales_account_code = fields.Char(related="company_id.xero_sales_account_code", readonly=False)
-    xero_tax_type = fields.Char(related="company_id.xero_tax_type", readonly=False)
-    xero_stripe_webhook_secret = fields.Char("Stripe Signing Secret", groups=SYSTEM)
-    xero_stripe_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
-    xero_gocardless_webhook_secret = fields.Char("GoCardless Webhook Secret", groups=SYSTEM)
-    xero_gocardless_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
-    xero_stripe_api_key = fields.Char("Stripe API Key", groups=SYSTEM)
-    xero_stripe_api_key_set = fields.Boolean(compute="_compute_xero_secrets_set")
-    xero_gocardless_access_token = fields.Char("GoCardless Access Token", groups=SYSTEM)
-    xero_gocardless_access_token_set = fields.Boolean(compute="_compute_xero_secrets_set")
-    xero_stripe_account_code = fields.Char(related="company_id.xero_stripe_account_code", readonly=False)
-    xero_gocardless_account_code = fields.Char(related="company_id.xero_gocardless_account_code", readonly=False)
-    xero_payment_fee_account_code = fields.Char(related="company_id.xero_payment_fee_account_code", readonly=False)
-    xero_stripe_account_id = fields.Many2one(related="company_id.xero_stripe_account_id", readonly=False)
-    xero_gocardless_account_id = fields.Many2one(related="company_id.xero_gocardless_account_id", readonly=False)
-    xero_payment_fee_account_id = fields.Many2one(related="company_id.xero_payment_fee_account_id", readonly=False)
-    xero_payout_account_id = fields.Many2one(related="company_id.xero_payout_account_id", readonly=False)
-    xero_gocardless_record_on = fields.Selection(related="company_id.xero_gocardless_record_on", readonly=False)
-    xero_payment_refunds = fields.Boolean(related="company_id.xero_payment_refunds", readonly=False)
-    xero_payment_tax_type = fields.Char(related="company_id.xero_payment_tax_type", readonly=False)
-    xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
-    xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
-
-    # The company fields' domains name the company as ``id``: here it is ``company_id``.
-    xero_sales_account_id = fields.Many2one(
-        related="company_id.xero_sales_account_id", readonly=False,
-        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
-    xero_tax_rate_id = fields.Many2one(
-        related="company_id.xero_tax_rate_id", readonly=False,
-        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
-    xero_payment_tax_rate_id = fields.Many2one(
-        related="company_id.xero_payment_tax_rate_id", readonly=False,
-        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
-    xero_register_payments = fields.Boolean(related="company_id.xero_register_payments", readonly=False)
-    xero_payment_journal_id = fields.Many2one(
-        related="company_id.xero_payment_journal_id", readonly=False,
-        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', company_id)]")
-    xero_lead_source_category_id = fields.Many2one(
-        related="company_id.xero_lead_source_category_id", readonly=False,
-        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
-    xero_lead_source_message = fields.Text(related="company_id.xero_lead_source_message")
-    xero_stock_align = fields.Boolean(related="company_id.xero_stock_align", readonly=False)
-    xero_stock_installed = fields.Boolean(compute="_compute_xero_stock_installed")
+    # --- Connection: the company's organisation (its xero.connection, read-only here) ----------------------------
     xero_connection_id = fields.Many2one("xero.connection", compute="_compute_xero_connection")
     xero_state = fields.Selection(related="xero_connection_id.state", string="Xero Status")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name", string="Xero Organisation")
     xero_last_error = fields.Text(related="xero_connection_id.last_error", string="Xero Last Error")
     xero_user_email = fields.Char(related="xero_connection_id.xero_user_email")
     xero_connected_on = fields.Datetime(related="xero_connection_id.connected_on")
-    xero_redirect_uri = fields.Char("Xero Redirect URI", compute="_compute_xero_urls")
-    xero_webhook_url = fields.Char("Xero Webhook URL", compute="_compute_xero_urls")
+
+    # --- Documents (res.company) ---------------------------------------------------------------------------------
+    xero_auto_export = fields.Selection(related="company_id.xero_auto_export", readonly=False)
+    xero_sale_order_target = fields.Selection(related="company_id.xero_sale_order_target", readonly=False)
+    xero_invoice_status = fields.Selection(related="company_id.xero_invoice_status", readonly=False)
+    xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
+
+    # --- Mapping (res.company: Xero's codes, and dropdowns over Xero's lists that edit them) --------------------
+    # The company fields' domains name the company as ``id``: here it is ``company_id``.
+    xero_sales_account_code = fields.Char(related="company_id.xero_sales_account_code", readonly=False)
+    xero_tax_type = fields.Char(related="company_id.xero_tax_type", readonly=False)
+    xero_sales_account_id = fields.Many2one(
+        related="company_id.xero_sales_account_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_tax_rate_id = fields.Many2one(
+        related="company_id.xero_tax_rate_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_stock_align = fields.Boolean(related="company_id.xero_stock_align", readonly=False)
+    xero_stock_installed = fields.Boolean(compute="_compute_xero_stock_installed")
+
+    # --- Payments (res.company; the providers' secrets write-only) -----------------------------------------------
+    xero_register_payments = fields.Boolean(related="company_id.xero_register_payments", readonly=False)
+    xero_payment_journal_id = fields.Many2one(
+        related="company_id.xero_payment_journal_id", readonly=False,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', company_id)]")
+    xero_stripe_webhook_secret = fields.Char("Stripe Signing Secret", groups=SYSTEM)
+    xero_stripe_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_stripe_api_key = fields.Char("Stripe API Key", groups=SYSTEM)
+    xero_stripe_api_key_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_stripe_webhook_url = fields.Char("Stripe Webhook URL", compute="_compute_xero_payment_urls")
+    xero_stripe_account_code = fields.Char(related="company_id.xero_stripe_account_code", readonly=False)
+    xero_stripe_account_id = fields.Many2one(related="company_id.xero_stripe_account_id", readonly=False)
+    xero_gocardless_webhook_secret = fields.Char("GoCardless Webhook Secret", groups=SYSTEM)
+    xero_gocardless_webhook_secret_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_gocardless_access_token = fields.Char("GoCardless Access Token", groups=SYSTEM)
+    xero_gocardless_access_token_set = fields.Boolean(compute="_compute_xero_secrets_set")
+    xero_gocardless_webhook_url = fields.Char("GoCardless Webhook URL", compute="_compute_xero_payment_urls")
+    xero_gocardless_account_code = fields.Char(related="company_id.xero_gocardless_account_code", readonly=False)
+    xero_gocardless_account_id = fields.Many2one(related="company_id.xero_gocardless_account_id", readonly=False)
+    xero_gocardless_record_on = fields.Selection(related="company_id.xero_gocardless_record_on", readonly=False)
+    xero_payout_account_id = fields.Many2one(related="company_id.xero_payout_account_id", readonly=False)
+    xero_payment_fee_account_code = fields.Char(related="company_id.xero_payment_fee_account_code", readonly=False)
+    xero_payment_fee_account_id = fields.Many2one(related="company_id.xero_payment_fee_account_id", readonly=False)
+    xero_payment_tax_type = fields.Char(related="company_id.xero_payment_tax_type", readonly=False)
+    xero_payment_tax_rate_id = fields.Many2one(
+        related="company_id.xero_payment_tax_rate_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_payment_refunds = fields.Boolean(related="company_id.xero_payment_refunds", readonly=False)
+
+    # --- Lead Source (res.company) -------------------------------------------------------------------------------
+    xero_lead_source_category_id = fields.Many2one(
+        related="company_id.xero_lead_source_category_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_lead_source_message = fields.Text(related="company_id.xero_lead_source_message")
 
     @api.depends("company_id")
     def _compute_xero_secrets_set(self):

@@ -6,8 +6,9 @@ from .common import XeroHttpCase
 
 @tagged("post_install", "-at_install")
 class TestTour(XeroHttpCase):
-    """A real browser (Chromium): Settings → Connect → Xero consent → confirm an order with
-    auto-export on → the Xero number appears in the order's chatter."""
+    """A real browser (Chromium): General Settings → Integrations → Connect → Xero consent → back in
+    Settings → Xero, connected → auto-export on in the Integrations block → its link to Xero's settings
+    app → confirm an order → the Xero number appears in the order's chatter."""
 
     def test_connect_confirm_and_see_the_xero_number(self):
         admin = self.env.ref("base.user_admin")
