@@ -6,24 +6,29 @@ returns, as they do, ``(state, outcome, xero.payment or None, jobs queued)`` or 
 """
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import LazyTranslate
 
 from ..xero import payment_problems
 from ..xero.payment_checks import MISSING, NOT_A_CURRENCY, NOT_AN_AMOUNT, NOT_TEXT, TOO_LONG
 from ..xero.provider_facts import AmountError, to_amount
 from .xero_payment import PROVIDER_LABELS, PaymentDataError, PaymentEventError
 
-_lt = LazyTranslate(__name__)
 
-# Why an event cannot be recorded, per problem of xero/payment_checks.py.
-PROBLEMS = {
-    MISSING: _lt("“%(field)s” is missing"),
-    NOT_AN_AMOUNT: _lt("“%(field)s” is not a whole number of the currency's smallest unit"),
-    NOT_A_CURRENCY: _lt("“%(field)s” is “%(value)s”, not a currency code"),
-    NOT_TEXT: _lt("“%(field)s” is not text"),
-    TOO_LONG: _lt("“%(field)s” is %(length)s characters long, more than the %(limit)s Xero accepts in an invoice "
-                  "line"),
-}
+def _problem_text(env, problem):
+    """Why a field stops the recording (a problem of xero/payment_checks.py), in the user's language."""
+    args = {"field": problem.field, "value": problem.value, "length": f"{problem.length or 0:,}",
+            "limit": f"{problem.limit or 0:,}"}
+    if problem.cause == MISSING:
+        return env._("“%(field)s” is missing", **args)
+    if problem.cause == NOT_AN_AMOUNT:
+        return env._("“%(field)s” is not a whole number of the currency's smallest unit", **args)
+    if problem.cause == NOT_A_CURRENCY:
+        return env._("“%(field)s” is “%(value)s”, not a currency code", **args)
+    if problem.cause == NOT_TEXT:
+        return env._("“%(field)s” is not text", **args)
+    if problem.cause == TOO_LONG:
+        return env._("“%(field)s” is %(length)s characters long, more than the %(limit)s Xero accepts in an "
+                     "invoice line", **args)
+    return problem.cause
 
 
 class XeroPaymentEvent(models.Model):
@@ -48,9 +53,7 @@ class XeroPaymentEvent(models.Model):
         problems = payment_problems(**checks)
         if not problems:
             return
-        causes = "; ".join(self.env._(PROBLEMS[p.cause]) % {
-            "field": p.field, "value": p.value, "length": f"{p.length or 0:,}", "limit": f"{p.limit or 0:,}"}
-            for p in problems)
+        causes = "; ".join(_problem_text(self.env, p) for p in problems)
         raise PaymentDataError(self.env._(
             "%(provider)s event %(event)s (%(type)s) cannot be recorded: in %(what)s %(id)s, %(causes)s. Nothing was "
             "booked in Xero.", provider=self._xero_provider_label(), event=self.event_id, type=self.event_type,
