@@ -6,7 +6,8 @@ from . import xero_event, xero_sync_cursor
 from . import xero_job, xero_job_sender
 from . import xero_document_mixin, xero_document_lifecycle, sale_order, sale_order_line, account_move
 from . import account_move_allocation
-from . import xero_payment, xero_payment_event
+from . import xero_payment, xero_payment_payload, xero_clearing_account
+from . import xero_payment_event, xero_payment_booking, xero_payment_stripe, xero_payment_gocardless
 from . import xero_list_mixin, xero_account, xero_tax_rate, xero_item, xero_tracking_category, xero_tracking_option
 from . import xero_sales_account_mixin
 from . import xero_connection_lists, account_tax, product_category, product_template, product_product, utm_source

@@ -8,6 +8,16 @@ from odoo.tools import SQL
 
 from ..sandbox import server as sandbox_server
 from ..xero import Endpoints, OAuth
+from .provider_stand_in import (  # noqa: F401 (the payment tests' Stripe/GoCardless stand-in, shared from here)
+    GC_SECRET,
+    GC_TOKEN,
+    STRIPE_KEY,
+    STRIPE_SECRET,
+    ProviderStandIn,
+    empty_provider_data,
+    gocardless_signature,
+    stripe_header,
+)
 
 CLIENT_ID = "odoo-test-client"
 CLIENT_SECRET = "odoo-test-secret"

@@ -116,6 +116,8 @@ OPERATIONS = {
     "void_quote": Operation("Quotes", "Delete Quote", 25, voids="quote"),
     # Sent to one credit note's own endpoint: CreditNotes/<id>/Allocations.
     "allocation": Operation("CreditNotes", "Credit Note Allocation", 30),
+    # A provider's clearing bank account (xero.clearing.account), before the payments that use it.
+    "bank_account": Operation("Accounts", "Bank Account", 5),
 }
 
 
