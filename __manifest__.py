@@ -33,5 +33,4 @@
     "assets": {
         "web.assets_tests": ["xero_connector/static/tests/tours/**/*"],
     },
-    "installable": True,
 }

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from werkzeug.exceptions import Forbidden
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
@@ -28,15 +28,15 @@ class XeroOAuthController(http.Controller):
         """Send a Xero administrator to Xero's sign-in for one of their companies."""
         user = request.env.user
         if not user.has_group("xero_connector.group_xero_manager"):
-            raise Forbidden(_("Only Xero administrators can connect Xero."))
+            raise Forbidden(request.env._("Only Xero administrators can connect Xero."))
         company = user.company_id
         if company_id:
             try:
                 company = request.env["res.company"].browse(int(company_id))
             except ValueError:
-                raise Forbidden(_("Unknown company.")) from None
+                raise Forbidden(request.env._("Unknown company.")) from None
             if company not in user.company_ids:
-                raise Forbidden(_("You cannot connect Xero for a company you do not belong to."))
+                raise Forbidden(request.env._("You cannot connect Xero for a company you do not belong to."))
         connection = request.env["xero.connection"]._xero_for_company(company)
         try:
             oauth = connection._xero_oauth()
@@ -51,7 +51,7 @@ class XeroOAuthController(http.Controller):
         """Xero's redirect after consent: verify, exchange, list this consent's organisations."""
         user = request.env.user
         if not user.has_group("xero_connector.group_xero_manager"):
-            raise Forbidden(_("Only Xero administrators can connect Xero."))
+            raise Forbidden(request.env._("Only Xero administrators can connect Xero."))
         Connection = request.env["xero.connection"]
         try:
             connection = Connection._xero_check_state(state, user)
@@ -61,12 +61,12 @@ class XeroOAuthController(http.Controller):
         if error:
             reason = error_description or error
             if error == "access_denied":
-                message = _("Xero access was not granted (you cancelled on Xero's page). Nothing was changed.")
+                message = request.env._("Xero access was not granted (you cancelled on Xero's page). Nothing was changed.")
             else:
-                message = _("Xero refused the connection: %s", reason)
+                message = request.env._("Xero refused the connection: %s", reason)
             return self._xero_settings_redirect(connection, message)
         if not code:
-            return self._xero_settings_redirect(connection, _("Xero's answer had no authorisation code."))
+            return self._xero_settings_redirect(connection, request.env._("Xero's answer had no authorisation code."))
         try:
             oauth = connection._xero_oauth()
             tokens = oauth.exchange_code(code, connection._xero_redirect_uri())
@@ -74,14 +74,14 @@ class XeroOAuthController(http.Controller):
         except (XeroError, UserError) as exc:
             _logger.warning("Xero OAuth callback for company %s failed: %s", connection.company_id.id,
                             type(exc).__name__)
-            return self._xero_settings_redirect(connection, _("Connecting to Xero failed: %s", exc))
+            return self._xero_settings_redirect(connection, request.env._("Connecting to Xero failed: %s", exc))
         if not tenants:
             return self._xero_settings_redirect(
-                connection, _("No Xero organisation was selected on Xero's page: connect again and tick one.")
+                connection, request.env._("No Xero organisation was selected on Xero's page: connect again and tick one.")
             )
         connection._xero_bind_tokens(tokens, tenants, user)
         if connection.state == "choose":
             # Several organisations: Settings shows "Choose Organisation" until one is picked.
             return self._xero_settings_redirect()
-        connection.message_post(body=_("Connected to the Xero organisation %s.", connection.tenant_name))
+        connection.message_post(body=request.env._("Connected to the Xero organisation %s.", connection.tenant_name))
         return self._xero_settings_redirect()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .xero_access import USER, checked
@@ -40,5 +40,5 @@ class ProductTemplate(models.Model):
         """Send the products (their variants) to Xero as items, matched by internal reference."""
         checked(self, USER, self.env._("Only Xero users can export to Xero."), operation="read")
         if not self.product_variant_ids:
-            raise UserError(_("There is no product to send to Xero."))
+            raise UserError(self.env._("There is no product to send to Xero."))
         return self.product_variant_ids.action_xero_export_item()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .xero_access import SYSTEM, checked
@@ -165,7 +165,7 @@ class ResConfigSettings(models.TransientModel):
     def action_xero_disconnect(self):
         self._xero_check_settings()
         if not self.xero_connection_id:
-            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+            raise UserError(self.env._("%s is not connected to Xero.", self.company_id.name))
         self.xero_connection_id.action_xero_disconnect()
         return {"type": "ir.actions.client", "tag": "reload"}
 
@@ -180,7 +180,7 @@ class ResConfigSettings(models.TransientModel):
     def _xero_connection_or_fail(self):
         self._xero_check_settings()
         if not self.xero_connection_id:
-            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+            raise UserError(self.env._("%s is not connected to Xero.", self.company_id.name))
         return self.xero_connection_id
 
     def action_xero_refresh_lists(self):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from psycopg2.errors import SerializationFailure
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero import Endpoints, OAuth, RateLimiter, TransientError, XeroClient, XeroError
@@ -250,7 +250,7 @@ class XeroConnection(models.Model):
         client_secret = icp.get_param("xero_connector.client_secret")
         if not client_id or not client_secret:
             raise UserError(
-                _(
+                self.env._(
                     "Xero is not configured: enter your Xero app's Client ID and Client Secret in "
                     "Settings → Integrations → Xero first."
                 )
@@ -328,8 +328,8 @@ class XeroConnection(models.Model):
             for user in admins:
                 conn.activity_schedule(
                     activity_type_id=activity_type.id if activity_type else False,
-                    summary=_("Reconnect Xero"),
-                    note=_(
+                    summary=self.env._("Reconnect Xero"),
+                    note=self.env._(
                         "Xero no longer accepts the connection of %(company)s (%(reason)s). Open Settings → "
                         "Integrations → Xero and click Reconnect. Exports are paused until then; nothing is lost.",
                         company=conn.company_id.name,
@@ -350,7 +350,7 @@ class XeroConnection(models.Model):
         """A library client for this connection: tokens through the accessor, pacing shared in PostgreSQL."""
         self.ensure_one()
         if self.state != "connected" or not self.tenant_id:
-            raise UserError(_("%s is not connected to Xero.", self.company_id.name))
+            raise UserError(self.env._("%s is not connected to Xero.", self.company_id.name))
         return ConnectionClient(
             self,
             self._xero_endpoints(),
@@ -401,14 +401,14 @@ class XeroConnection(models.Model):
         try:
             org = client.get("Organisation").get("Organisations", [{}])[0]
         except XeroError as exc:
-            raise UserError(_("Xero did not answer for %(company)s: %(error)s", company=conn.company_id.name,
+            raise UserError(self.env._("Xero did not answer for %(company)s: %(error)s", company=conn.company_id.name,
                               error=exc)) from exc
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("Connected to %(name)s (%(currency)s).", name=org.get("Name"),
+                "message": self.env._("Connected to %(name)s (%(currency)s).", name=org.get("Name"),
                              currency=org.get("BaseCurrency")),
             },
         }
@@ -418,15 +418,15 @@ class XeroConnection(models.Model):
         self.ensure_one()
         conn = self._xero_checked()
         if conn.state != "connected":
-            raise UserError(_("%s is not connected to Xero.", conn.company_id.name))
+            raise UserError(self.env._("%s is not connected to Xero.", conn.company_id.name))
         queued = self.env["res.partner"].sudo()._xero_queue_customers(conn)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("%s customers queued for Xero; follow them in Xero → Sync Log.", len(queued))
-                if queued else _("Every customer with sales history is already in Xero."),
+                "message": self.env._("%s customers queued for Xero; follow them in Xero → Sync Log.", len(queued))
+                if queued else self.env._("Every customer with sales history is already in Xero."),
             },
         }
 

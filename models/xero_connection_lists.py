@@ -1,7 +1,7 @@
 """xero.connection: Xero's lists (accounts, tax rates, items, tracking categories) and the Lead Source."""
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero import ValidationError, XeroError
@@ -51,7 +51,7 @@ class XeroConnection(models.Model):
     def _xero_ready(self):
         self.ensure_one()
         if self.state != "connected" or not self.tenant_id:
-            raise UserError(_("%s is not connected to Xero: connect it in Settings → Xero first.",
+            raise UserError(self.env._("%s is not connected to Xero: connect it in Settings → Xero first.",
                               self.company_id.name))
 
     # ------------------------------------------------------------------------------------------
@@ -95,8 +95,8 @@ class XeroConnection(models.Model):
         try:
             counts = conn._xero_refresh_lists()
         except XeroError as exc:
-            raise UserError(_("Xero did not answer: %s", exc)) from None
-        message = _("Read from Xero: %(accounts)s accounts, %(taxes)s tax rates, %(items)s items, %(tracking)s "
+            raise UserError(self.env._("Xero did not answer: %s", exc)) from None
+        message = self.env._("Read from Xero: %(accounts)s accounts, %(taxes)s tax rates, %(items)s items, %(tracking)s "
                     "tracking categories.", accounts=counts["accounts"], taxes=counts["tax_rates"],
                     items=counts["items"], tracking=counts["tracking"])
         return self._xero_notify(message, "success")
@@ -123,7 +123,7 @@ class XeroConnection(models.Model):
         try:
             conn._xero_refresh_lists(["accounts", "tax_rates", "items"])
         except XeroError as exc:
-            raise UserError(_("Xero did not answer: %s", exc)) from None
+            raise UserError(self.env._("Xero did not answer: %s", exc)) from None
         return conn.xero_item_ids.action_xero_import()
 
     # ------------------------------------------------------------------------------------------
@@ -146,11 +146,11 @@ class XeroConnection(models.Model):
                 company.xero_lead_source_category_id = category
             over = conn._xero_sync_lead_sources()
         except XeroError as exc:
-            raise UserError(_("Xero did not answer: %s", exc)) from None
+            raise UserError(self.env._("Xero did not answer: %s", exc)) from None
         if over:
             return self._xero_notify(company.xero_lead_source_message, "warning", sticky=True)
         count = len(category.option_ids.filtered(lambda o: o.source_id and o.status != "DELETED"))
-        return self._xero_notify(_("Lead Source: Xero's tracking category %(category)s follows %(count)s Odoo "
+        return self._xero_notify(self.env._("Lead Source: Xero's tracking category %(category)s follows %(count)s Odoo "
                                    "source(s).", category=category.name, count=count), "success")
 
     def _xero_lead_source_category(self):
@@ -162,7 +162,7 @@ class XeroConnection(models.Model):
             return named.filtered(lambda c: c.status == "ACTIVE")[:1]
         active = categories.filtered(lambda c: c.status == "ACTIVE")
         if len(active) >= 2:
-            message = _(
+            message = self.env._(
                 "Xero allows two active tracking categories and both are taken: %(first)s and %(second)s. Pick "
                 "one of them as the Lead Source category in Settings → Xero (its options will follow Odoo's "
                 "sources), or archive one in Xero and set up the Lead Source again.",
@@ -177,7 +177,7 @@ class XeroConnection(models.Model):
             else:
                 body = client.request("PUT", "TrackingCategories", json={"Name": LEAD_SOURCE})
         except ValidationError as exc:
-            message = _("Xero refused to create the tracking category %(name)s: %(messages)s", name=LEAD_SOURCE,
+            message = self.env._("Xero refused to create the tracking category %(name)s: %(messages)s", name=LEAD_SOURCE,
                         messages="; ".join(exc.messages) or exc.message)
             self.company_id.xero_lead_source_message = message
             raise UserError(message) from None
@@ -239,7 +239,7 @@ class XeroConnection(models.Model):
                                         json={"Name": name})
                 category._xero_apply_options(answer.get("Options") or [], complete=False)
             except ValidationError as exc:
-                problems.append(_("the option %(old)s could not be renamed %(new)s: %(messages)s", old=option.name,
+                problems.append(self.env._("the option %(old)s could not be renamed %(new)s: %(messages)s", old=option.name,
                                   new=name, messages="; ".join(exc.messages) or exc.message))
         room = TRACKING_OPTION_LIMIT - category.option_count
         fits, over = additions[:max(room, 0)], additions[max(room, 0):]
@@ -257,7 +257,7 @@ class XeroConnection(models.Model):
                 problems.append("; ".join(exc.messages) or exc.message)
         if over:
             left_out = self.env["utm.source"].union(*[source for source, _name in over])
-            problems.insert(0, _(
+            problems.insert(0, self.env._(
                 "Xero's tracking category %(category)s can hold at most %(limit)s options and has %(count)s: the "
                 "Lead Source(s) %(sources)s could not be added. Archive or delete unused options in Xero, or use "
                 "an existing source on these orders.", category=category.name, limit=TRACKING_OPTION_LIMIT,

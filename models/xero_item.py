@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..xero import parse_xero_date
 from .xero_access import MANAGER, checked
@@ -88,7 +88,7 @@ class XeroItem(models.Model):
             products = Product.search([("default_code", "=", item.code), ("company_id", "in", [company.id, False])],
                                       limit=10) if item.code else Product
             if len(products) > 1:
-                message = _("Several products have the internal reference %(code)s (%(products)s): Xero items are "
+                message = self.env._("Several products have the internal reference %(code)s (%(products)s): Xero items are "
                             "matched by internal reference, make it unique.", code=item.code,
                             products=", ".join(products.mapped("display_name")))
                 vals = {"product_id": False, "match_message": message}
@@ -151,10 +151,10 @@ class XeroItem(models.Model):
                     dict(vals, default_code=item.code, company_id=company.id, type="consu"))
                 item.product_id = product
                 created += 1
-        message = _("%(created)s product(s) created and %(updated)s updated from Xero items.", created=created,
+        message = self.env._("%(created)s product(s) created and %(updated)s updated from Xero items.", created=created,
                     updated=updated)
         if skipped:
-            message += " " + _("Skipped (same internal reference on several products): %s.",
+            message += " " + self.env._("Skipped (same internal reference on several products): %s.",
                                ", ".join(skipped.mapped("code")))
         return {"type": "ir.actions.client", "tag": "display_notification",
                 "params": {"type": "warning" if skipped else "success", "message": message,
