@@ -6,7 +6,7 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .test_export import XeroExportCase
+from .export_case import XeroExportCase
 
 WRITES = ("PUT", "POST", "DELETE")
 DOCUMENTS = ("Invoices", "CreditNotes", "Quotes")

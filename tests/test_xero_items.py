@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .test_export import XeroExportCase
+from .export_case import XeroExportCase
 
 
 @tagged("post_install", "-at_install")

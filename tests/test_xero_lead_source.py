@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .test_export import XeroExportCase
+from .export_case import XeroExportCase
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@
 removed, because the connector then takes a path real Xero never lets it take."""
 from odoo.tests import tagged
 
-from .test_export import XeroExportCase
+from .export_case import XeroExportCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_export import XeroExportCase
+from .export_case import XeroExportCase
 
 KEY = "status-webhook-key-0123456789abcdefABCDEF=="
 UNPAID = [("xero_invoice_id", "!=", False), ("xero_invoice_status", "in", ("DRAFT", "SUBMITTED", "AUTHORISED"))]
