@@ -426,6 +426,15 @@ class XeroClient:
             return ElementResult(index=0, ok=False, data=dict(element), errors=list(exc.messages or [exc.message]),
                                  resource=key)
         returned = body.get(key) or []
+        if isinstance(element.get(key), list):
+            # Several elements sent in the sub-collection's envelope (TrackingCategories/<id>/Options): the
+            # answer is the whole envelope, its elements' refusals the result's errors.
+            results = [self._element_result(i, r, key) for i, r in enumerate(returned) if isinstance(r, dict)]
+            errors = [message for result in results for message in result.errors]
+            if not results and element[key]:
+                errors = ["Xero returned no result for this record."]
+            return ElementResult(index=0, ok=not errors, data={key: returned}, errors=errors,
+                                 warnings=[w for result in results for w in result.warnings], resource=key)
         if returned and isinstance(returned[0], dict):
             return self._element_result(0, returned[0], key)
         return ElementResult(index=0, ok=False, data=dict(element), errors=["Xero returned no result for this record."],
