@@ -4,9 +4,9 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..xero import ValidationError, XeroError
+from ..xero import XeroError
 from .xero_access import MANAGER, checked
-from .xero_tracking_category import LEAD_SOURCE, TRACKING_OPTION_LIMIT
+from .xero_tracking_category import LEAD_SOURCE
 
 _logger = logging.getLogger(__name__)
 
