@@ -128,7 +128,7 @@ class XeroTrackingCategory(models.Model):
         additions = self._xero_wanted_plan(conn)
         fits = additions[:max(TRACKING_OPTION_LIMIT - self.option_count, 0)]
         if not fits:
-            raise XeroAlreadyDone({"Options": []})
+            raise XeroAlreadyDone({})
         return {"Options": [{"Name": name} for _source, name in fits]}
 
     def _xero_job_done(self, job, result):
@@ -137,7 +137,7 @@ class XeroTrackingCategory(models.Model):
             Category = self.env[self._name].sudo().with_company(self.company_id)
             Category._xero_apply_tracking_categories(job.connection_id.sudo(), [data])
             return
-        self._xero_apply_options(data.get("Options") or [], complete=False)
+        self._xero_apply_options(result.elements or [data], complete=False)
         self._xero_wanted_plan(job.connection_id.sudo())  # the new options follow their sources
         linked = self.option_ids.filtered(lambda o: o.status != "DELETED").source_id
         self.sudo().write({"xero_wanted_source_ids": [Command.unlink(s.id) for s in
@@ -151,7 +151,7 @@ class XeroTrackingCategory(models.Model):
         names = {_source_name(source).lower() for source in self.xero_wanted_source_ids}
         found = [o for o in self._xero_read_options(client)
                  if (o.get("Name") or "").lower() in names and o.get("Status") != "DELETED"]
-        return {"Options": found} if found else None
+        return found[0] if found else None  # all of them are in the mirror already
 
     def _xero_job_refused(self, job, messages):
         if job.operation == "tracking_category":

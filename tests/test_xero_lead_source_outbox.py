@@ -32,7 +32,7 @@ class TestXeroLeadSourceOutbox(test_xero_lead_source.TestXeroLeadSource):
              "resource": "TrackingCategories", "method": "PUT", "state": "done", "xero_id": category.xero_id},
             {"operation": "tracking_options", "res_model": "xero.tracking.category", "res_id": category.id,
              "resource": f"TrackingCategories/{category.xero_id}/Options", "method": "PUT", "state": "done",
-             "xero_id": False},
+             "xero_id": category.xero_id},
         ])
         self.assertEqual(sorted(category.option_ids.source_id.mapped("name")), ["Newsletter", "Trade Fair"])
         self.assertFalse(category.xero_wanted_source_ids)
