@@ -11,3 +11,4 @@ from . import xero_payment_event, xero_payment_booking, xero_payment_stripe, xer
 from . import xero_list_mixin, xero_account, xero_tax_rate, xero_item, xero_tracking_category, xero_tracking_option
 from . import xero_sales_account_mixin
 from . import xero_connection_lists, account_tax, product_category, product_template, product_product, utm_source
+from . import xero_tracking_outbox

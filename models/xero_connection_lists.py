@@ -4,7 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..xero import ValidationError, XeroError
+from ..xero import XeroError
 from .xero_access import MANAGER, checked
 from .xero_tracking_category import LEAD_SOURCE
 
@@ -20,8 +20,6 @@ LISTS = {
 }
 # The sync cursor that remembers when the lists were last read whole.
 LISTS_CURSOR = "Lists (refresh)"
-# Options per tracking category (Xero's figure, as integrators report it; the sandbox enforces it too).
-TRACKING_OPTION_LIMIT = 100
 
 
 class XeroConnection(models.Model):
@@ -169,21 +167,20 @@ class XeroConnection(models.Model):
                 first=active[0].name, second=active[1].name)
             self.company_id.xero_lead_source_message = message
             raise UserError(message)
-        client = self._xero_client()
-        try:
-            if named:
-                body = client.request("POST", f"TrackingCategories/{named[0].xero_id}",
-                                      json={"Name": named[0].name, "Status": "ACTIVE"})
-            else:
-                body = client.request("PUT", "TrackingCategories", json={"Name": LEAD_SOURCE})
-        except ValidationError as exc:
-            message = self.env._("Xero refused to create the tracking category %(name)s: %(messages)s", name=LEAD_SOURCE,
-                        messages="; ".join(exc.messages) or exc.message)
-            self.company_id.xero_lead_source_message = message
-            raise UserError(message) from None
-        categories = Category.with_company(self.company_id)._xero_apply_tracking_categories(
-            self, body.get("TrackingCategories") or [])
-        return categories[:1]
+        # Through the outbox (a Sync Log line), sent at once: the administrator waits for the answer.
+        Job = self.env["xero.job"].sudo()
+        if named:
+            job = Job._xero_enqueue(named[0], "tracking_category", method="POST", company=self.company_id,
+                                    resource=f"TrackingCategories/{named[0].xero_id}")
+        else:
+            job = Job._xero_enqueue(self, "tracking_category", company=self.company_id)
+        Job._xero_send(connections=self, jobs=job)
+        if job.state == "blocked":
+            raise UserError(job.error)
+        if job.state != "done":
+            raise UserError(self.env._("Xero did not answer: %s", job.error or job.state))
+        return Category.search([("connection_id", "=", self.id), ("status", "=", "ACTIVE"),
+                                ("xero_id", "=", job.xero_id)], limit=1)
 
     def _xero_lead_sources(self):
         """The Odoo sources the Lead Source follows: those of the company's sales orders."""
@@ -224,43 +221,15 @@ class XeroConnection(models.Model):
             if company.xero_lead_source_message and sources == conn._xero_lead_sources():
                 company.xero_lead_source_message = False
             return self.env["utm.source"]
-        client = conn._xero_client()
-        # Xero's options as they are now (someone may have added or renamed some there).
-        body = client.get(f"TrackingCategories/{category.xero_id}", params={"includeArchived": "true"})
-        records = body.get("TrackingCategories") or []
-        if records:
-            category._xero_apply_options(records[0].get("Options") or [])
-        renames, additions = conn._xero_lead_source_plan(category, sources)
-        problems = []
-        left_out = self.env["utm.source"]
-        for option, name in renames:
-            try:
-                answer = client.request("POST", f"TrackingCategories/{category.xero_id}/Options/{option.xero_id}",
-                                        json={"Name": name})
-                category._xero_apply_options(answer.get("Options") or [], complete=False)
-            except ValidationError as exc:
-                problems.append(self.env._("the option %(old)s could not be renamed %(new)s: %(messages)s", old=option.name,
-                                  new=name, messages="; ".join(exc.messages) or exc.message))
-        room = TRACKING_OPTION_LIMIT - category.option_count
-        fits, over = additions[:max(room, 0)], additions[max(room, 0):]
-        if fits:
-            try:
-                answer = client.request("PUT", f"TrackingCategories/{category.xero_id}/Options",
-                                        json={"Options": [{"Name": name} for _source, name in fits]})
-                added = category._xero_apply_options(answer.get("Options") or [], complete=False)
-                by_name = {o.name.lower(): o for o in added}
-                for source, name in fits:
-                    if by_name.get(name.lower()):
-                        by_name[name.lower()].source_id = source
-            except ValidationError as exc:
-                over = additions
-                problems.append("; ".join(exc.messages) or exc.message)
-        if over:
-            left_out = self.env["utm.source"].union(*[source for source, _name in over])
-            problems.insert(0, self.env._(
-                "Xero's tracking category %(category)s can hold at most %(limit)s options and has %(count)s: the "
-                "Lead Source(s) %(sources)s could not be added. Archive or delete unused options in Xero, or use "
-                "an existing source on these orders.", category=category.name, limit=TRACKING_OPTION_LIMIT,
-                count=category.option_count, sources=", ".join(left_out.mapped("name"))))
+        # Through the outbox (Sync Log lines), sent now: the options job reads Xero's options just before.
+        jobs, left_out = category._xero_queue_options(renames, additions)
+        if jobs:
+            self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)
+        problems = [job.error for job in jobs if job.state == "blocked" and job.error]
+        failed = jobs.filtered(lambda j: j.state == "blocked" and j.res_model == category._name)
+        if failed:
+            left_out |= self.env["utm.source"].union(*[source for source, _name in additions])
+        if left_out:
+            problems.insert(0, category._xero_over_limit_message(left_out))
         company.xero_lead_source_message = " ".join(problems) if problems else False
         return left_out

@@ -153,10 +153,11 @@ class XeroDocumentMixin(models.AbstractModel):
     # xero.outbox.record (the payload, write-back and look-up are each document's own; voids: the lifecycle)
     # ------------------------------------------------------------------------------------------
     def _xero_job_dependencies(self, job):
-        """The customer goes to Xero first (a void needs nothing)."""
+        """The customer goes to Xero first, and the Lead Source option of its lines (a void needs nothing)."""
         if job.operation in VOID_OPERATIONS:
             return self.env["xero.job"]
-        return self._xero_customer_dependencies(job)
+        return self._xero_customer_dependencies(job) | self.env["xero.tracking.category"].\
+            _xero_lead_source_dependencies(job, self.source_id, self.display_name)
 
     def _xero_job_revision(self):
         return self.xero_revision or 0

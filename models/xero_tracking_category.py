@@ -4,6 +4,8 @@ from ..exceptions import XeroBlocked
 
 CATEGORY_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("DELETED", "Deleted")]
 LEAD_SOURCE = "Lead Source"
+# Options per tracking category (Xero's figure, as integrators report it; the sandbox enforces it too).
+TRACKING_OPTION_LIMIT = 100
 
 
 class XeroTrackingCategory(models.Model):
@@ -94,8 +96,9 @@ class XeroTrackingCategory(models.Model):
     def _xero_lead_source_tracking(self, job, source, doc_name):
         """``Tracking`` for the lines of a document whose Lead Source is ``source`` (empty without one).
 
-        A source without an option yet (or renamed since) is synced first; what cannot be (the option
-        limit, an archived category or option) blocks the job with the reason.
+        The option was added (or renamed after its source) by the jobs the document waited for (see
+        ``xero_tracking_outbox.py``); what could not be (the option limit, an archived category or option)
+        blocks the job with the reason.
         """
         company = job.company_id
         category = company.sudo().xero_lead_source_category_id
@@ -108,12 +111,8 @@ class XeroTrackingCategory(models.Model):
                 category=category.name))
         option = category._xero_option_for(source)
         if not option or option.name != (source.name or "").strip()[:100]:
-            conn = job.connection_id or company._xero_connection()
-            conn._xero_sync_lead_sources(sources=source)
-            option = category._xero_option_for(source)
-            if not option:
-                raise XeroBlocked(self.env._("%(doc)s: %(reason)s", doc=doc_name, reason=company.xero_lead_source_message or self.env._(
-                    "the Lead Source %s could not be added to Xero.", source.name)))
+            raise XeroBlocked(self.env._("%(doc)s: %(reason)s", doc=doc_name, reason=company.xero_lead_source_message or self.env._(
+                "the Lead Source %s could not be added to Xero.", source.name)))
         if option.status != "ACTIVE":
             raise XeroBlocked(self.env._(
                 "%(doc)s: the Lead Source option %(option)s is archived in Xero's tracking category %(category)s. "

@@ -8,7 +8,7 @@ from . import test_payments_clearing_accounts, test_payments_gocardless
 from . import test_tour
 from . import test_settings
 from . import test_reliability
-from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead_source
+from . import test_xero_lists, test_xero_status, test_xero_items, test_xero_lead_source, test_xero_lead_source_outbox
 from . import test_access_xero
 from . import test_access_matrix
 from . import test_spec_conformance

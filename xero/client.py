@@ -86,6 +86,9 @@ class ElementResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     resource: str = ""
+    # Every element of the answer when one write sent several in a sub-collection's envelope (write_one to
+    # TrackingCategories/<id>/Options); empty otherwise (``data`` is the element).
+    elements: list[dict] = field(default_factory=list)
 
     @property
     def id(self) -> str | None:
@@ -415,8 +418,9 @@ class XeroClient:
     def write_one(self, path: str, element: dict, *, method: str = "POST",
                   idempotency_key: str | None = None) -> ElementResult:
         """Write to one record's own endpoint (``"Payments/<id>"``), whose body is the bare element, as
-        Xero documents it (deleting a payment: ``{"Status": "DELETED"}``). Xero's refusal is the result's
-        errors; other failures are raised as by :meth:`request`."""
+        Xero documents it (deleting a payment: ``{"Status": "DELETED"}``), or several in the sub-collection's
+        envelope (``{"Options": [...]}``: the answer's elements are the result's ``elements``). Xero's refusal is
+        the result's errors; other failures are raised as by :meth:`request`."""
         known = registry.resource(path)
         params = {"unitdp": "4"} if known and known.unitdp else None
         key = registry.envelope(path)  # CreditNotes/<id>/Allocations answers {"Allocations": [...]}
@@ -425,7 +429,15 @@ class XeroClient:
         except ValidationError as exc:
             return ElementResult(index=0, ok=False, data=dict(element), errors=list(exc.messages or [exc.message]),
                                  resource=key)
-        returned = body.get(key) or []
+        returned = [r for r in body.get(key) or [] if isinstance(r, dict)]
+        if len(returned) > 1:
+            # Several elements sent in the sub-collection's envelope (TrackingCategories/<id>/Options): the
+            # first is the result's data, all of them its elements; a refusal of any is the result's.
+            results = [self._element_result(i, r, key) for i, r in enumerate(returned)]
+            return ElementResult(index=0, ok=all(r.ok for r in results), data=returned[0],
+                                 errors=[e for r in results for e in r.errors],
+                                 warnings=[w for r in results for w in r.warnings], resource=key,
+                                 elements=returned)
         if returned and isinstance(returned[0], dict):
             return self._element_result(0, returned[0], key)
         return ElementResult(index=0, ok=False, data=dict(element), errors=["Xero returned no result for this record."],

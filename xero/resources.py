@@ -118,6 +118,11 @@ OPERATIONS = {
     "allocation": Operation("CreditNotes", "Credit Note Allocation", 30),
     # A provider's clearing bank account (xero.clearing.account), before the payments that use it.
     "bank_account": Operation("Accounts", "Bank Account", 5),
+    # The Lead Source (xero_tracking_outbox.py): its category (created, or reactivated at its own endpoint), then
+    # its options (added at TrackingCategories/<id>/Options, renamed at .../Options/<option id>), before the
+    # documents whose lines name them.
+    "tracking_category": Operation("TrackingCategories", "Tracking Category", 3),
+    "tracking_options": Operation("TrackingCategories", "Tracking Options", 4),
 }
 
 
@@ -129,11 +134,12 @@ def resource(path):
 
 def envelope(path):
     """The key of the list in Xero's answer to ``path``: the collection's name, or the sub-collection's for a
-    path under one record (``CreditNotes/<id>/Allocations`` answers ``{"Allocations": [...]}``)."""
+    path under one record (``CreditNotes/<id>/Allocations`` answers ``{"Allocations": [...]}``, and so does one
+    element of it: ``TrackingCategories/<id>/Options/<option id>`` answers ``{"Options": [...]}``)."""
     parts = str(path or "").split("/")
     known = RESOURCES.get(parts[0])
-    if len(parts) > 2 and known is not None and parts[-1] in known.sub_collections:
-        return parts[-1]
+    if len(parts) > 2 and known is not None and parts[2] in known.sub_collections:
+        return parts[2]
     return parts[0]
 
 

@@ -87,6 +87,7 @@ def test_envelopes_of_sub_collections():
     assert resources.envelope(f"Payments/{GUID}") == "Payments"
     assert resources.envelope(f"CreditNotes/{GUID}/Allocations") == "Allocations"
     assert resources.envelope(f"TrackingCategories/{GUID}/Options") == "Options"
+    assert resources.envelope(f"TrackingCategories/{GUID}/Options/{GUID}") == "Options"  # one option's endpoint
     # not a sub-collection of that collection: the collection's own envelope
     assert resources.envelope(f"Contacts/{GUID}/Allocations") == "Contacts"
 
@@ -200,6 +201,20 @@ def test_write_one_reads_the_sub_collections_envelope():
     result = c.write_one(f"CreditNotes/{GUID}/Allocations", {"Allocations": [{"Amount": 5}]}, method="PUT")
     assert result.ok and result.data["AllocationID"] == "a-1" and result.resource == "Allocations"
     assert session.calls[0]["params"] == {"unitdp": "4"}  # a credit note's line amounts, as for its collection
+
+
+def test_write_one_of_several_elements_answers_them_all():
+    def answer(_method, _url, _params, body):
+        options = body.get("Options", [body])  # several in the envelope, or one option's own endpoint
+        return {"Options": [dict(o, TrackingOptionID=o["Name"].lower(), Status="ACTIVE") for o in options]}
+
+    c, _session = _client(answer)
+    result = c.write_one(f"TrackingCategories/{GUID}/Options", {"Options": [{"Name": "A"}, {"Name": "B"}]},
+                         method="PUT")
+    assert result.ok and result.resource == "Options"
+    assert [o["TrackingOptionID"] for o in result.elements] == ["a", "b"]
+    one = c.write_one(f"TrackingCategories/{GUID}/Options/{GUID}", {"Name": "C"}, method="POST")
+    assert one.ok and one.data["TrackingOptionID"] == "c" and one.elements == []
 
 
 def test_one_registry_entry_teaches_the_client_a_collection(monkeypatch):
