@@ -76,7 +76,6 @@ class PaymentsMixin:
                "Invoice" if doc_coll == "Invoices" else "CreditNote": {
                    idf: doc[idf], numf: doc.get(numf), "Type": doc["Type"], "Contact": doc.get("Contact"),
                    "CurrencyCode": doc.get("CurrencyCode")}}
-        self._stamp("Payments", pay, True)
         doc = copy.deepcopy(doc)
         doc.setdefault("Payments", []).append({"PaymentID": pay["PaymentID"], "Date": date, "Amount": amount,
                                                "Reference": pay["Reference"], "CurrencyRate": pay["CurrencyRate"],
@@ -89,8 +88,7 @@ class PaymentsMixin:
                     "FullyPaidOnDate", "CurrencyRate"):
             if doc.get(key) is not None:
                 embedded[key] = doc[key]
-        self.org.put("Payments", pay)
-        return pay
+        return self._stamp("Payments", pay, True)
 
     def _bank_amount(self, amount, doc, account, rate):
         """The payment in the bank account's currency (Xero's ``BankAmount``): the same amount when the

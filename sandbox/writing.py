@@ -87,6 +87,7 @@ class WritingMixin:
         if self.config.get("validate_spec", True) and not (isinstance(body, dict) and not body):
             tmpl = self.spec_template(parts, method)
             problems = self.spec.validate(tmpl, method, body) if tmpl else []
+            outside = False
             for loc, msg in problems:
                 self.state.spec_violations.append({"time": iso_z(now), "kind": "request", "method": method,
                                                    "path": request.path, "field": loc, "message": msg})
@@ -94,8 +95,8 @@ class WritingMixin:
                 m = ELEMENT_PATH.match(loc)
                 if m and m.group(1).lower() == coll.lower():
                     refused.setdefault(int(m.group(2)), []).append(f"{loc}: {msg}")
-            outside = [(loc, msg) for loc, msg in problems
-                       if not (ELEMENT_PATH.match(loc) and ELEMENT_PATH.match(loc).group(1).lower() == coll.lower())]
+                else:
+                    outside = True
             if outside:  # the request itself is malformed: refused whole
                 return self._invalid(fmt, [f"{loc}: {msg}" for loc, msg in problems], coll)
         # tracking options
