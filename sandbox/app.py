@@ -120,7 +120,7 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
         if self.config.get("seed", "demo") == "demo":
             for d in DEMO_ORGS:
                 org = make_org(d["name"], d["tenant_id"], d["base_currency"], d["country"], now=now,
-                               foreign=d["foreign"])
+                               foreign=d["foreign"], chart_name=d["chart"])
                 self.state.orgs[org.tenant_id] = org
         self.state.default_user()
 
@@ -371,7 +371,8 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
             base = (spec.get("base_currency") or "USD").upper()
             org = make_org(spec.get("name") or f"Organisation {len(self.state.orgs) + 1}", tid, base,
                            spec.get("country") or {"GBP": "GB", "NZD": "NZ", "AUD": "AU"}.get(base, "US"), tier,
-                           now=self.state.now(), seed=spec.get("seed", True), foreign=spec.get("currencies"))
+                           now=self.state.now(), seed=spec.get("seed", True), foreign=spec.get("currencies"),
+                           chart_name=spec.get("chart") or "country")
             org.webhook_url = spec.get("webhook_url")
             org.webhook_key = spec.get("webhook_key")
             self.state.orgs[tid] = org

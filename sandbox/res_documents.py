@@ -17,6 +17,11 @@ QUOTE_TRANSITIONS = {
     "DELETED": (),
 }
 QUOTE_NEW = ("DRAFT", "SENT")
+# An account's class → the tax rate's flag that allows it (Xero's Tax Rates documentation, "Tax Rate Constraints":
+# "certain tax rates can only be used with certain account types … the error 'The TaxType code 'xxx' cannot be used
+# with account code 'xxx''").
+_CAN_APPLY = {"ASSET": "CanApplyToAssets", "EQUITY": "CanApplyToEquity", "EXPENSE": "CanApplyToExpenses",
+              "LIABILITY": "CanApplyToLiabilities", "REVENUE": "CanApplyToRevenue"}
 
 
 class DocumentsMixin:
@@ -89,6 +94,10 @@ class DocumentsMixin:
             else:
                 tax_type = rate_rec["TaxType"]
                 rate = float(rate_rec.get("EffectiveRate") or 0.0)
+                # Xero, Tax Rates → "Tax Rate Constraints": a rate applies to some account classes only.
+                flag = _CAN_APPLY.get((acc or {}).get("Class"))
+                if flag and rate_rec.get(flag) is False:
+                    errs.append(f"The TaxType code '{tax_type}' cannot be used with account code '{acc['Code']}'.")
             line["TaxType"] = tax_type
             line["Tracking"] = self.tracking(li.get("Tracking"), errs)
             gross = (qty or 0.0) * (unit or 0.0)

@@ -1,6 +1,7 @@
 """Default data of a new organisation: chart of accounts, tax rates, currencies."""
 import uuid
 
+from .charts import chart, tax_rate_record
 from .state import Org
 from .util import iso
 
@@ -43,11 +44,15 @@ ACCOUNTS = [
     ("960", "Retained Earnings", "EQUITY", "NONE", {"SystemAccount": "RETAINEDEARNINGS"}),
 ]
 
+# The two organisations every sandbox starts with keep the sandbox's own generic chart (ACCOUNTS above, rates
+# OUTPUT/INPUT/NONE/EXEMPTOUTPUT/EXEMPTINPUT at the currency's rate), which the tests and the demo are written
+# against. An organisation created through the control API (POST /_sandbox/orgs) starts with Xero's default
+# chart and tax rates of its country (sandbox/charts.py: NZ, AU, GB, US; Xero's Global chart elsewhere).
 DEMO_ORGS = [
     {"name": "Demo Company (Global)", "base_currency": "USD", "country": "US", "foreign": ["EUR"],
-     "tenant_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:demo-company-global"))},
+     "tenant_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:demo-company-global")), "chart": "sandbox"},
     {"name": "Sandbox Trading Ltd", "base_currency": "GBP", "country": "GB", "foreign": ["NZD"],
-     "tenant_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:sandbox-trading-ltd"))},
+     "tenant_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:sandbox-trading-ltd")), "chart": "sandbox"},
 ]
 
 
@@ -55,24 +60,29 @@ def _id(org, *parts):
     return str(uuid.uuid5(uuid.UUID(org.tenant_id), ":".join(parts)))
 
 
-def seed_org(org, now, foreign=None):
-    """Fill an organisation with Xero-like defaults (deterministic ids per tenant)."""
+def _sandbox_chart(org):
+    """The sandbox's own generic chart: the ACCOUNTS above and five rates at the currency's rate."""
     rate = TAX_RATE_BY_CURRENCY.get(org.base_currency, 15.0)
     taxes = [
-        ("OUTPUT", f"Tax on Sales ({rate:g}%)", rate, "OUTPUT"),
-        ("INPUT", f"Tax on Purchases ({rate:g}%)", rate, "INPUT"),
-        ("NONE", "No Tax", 0.0, "NONE"),
-        ("EXEMPTOUTPUT", "Exempt Sales", 0.0, "EXEMPTOUTPUT"),
-        ("EXEMPTINPUT", "Exempt Purchases", 0.0, "EXEMPTINPUT"),
+        ("OUTPUT", f"Tax on Sales ({rate:g}%)", rate, "OUTPUT", True, True),
+        ("INPUT", f"Tax on Purchases ({rate:g}%)", rate, "INPUT", True, True),
+        ("NONE", "No Tax", 0.0, "NONE", True, True),
+        ("EXEMPTOUTPUT", "Exempt Sales", 0.0, "EXEMPTOUTPUT", True, True),
+        ("EXEMPTINPUT", "Exempt Purchases", 0.0, "EXEMPTINPUT", True, True),
     ]
-    for tax_type, name, r, report in taxes:
-        org.put("TaxRates", {
-            "Name": name, "TaxType": tax_type, "ReportTaxType": report, "Status": "ACTIVE",
-            "TaxComponents": [{"Name": "Tax", "Rate": r, "IsCompound": False, "IsNonRecoverable": False}],
-            "CanApplyToAssets": True, "CanApplyToEquity": True, "CanApplyToExpenses": True,
-            "CanApplyToLiabilities": True, "CanApplyToRevenue": True,
-            "DisplayTaxRate": r, "EffectiveRate": r, "_updated": now})
-    for code, name, typ, tax, extra in ACCOUNTS:
+    return taxes, ACCOUNTS
+
+
+def seed_org(org, now, foreign=None, chart_name="country"):
+    """Fill an organisation with Xero-like defaults (deterministic ids per tenant): Xero's default chart and
+    tax rates of its country (``chart_name="country"``), or the sandbox's generic chart (``"sandbox"``)."""
+    taxes, accounts = _sandbox_chart(org) if chart_name == "sandbox" else chart(org.country)
+    for tax_type, name, r, report, revenue, expenses in taxes:
+        rec = tax_rate_record(tax_type, name, r, report, revenue, expenses, now)
+        if chart_name == "sandbox":
+            rec.update(CanApplyToAssets=True, CanApplyToEquity=True)
+        org.put("TaxRates", rec)
+    for code, name, typ, tax, extra in accounts:
         rec = {"AccountID": _id(org, "account", code), "Code": code, "Name": name, "Type": typ,
                "TaxType": tax, "Status": "ACTIVE", "Class": CLASS_OF[typ], "EnablePaymentsToAccount": False,
                "ShowInExpenseClaims": False, "ReportingCode": "", "HasAttachments": False,
@@ -86,12 +96,12 @@ def seed_org(org, now, foreign=None):
 
 
 def make_org(name, tenant_id, base_currency="USD", country="US", tier="standard", now=0.0, seed=True,
-             foreign=None):
+             foreign=None, chart_name="country"):
     org = Org(tenant_id, name, base_currency, country, tier, created=now)
     if seed:
         if foreign is None:
             foreign = ["EUR"] if base_currency != "EUR" else ["USD"]
-        seed_org(org, now, foreign)
+        seed_org(org, now, foreign, chart_name)
     return org
 
 
