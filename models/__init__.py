@@ -10,5 +10,5 @@ from . import xero_payment, xero_payment_payload, xero_clearing_account
 from . import xero_payment_event, xero_payment_booking, xero_payment_stripe, xero_payment_gocardless
 from . import xero_list_mixin, xero_account, xero_tax_rate, xero_item, xero_tracking_category, xero_tracking_option
 from . import xero_sales_account_mixin
-from . import xero_connection_lists, account_tax, product_category, product_template, product_product, utm_source
+from . import xero_connection_lists, xero_connection_defaults, account_tax, product_category, product_template, product_product, utm_source
 from . import xero_tracking_outbox

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from .xero_access import check_owned_fields
 
 # What the connector alone writes on a company (its configuration is the Settings administrators').
-OWNED_FIELDS = frozenset({"xero_connection_ids", "xero_lead_source_message"})
+OWNED_FIELDS = frozenset({"xero_connection_ids", "xero_lead_source_message", "xero_defaults_note"})
 
 # The company's active Xero accounts: bank accounts, with or without a code (clearing, payouts), the others that
 # have a code (fees: line items name their account by code).
@@ -30,7 +30,8 @@ class ResCompany(models.Model):
     - Documents: ``xero_auto_export``, ``xero_sale_order_target``, ``xero_invoice_status``,
       ``xero_auto_export_invoices``.
     - Mapping: ``xero_sales_account_code`` / ``xero_tax_type`` (stored) with their dropdowns
-      ``xero_sales_account_id`` / ``xero_tax_rate_id``; ``xero_stock_align``.
+      ``xero_sales_account_id`` / ``xero_tax_rate_id``, chosen from the organisation's chart on connection
+      (``xero_defaults_note``, the connector's); ``xero_stock_align``.
     - Payments: ``xero_register_payments``, ``xero_payment_journal_id``; Stripe's and GoCardless' secrets
       (write-only in Settings), ``xero_gocardless_record_on``, ``xero_payment_refunds``; the ``*_account_code`` /
       ``xero_payment_tax_type`` codes (stored) with their dropdowns (``PAYMENT_ACCOUNT_FIELDS``,
@@ -75,6 +76,10 @@ class ResCompany(models.Model):
         "Default Xero Tax Type",
         help="Xero tax type of the taxed sales lines (e.g. OUTPUT). Lines without tax are sent as NONE.",
     )
+    xero_defaults_note = fields.Text(
+        "Defaults Chosen From Xero", readonly=True,
+        help="What the connector chose from the organisation's chart when it was connected (models/"
+        "xero_connection_defaults.py).")
 
     # Payments from Stripe and GoCardless (secrets: system administrators only, never copied).
     xero_stripe_webhook_secret = fields.Char(

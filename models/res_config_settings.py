@@ -105,6 +105,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.xero_lead_source_category_id", readonly=False,
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_lead_source_message = fields.Text(related="company_id.xero_lead_source_message")
+    xero_defaults_note = fields.Text(related="company_id.xero_defaults_note")
 
     @api.depends("company_id")
     def _compute_xero_secrets_set(self):

@@ -346,8 +346,9 @@ class XeroConnection(models.Model):
     # ------------------------------------------------------------------------------------------
     # Talking to Xero
     # ------------------------------------------------------------------------------------------
-    def _xero_client(self):
-        """A library client for this connection: tokens through the accessor, pacing shared in PostgreSQL."""
+    def _xero_client(self, max_rate_wait=None):
+        """A library client for this connection: tokens through the accessor, pacing shared in PostgreSQL
+        (``max_rate_wait``: at most this many seconds waited for Xero's limits; the limiter's maximum by default)."""
         self.ensure_one()
         if self.state != "connected" or not self.tenant_id:
             raise UserError(self.env._("%s is not connected to Xero.", self.company_id.name))
@@ -357,6 +358,7 @@ class XeroConnection(models.Model):
             self.tenant_id,
             self._xero_token_callback(),
             rate_limiter=self._xero_rate_limiter(),
+            max_rate_wait=max_rate_wait,
         )
 
     @api.model

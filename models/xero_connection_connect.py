@@ -115,6 +115,8 @@ class XeroConnection(models.Model):
         self.sudo().write(values)
         self._xero_forget_token()
         self._xero_close_reconnect_activities()
+        if self.state == "connected":
+            self._xero_after_connect()
 
     def _xero_switch_organisation(self, tenant):
         """About to bind ``tenant``. When the company's links belong to another organisation (the Demo
@@ -141,6 +143,9 @@ class XeroConnection(models.Model):
         partners = env["res.partner"].with_company(company).with_context(active_test=False, xero_from_xero=True) \
             .search([("xero_contact_id", "!=", False)])
         partners.write({"xero_contact_id": False})
+        # The company's default account and tax rate are codes of the other organisation's chart: chosen again
+        # from this one's (models/xero_connection_defaults.py).
+        company.write({"xero_sales_account_code": False, "xero_tax_type": False, "xero_defaults_note": False})
         cleared = 0
         for model, ids in (("sale.order", ("xero_quote_id", "xero_invoice_id")), ("account.move", ("xero_invoice_id",))):
             Model = env[model]
@@ -204,6 +209,7 @@ class XeroConnection(models.Model):
             except XeroError as exc:
                 _logger.warning("Xero connection %s: could not release unpicked organisations: %s", conn.id, exc)
         conn.message_post(body=self.env._("Connected to the Xero organisation %s.", conn.tenant_name))
+        conn._xero_after_connect()
 
     def action_xero_open_picker(self):
         self.ensure_one()

@@ -55,14 +55,15 @@ class XeroConnection(models.Model):
     # ------------------------------------------------------------------------------------------
     # Lists
     # ------------------------------------------------------------------------------------------
-    def _xero_refresh_lists(self, kinds=None):
+    def _xero_refresh_lists(self, kinds=None, max_rate_wait=None):
         """Read whole lists from Xero now (one call each), store them, and mark what Xero no longer lists.
 
-        Returns ``{kind: count}``. Xero errors are raised (typed, see ``xero.errors``).
+        Returns ``{kind: count}``. Xero errors are raised (typed, see ``xero.errors``); ``max_rate_wait``: how
+        long to wait for Xero's limits at most (the rate limiter's own maximum by default).
         """
         self.ensure_one()
         conn = self.sudo()
-        client = conn._xero_client()
+        client = conn._xero_client(max_rate_wait=max_rate_wait)
         counts = {}
         for kind in kinds or LISTS:
             resource, model_name, method, params = LISTS[kind]
@@ -81,10 +82,12 @@ class XeroConnection(models.Model):
 
     @api.model
     def _xero_ensure_lists(self, connection):
-        """Before validating a mapping: read the accounts and tax rates once if they were never read."""
+        """Before validating a mapping: read the accounts and tax rates once if they were never read (and choose
+        the company's missing defaults from them: models/xero_connection_defaults.py)."""
         if connection and connection.state == "connected" and not self.env["xero.account"]._xero_index(
                 connection, "code"):
             connection._xero_refresh_lists(["accounts", "tax_rates"])
+            connection._xero_choose_defaults()
 
     def action_xero_refresh_lists(self):
         """Refresh from Xero: accounts, tax rates, items and tracking categories."""

@@ -179,6 +179,7 @@ class XeroDocumentMixin(models.AbstractModel):
                     self.display_name))
             amount_types = "Inclusive" if included.pop() else "Exclusive"
         conn = job.connection_id or job.company_id._xero_connection()
+        self.env["xero.connection"]._xero_ensure_lists(conn)  # the first export may come before the lists are read
         tracking = self._xero_tracking(job)
         checked = {}
         items = []
@@ -209,7 +210,9 @@ class XeroDocumentMixin(models.AbstractModel):
                         checked["tax", tax_type] = self._xero_check_tax_type(job, tax_type, tax_where)
                     item["TaxType"] = tax_type
                 else:
-                    item["TaxType"] = "NONE"
+                    if "no_tax" not in checked:  # NONE; an Australian organisation has none (xero/defaults.py)
+                        checked["no_tax"] = self.env["xero.tax.rate"]._xero_no_tax_type(conn)
+                    item["TaxType"] = checked["no_tax"]
             if line.get("discount") and not float_is_zero(line["discount"], precision_digits=4):
                 if job.operation == "credit_note":
                     # Xero's credit notes take no discount: the discounted unit price (4 decimals: unitdp=4)

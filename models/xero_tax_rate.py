@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..xero.defaults import no_tax_type
+
 TAX_STATUSES = [("ACTIVE", "Active"), ("ARCHIVED", "Archived"), ("PENDING", "Pending"),
                 ("DELETED", "Deleted")]
 
@@ -49,6 +51,14 @@ class XeroTaxRate(models.Model):
     def _xero_apply_tax_rates(self, connection, records):
         """Upsert Xero tax rates (dicts as the API returns them) for this connection."""
         self._xero_upsert(connection, records)
+
+    @api.model
+    def _xero_no_tax_type(self, connection, revenue=True):
+        """The organisation's tax type of a line without tax (``NONE``; an Australian organisation has none:
+        xero/defaults.py), or "NONE" when its rates were never read (Xero then says what it thinks)."""
+        rates = self.sudo().search([("connection_id", "=", connection.id)]) if connection else self.browse()
+        found = no_tax_type([{"TaxType": r.xero_id, "Status": r.status} for r in rates], revenue=revenue)
+        return found or "NONE"
 
     @api.model
     def _xero_find(self, connection, tax_type):

@@ -84,7 +84,7 @@ class DocumentsMixin:
                 errs.append("Account code must be specified for each line item")
             tax_type = line.get("TaxType")
             if lat == "NoTax":
-                tax_type = tax_type or "NONE"
+                tax_type = tax_type or self.no_tax_type()
             elif not tax_type:
                 tax_type = (acc or {}).get("TaxType") or ("OUTPUT" if sales else "INPUT")
             rate_rec = self.tax_rate(tax_type)

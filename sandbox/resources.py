@@ -62,6 +62,12 @@ class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, Tracki
                     break
         return rec if rec and rec.get("Status") == "ACTIVE" else None
 
+    def no_tax_type(self):
+        """The rate a line gets when it names none on a NoTax document: NONE, or BASEXCLUDED where the country has
+        no NONE (Australia: Xero's Tax Rates documentation lists no NONE there, and a line left without one "defaults
+        to BASEXCLUDED", XeroAPI/Xero-Java #371)."""
+        return "NONE" if self.tax_rate("NONE") or not self.tax_rate("BASEXCLUDED") else "BASEXCLUDED"
+
     def write(self, coll, el, method, path_id=None):
         if not isinstance(el, dict):
             raise Invalid(["The element is not an object"])

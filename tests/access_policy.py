@@ -78,7 +78,7 @@ FIELDS = {
     "product.template": {"admin": "xero_sales_account_code xero_sales_account_id",
                          "nobody": "xero_is_tracked xero_item_id xero_item_message xero_quantity_on_hand"},
     "res.company": {
-        "nobody": "xero_connection_ids xero_lead_source_message",
+        "nobody": "xero_connection_ids xero_defaults_note xero_lead_source_message",
         "system": "xero_gocardless_access_token xero_gocardless_webhook_secret xero_stripe_api_key "
                   "xero_stripe_webhook_secret",
         "config": "xero_auto_export xero_auto_export_invoices xero_gocardless_account_code xero_gocardless_account_id "

@@ -59,6 +59,17 @@ def _pick_rate(account, rates, flag, report_types):
     return usable[0] if usable else None
 
 
+def no_tax_type(tax_rates, revenue=True):
+    """The tax type of a line that carries no tax: ``NONE`` where the organisation has it; an Australian one has
+    none (Xero's Tax Rates documentation): its GST-free rate for sales (``EXEMPTOUTPUT``) or expenses
+    (``EXEMPTEXPENSES``), else ``BASEXCLUDED``. None when the organisation has none of them (active)."""
+    active = {r.get("TaxType") for r in _active(tax_rates)}
+    for tax_type in ("NONE", "EXEMPTOUTPUT" if revenue else "EXEMPTEXPENSES", "BASEXCLUDED"):
+        if tax_type in active:
+            return tax_type
+    return None
+
+
 def _choice(account, rate):
     return Choice(account and account.get("Code"), account and account.get("Name"),
                   rate and rate.get("TaxType"), rate and rate.get("Name"))
@@ -76,4 +87,4 @@ def purchase_defaults(accounts, tax_rates) -> Choice:
     return _choice(account, _pick_rate(account, tax_rates, "CanApplyToExpenses", ("INPUT", "INPUT2")))
 
 
-__all__ = ["Choice", "purchase_defaults", "sales_defaults"]
+__all__ = ["Choice", "no_tax_type", "purchase_defaults", "sales_defaults"]

@@ -4,7 +4,7 @@ and purchase defaults in each."""
 import pytest
 from sandbox_fixtures import SandboxClient
 
-from xero.defaults import purchase_defaults, sales_defaults
+from xero.defaults import no_tax_type, purchase_defaults, sales_defaults
 
 # country: (currency, the Sales account's tax type, its rate, the Purchases account's tax type, its rate, tax account)
 COUNTRIES = {
@@ -121,3 +121,31 @@ def test_the_chooser_never_picks_a_rate_xero_would_refuse_or_that_fails_through_
     assert sales_defaults([_account("200", "Sales", tax="TAX001")], us).tax_type == "OUTPUT"
     archived = [_rate("OUTPUT2", 15.0, status="ARCHIVED")]
     assert sales_defaults([_account("200", "Sales")], archived).tax_type is None
+
+
+def test_a_line_without_tax_in_australia(country_orgs):
+    """Xero's Australian rates have no NONE: a NoTax line gets BASEXCLUDED (XeroAPI/Xero-Java #371), and NONE named
+    on a line is refused; the chooser names the GST-free rate instead."""
+    client, orgs = country_orgs
+    au = orgs["AU"]
+    contact_id = client.put("Contacts", {"Contacts": [{"Name": "Wombat Buyer"}]}, tenant=au).json()["Contacts"][0][
+        "ContactID"]
+
+    def invoice(amount_types, tax=None):
+        line = {"Description": "Beans", "Quantity": 1, "UnitAmount": 100, "AccountCode": "200"}
+        if tax:
+            line["TaxType"] = tax
+        body = {"Invoices": [{"Type": "ACCREC", "Contact": {"ContactID": contact_id}, "Date": "2026-12-01",
+                              "DueDate": "2026-12-31", "LineAmountTypes": amount_types, "LineItems": [line]}]}
+        return client.put("Invoices", body, tenant=au, params={"summarizeErrors": "false"}).json()["Invoices"][0]
+
+    assert invoice("NoTax")["LineItems"][0]["TaxType"] == "BASEXCLUDED"
+    refused = invoice("Exclusive", "NONE")
+    assert refused["StatusAttributeString"] == "ERROR"
+    assert "'NONE' does not exist" in refused["ValidationErrors"][0]["Message"]
+    _accounts, rates = lists(client, au)
+    assert no_tax_type(rates) == "EXEMPTOUTPUT" and no_tax_type(rates, revenue=False) == "EXEMPTEXPENSES"
+    assert invoice("Exclusive", no_tax_type(rates))["StatusAttributeString"] == "OK"
+    _nz_accounts, nz_rates = lists(client, orgs["NZ"])
+    assert no_tax_type(nz_rates) == "NONE"
+    assert no_tax_type([{"TaxType": "NONE", "Status": "DELETED"}]) is None
