@@ -26,6 +26,7 @@
         "views/account_move_views.xml",
         "wizard/xero_export_wizard_views.xml",
         "views/xero_menus.xml",
+        "views/xero_overview_views.xml",
         "views/xero_list_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_views.xml",

@@ -1,0 +1,133 @@
+"""Xero → Overview: one card per connected company, as Odoo's Accounting dashboard shows journals.
+
+Is Xero in step, and what is stuck? Each figure is computed for all the cards at once with grouped queries
+(``_read_group``), never one query per card:
+
+- connection health: state, connected since, last token refresh;
+- today's API budget: calls used of the day's limit, and calls left this minute, from Xero's own headers
+  (``X-DayLimit-Remaining``, ``X-MinLimit-Remaining``, kept by the rate limiter);
+- the queue: pending, retrying, blocked (each opens the Sync Log filtered);
+- the last 24 hours: sent (done), failed (retrying or blocked since), success rate;
+- webhook and payment events waiting;
+- documents sent per day over the last 14 days (the journal dashboard's bar graph).
+"""
+import json
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from .xero_access import USER, checked
+
+GRAPH_DAYS = 14
+# What each of the card's links opens: the Sync Log filtered.
+LINKS = ("pending", "retry", "blocked", "sent", "failed")
+
+
+class XeroConnection(models.Model):
+    _inherit = "xero.connection"
+
+    overview_token_refreshed_on = fields.Datetime("Token Refreshed", compute="_compute_overview")
+    overview_calls_today = fields.Integer("Calls Today", compute="_compute_overview")
+    overview_day_limit = fields.Integer("Daily Limit", compute="_compute_overview")
+    overview_pending = fields.Integer("Pending", compute="_compute_overview")
+    overview_retrying = fields.Integer("Retrying", compute="_compute_overview")
+    overview_blocked = fields.Integer("Blocked", compute="_compute_overview")
+    overview_sent_24h = fields.Integer("Sent (24 h)", compute="_compute_overview")
+    overview_failed_24h = fields.Integer("Failed (24 h)", compute="_compute_overview")
+    overview_success_rate = fields.Float("Success Rate (24 h)", compute="_compute_overview", digits=(5, 1))
+    overview_webhooks_waiting = fields.Integer("Webhook Events Waiting", compute="_compute_overview")
+    overview_payments_waiting = fields.Integer("Payment Events Waiting", compute="_compute_overview")
+    overview_graph = fields.Text("Documents Sent per Day", compute="_compute_overview")
+
+    def _compute_overview(self):
+        now = fields.Datetime.now()
+        since = now - timedelta(hours=24)
+        companies = self.company_id.ids
+        Job = self.env["xero.job"].sudo()
+        queue = {(company.id, state): count for company, state, count in Job._read_group(
+            [("company_id", "in", companies), ("state", "in", ("pending", "sending", "retry", "blocked"))],
+            ["company_id", "state"], ["__count"])}
+        sent = dict(self._overview_count(Job, [("company_id", "in", companies), ("state", "=", "done"),
+                                               ("done_on", ">=", since)], "company_id"))
+        failed = dict(self._overview_count(Job, [("company_id", "in", companies), ("state", "in", ("retry", "blocked")),
+                                                 ("write_date", ">=", since)], "company_id"))
+        webhooks = dict(self._overview_count(self.env["xero.event"].sudo(), [("connection_id", "in", self.ids),
+                                                                             ("state", "=", "pending")], "connection_id"))
+        payments = dict(self._overview_count(self.env["xero.payment.event"].sudo(), [
+            ("company_id", "in", companies), ("state", "=", "pending")], "company_id"))
+        tokens = {row.connection_id.id: row.token_refreshed_at for row in self.env["xero.connection.token"].sudo().search(
+            [("connection_id", "in", self.ids)])}
+        graphs = self._overview_graphs(Job, companies, now)
+        day_limit = int(self._xero_rate_limiter().per_day)
+        rates = {rate.tenant_id: rate.state or {} for rate in self.env["xero.rate.state"].sudo().search(
+            [("tenant_id", "in", [t for t in self.mapped("tenant_id") if t])])}
+        for conn in self:
+            cid = conn.company_id.id
+            conn.overview_token_refreshed_on = tokens.get(conn.id) or False
+            conn.overview_day_limit = day_limit
+            conn.overview_calls_today = self._overview_calls_today(rates.get(conn.tenant_id) or {}, day_limit)
+            conn.overview_pending = queue.get((cid, "pending"), 0) + queue.get((cid, "sending"), 0)
+            conn.overview_retrying = queue.get((cid, "retry"), 0)
+            conn.overview_blocked = queue.get((cid, "blocked"), 0)
+            conn.overview_sent_24h = sent.get(cid, 0)
+            conn.overview_failed_24h = failed.get(cid, 0)
+            tried = conn.overview_sent_24h + conn.overview_failed_24h
+            conn.overview_success_rate = 100.0 * conn.overview_sent_24h / tried if tried else 0.0
+            conn.overview_webhooks_waiting = webhooks.get(conn.id, 0)
+            conn.overview_payments_waiting = payments.get(cid, 0)
+            conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
+
+    @api.model
+    def _overview_count(self, Model, domain, group):
+        return [(record.id, count) for record, count in Model._read_group(domain, [group], ["__count"])]
+
+    @staticmethod
+    def _overview_calls_today(state, day_limit):
+        """Calls used of the day's limit, from Xero's last ``X-DayLimit-Remaining`` (none seen in a day: 0)."""
+        remaining = (state.get("remaining") or {}).get("day")
+        seen_at = state.get("remaining_at") or 0
+        if remaining is None or time.time() - float(seen_at) > 86400:
+            return 0
+        return max(0, day_limit - int(remaining))
+
+    def _overview_graphs(self, Job, companies, now):
+        start = (now - timedelta(days=GRAPH_DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        per_day = {}
+        for company, day, count in Job._read_group(
+                [("company_id", "in", companies), ("state", "=", "done"), ("done_on", ">=", start),
+                 ("operation", "not in", ("contact", "item"))], ["company_id", "done_on:day"], ["__count"]):
+            per_day.setdefault(company.id, {})[fields.Date.to_date(day)] = count
+        return {cid: self._overview_graph_data(days, now) for cid, days in per_day.items()}
+
+    @staticmethod
+    def _overview_graph_data(days, now):
+        """The journal dashboard's bar graph (widget ``dashboard_graph``): one bar a day, today last."""
+        today = now.date()
+        values = []
+        for back in range(GRAPH_DAYS - 1, -1, -1):
+            day = today - timedelta(days=back)
+            values.append({"label": day.strftime("%d %b"), "value": days.get(day, 0),
+                           "type": "past" if back else "future"})
+        return [{"key": "Documents sent", "values": values, "is_sample_data": False}]
+
+    def action_xero_overview_open(self):
+        """Open the Sync Log on one of the card's figures (context ``xero_overview``: one of LINKS)."""
+        self.ensure_one()
+        checked(self, USER, self.env._("Only Xero users can see the Sync Log."), operation="read")
+        link = self.env.context.get("xero_overview")
+        if link not in LINKS:
+            raise UserError(self.env._("%s is not one of the Overview's figures.", link))
+        since = fields.Datetime.now() - timedelta(hours=24)
+        domain = Domain("company_id", "=", self.company_id.id) & {
+            "pending": Domain("state", "in", ("pending", "sending")),
+            "retry": Domain("state", "=", "retry"),
+            "blocked": Domain("state", "=", "blocked"),
+            "sent": Domain("state", "=", "done") & Domain("done_on", ">=", since),
+            "failed": Domain("state", "in", ("retry", "blocked")) & Domain("write_date", ">=", since),
+        }[link]
+        action = self.env["ir.actions.act_window"]._for_xml_id("xero_connector.xero_job_action")
+        action.update(domain=list(domain), context={}, name=self.env._("Sync Log of %s", self.company_id.name))
+        return action
