@@ -1,4 +1,4 @@
-from . import xero_guarded_fields, xero_outbox
+from . import xero_guarded_fields, xero_outbox, xero_currency_mixin
 from . import res_company, res_config_settings, xero_connection, xero_connection_connect, xero_connection_token
 from . import xero_rate_state
 from . import res_partner, res_partner_from_xero, xero_contact, xero_invoice

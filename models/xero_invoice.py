@@ -14,6 +14,7 @@ class XeroInvoice(models.Model):
     """
 
     _name = "xero.invoice"
+    _inherit = ["xero.currency.mixin"]
     _description = "Xero Invoice"
     _order = "date desc, id desc"
     _rec_name = "number"

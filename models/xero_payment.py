@@ -32,7 +32,7 @@ PROVIDER_LABELS = dict(PROVIDERS)
 
 class XeroPayment(models.Model):
     _name = "xero.payment"
-    _inherit = ["xero.outbox.record"]
+    _inherit = ["xero.outbox.record", "xero.currency.mixin"]
     _description = "Payment from Stripe or GoCardless"
     _order = "date desc, id desc"
 
@@ -87,6 +87,7 @@ class XeroPayment(models.Model):
     fee_amount = fields.Float(readonly=True, digits=(16, 3),
                               help="The provider's fee; negative: a fee the provider gave back.")
     fee_currency_code = fields.Char("Fee Currency", readonly=True)
+    fee_currency_id = fields.Many2one("res.currency", compute="_compute_fee_currency_id", string="Fee Currency (Odoo)")
     xero_fee_transaction_id = fields.Char("Xero Fee Transaction ID", readonly=True, copy=False)
     payout_account_code = fields.Char("Payout Bank Account", readonly=True,
                                       help="The Xero bank account a payout went to (from the clearing account).")
@@ -102,6 +103,12 @@ class XeroPayment(models.Model):
     _key_uniq = models.UniqueIndex("(company_id, provider, kind, key)")
 
     @api.depends("xero_payment_id", "xero_fee_transaction_id", "xero_transfer_id", "reversed")
+    @api.depends("fee_currency_code")
+    def _compute_fee_currency_id(self):
+        currencies = self._xero_currencies(self.mapped("fee_currency_code"))
+        for payment in self:
+            payment.fee_currency_id = currencies.get((payment.fee_currency_code or "").upper(), False)
+
     def _compute_jobs(self):
         jobs = self.env["xero.job"].sudo().search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
         for payment in self:
