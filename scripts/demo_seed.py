@@ -71,12 +71,14 @@ if connection.state == "connected":
         sale_tax.xero_tax_type = "OUTPUT"
     # Orders in several states, once: a quotation, a confirmed order sent to Xero, one paid in Xero.
     Order = env["sale.order"]
+    # The demo login's own orders: Sales opens on "My Quotations", which shows them (not Odoo's sample overlay).
+    demo_user = env.ref("base.user_admin")
     if not Order.search_count([("partner_id.ref", "like", "DEMO-C")]):
         beans, small, grind = (Product.search([("default_code", "=", c)], limit=1) for c, _n, _p in PRODUCTS)
 
         def order(ref, lines, po=False):
             partner = Partner.search([("ref", "=", ref)], limit=1)
-            return Order.create({"partner_id": partner.id, "client_order_ref": po, "order_line": [
+            return Order.create({"partner_id": partner.id, "client_order_ref": po, "user_id": demo_user.id, "order_line": [
                 Command.create({"product_id": p.id, "product_uom_qty": q}) for p, q in lines]})
 
         order("DEMO-C3", [(small, 2)])  # stays a quotation
@@ -92,6 +94,7 @@ if connection.state == "connected":
                 "Invoice": {"InvoiceID": paid.xero_invoice_id}, "Account": {"Code": "090"},
                 "Date": "2026-11-20", "Amount": invoice["AmountDue"]}]}, timeout=10)
         env["xero.sync.cursor"]._xero_run_pulls(connection)
+    Order.search([("partner_id.ref", "like", "DEMO-C"), ("user_id", "!=", demo_user.id)]).user_id = demo_user
     # A Stripe payment as Stripe's webhook tells it (stored as a verified delivery is; its balance transaction
     # included, so no Stripe account is needed): a Xero invoice for the customer, paid on the "Stripe"
     # clearing bank account (created in Xero), Stripe's fee booked to 404 Bank Fees, then Stripe's payout: a
