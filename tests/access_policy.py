@@ -58,7 +58,8 @@ METHODS = {
     "xero.event": {"action_xero_retry": "admin", "action_xero_ignore": "admin"},
     "xero.export.wizard": {"action_update": "user", "action_send_new": "user", "create": "core", "write": "core"},
     "xero.item": {"action_xero_import": "admin", "create": "core", "write": "core", "unlink": "core"},
-    "xero.job": {"action_retry": "admin", "action_cancel": "admin", "action_open_record": "user"},
+    "xero.job": {"action_retry": "admin", "action_cancel": "admin", "action_open_record": "user",
+                 "write": "core"},  # write: keeps the blocked-export activities (models/xero_job_activity.py)
     "xero.payment": {"action_open_jobs": "user"},
     "xero.payment.event": {"action_xero_retry": "admin", "action_xero_ignore": "admin"},
     "xero.tax.rate": {"create": "core", "write": "core", "unlink": "core"},
