@@ -12,4 +12,4 @@ from . import xero_list_mixin, xero_account, xero_tax_rate, xero_item, xero_trac
 from . import xero_sales_account_mixin
 from . import xero_connection_lists, xero_connection_defaults, account_tax, product_category, product_template, product_product, utm_source
 from . import xero_tracking_outbox
-from . import xero_overview
+from . import xero_overview, xero_run

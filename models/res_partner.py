@@ -437,7 +437,8 @@ class ResPartner(models.Model):
                        else self.env._("%(name)s: %(error)s", name=partners.display_name, error=job.error or job.state))
         else:
             ok = True
-            message = self.env._("%s customers queued for Xero; follow them in Xero → Sync Log.", len(partners))
+            self.env["xero.run"]._xero_start(jobs, self.env._("Export to Xero: %s × Contact", len(partners)))
+            message = self.env._("%s customers queued for Xero; you will see their progress here.", len(partners))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

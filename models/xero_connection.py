@@ -422,6 +422,7 @@ class XeroConnection(models.Model):
         if conn.state != "connected":
             raise UserError(self.env._("%s is not connected to Xero.", conn.company_id.name))
         queued = self.env["res.partner"].sudo()._xero_queue_customers(conn)
+        self.env["xero.run"]._xero_start(queued, self.env._("Send Customers to Xero"))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

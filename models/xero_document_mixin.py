@@ -334,7 +334,11 @@ class XeroDocumentMixin(models.AbstractModel):
         if len(self) == 1:
             return self._xero_send_now(jobs)
         skipped = len(self) - len(fresh)
-        message = self.env._("%s record(s) queued for Xero; follow them in Xero → Sync Log.", len(fresh))
+        label = dict(self.env["xero.job"]._fields["operation"]._description_selection(self.env)).get(operation)
+        self.env["xero.run"]._xero_start(jobs.filtered(lambda j: j.res_model == self._name), self.env._(
+            "Export to Xero: %(count)s × %(what)s", count=len(fresh), what=label))
+        message = self.env._("%s record(s) queued for Xero; you will see their progress here. Xero → Sync Log "
+                             "lists each.", len(fresh))
         if skipped:
             message += " " + self.env._("%s were skipped: already in Xero or not exportable (open them one by one).", skipped)
         return self._xero_notification(message, "info")

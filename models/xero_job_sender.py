@@ -119,6 +119,7 @@ class XeroJob(models.Model):
             stop = batch._xero_send_batch(conn, client)
             memo["ended"].update(batch.filtered(lambda j: j.state not in ("pending", "sending", "retry")).ids)
             finished += len(batch.filtered(lambda j: j.state in ("done", "blocked")))
+            self.env["xero.run"]._xero_report(batch)  # progress to the users who started long work
             time_left = commit_progress(self.env, len(batch))
             if stop or time_left <= 0 or (limit and len(tried) >= limit):
                 break

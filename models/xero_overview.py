@@ -9,7 +9,8 @@ Is Xero in step, and what is stuck? Each figure is computed for all the cards at
 - the queue: pending, retrying, blocked (each opens the Sync Log filtered);
 - the last 24 hours: sent (done), failed (retrying or blocked since), success rate;
 - webhook and payment events waiting;
-- documents sent per day over the last 14 days (the journal dashboard's bar graph).
+- documents sent per day over the last 14 days (the journal dashboard's bar graph);
+- the long work in progress (bulk exports: models/xero_run.py), with its count and time left.
 """
 import json
 import time
@@ -41,6 +42,7 @@ class XeroConnection(models.Model):
     overview_webhooks_waiting = fields.Integer("Webhook Events Waiting", compute="_compute_overview")
     overview_payments_waiting = fields.Integer("Payment Events Waiting", compute="_compute_overview")
     overview_graph = fields.Text("Documents Sent per Day", compute="_compute_overview")
+    overview_runs = fields.Text("Long Work in Progress", compute="_compute_overview")
 
     def _compute_overview(self):
         now = fields.Datetime.now()
@@ -61,6 +63,9 @@ class XeroConnection(models.Model):
         tokens = {row.connection_id.id: row.token_refreshed_at for row in self.env["xero.connection.token"].sudo().search(
             [("connection_id", "in", self.ids)])}
         graphs = self._overview_graphs(Job, companies, now)
+        runs = {}
+        for run in self.env["xero.run"].sudo().search([("company_id", "in", companies), ("state", "=", "running")]):
+            runs.setdefault(run.company_id.id, []).append(run.message)
         day_limit = int(self._xero_rate_limiter().per_day)
         rates = {rate.tenant_id: rate.state or {} for rate in self.env["xero.rate.state"].sudo().search(
             [("tenant_id", "in", [t for t in self.mapped("tenant_id") if t])])}
@@ -79,6 +84,7 @@ class XeroConnection(models.Model):
             conn.overview_webhooks_waiting = webhooks.get(conn.id, 0)
             conn.overview_payments_waiting = payments.get(cid, 0)
             conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
+            conn.overview_runs = "\n".join(runs.get(cid, [])) or False
 
     @api.model
     def _overview_count(self, Model, domain, group):
