@@ -66,6 +66,12 @@ class XeroConnection(models.Model):
         runs = {}
         for run in self.env["xero.run"].sudo().search([("company_id", "in", companies), ("state", "=", "running")]):
             runs.setdefault(run.company_id.id, []).append(run.message)
+        for cursor in self.env["xero.sync.cursor"].sudo().search([("connection_id", "in", self.ids),
+                                                                   ("pull_total", ">", 0)]):
+            if cursor.pull_done < cursor.pull_total:
+                runs.setdefault(cursor.company_id.id, []).append(self.env._(
+                    "Reading %(what)s from Xero: %(done)s of %(total)s.", what=cursor.key, done=cursor.pull_done,
+                    total=cursor.pull_total))
         day_limit = int(self._xero_rate_limiter().per_day)
         rates = {rate.tenant_id: rate.state or {} for rate in self.env["xero.rate.state"].sudo().search(
             [("tenant_id", "in", [t for t in self.mapped("tenant_id") if t])])}

@@ -59,6 +59,9 @@ class XeroSyncCursor(models.Model):
     last_run = fields.Datetime(readonly=True)
     last_count = fields.Integer("Records in Last Run", readonly=True)
     last_error = fields.Text(readonly=True)
+    # A full pass in progress (Xero → Overview): records read so far of Xero's count (its pagination's itemCount).
+    pull_done = fields.Integer("Read in This Pass", readonly=True)
+    pull_total = fields.Integer("To Read in This Pass", readonly=True)
 
     _connection_key_uniq = models.Constraint("UNIQUE(connection_id, key)", "One cursor per connection and collection.")
 
@@ -125,6 +128,12 @@ class XeroSyncCursor(models.Model):
         full = not cursor.last_modified or not cursor.last_full or cursor.last_full < started - full_every
         since = None if full else cursor.last_modified - OVERLAP
         client = connection._xero_client()
+        # Progress of a full pass, kept across the runs that finish an interrupted one (those read what changed
+        # since the newest record seen: Xero's itemCount is then what is left).
+        tracking = full or cursor.pull_total > cursor.pull_done
+        if full:
+            cursor.write({"pull_done": 0, "pull_total": 0})
+        base = cursor.pull_done
         count = 0
         chunk = []
         skipped = {}
@@ -140,7 +149,11 @@ class XeroSyncCursor(models.Model):
             # One savepoint for the chunk; if it fails, one record at a time, so that one record Odoo refuses
             # (a VAT number its localisation rejects…) fails alone instead of stopping every pull after it.
             skipped.update(self.env["xero.event"]._xero_call_applier(applier, connection, records, id_field))
-            cursor.write({"last_modified": newest, "last_error": _skipped_message(self.env, resource, skipped)})
+            values = {"last_modified": newest, "last_error": _skipped_message(self.env, resource, skipped)}
+            if tracking:
+                values.update(pull_done=cursor.pull_done + len(records),
+                              pull_total=base + int((client.last_pagination or {}).get("itemCount") or 0))
+            cursor.write(values)
             self.env["xero.event"]._xero_progress(len(records))
 
         try:
@@ -165,6 +178,8 @@ class XeroSyncCursor(models.Model):
             cursor.write({"last_error": self.env._("Could not apply: %s", exc), "last_run": started, "last_count": count})
             return count
         values = {"last_run": started, "last_count": count}
+        if tracking:
+            values["pull_total"] = cursor.pull_done  # the pass is complete
         if full:
             values["last_full"] = started
             if not cursor.last_modified:  # nothing there yet: what comes from now on is enough next time

@@ -178,6 +178,33 @@ class TestXeroPull(XeroWebhookCase):
             self.assertEqual({i for call in self.calls for i in call["ids"]},
                              existing | {first["ContactID"], second["ContactID"], third["ContactID"]})
 
+    def test_a_full_pass_shows_its_progress_on_the_overview(self):
+        conn = self._connect()
+        for i in range(5):
+            self._sandbox_contact(f"Progress {i} Ltd")
+        total = len(self.sandbox_get(f"/_sandbox/orgs/{self.tenant}/Contacts")["Contacts"])
+        seen = []
+        original = self._fake_applier
+
+        def watch(model, connection, records):
+            cursor = model.env["xero.sync.cursor"].sudo().search([("connection_id", "=", connection.id),
+                                                                  ("key", "=", "Contacts")])
+            overview = model.env["xero.connection"].browse(connection.id)
+            overview.invalidate_recordset()
+            seen.append((cursor.pull_done, cursor.pull_total, overview.overview_runs or ""))
+            return {}
+
+        with original(), patch.object(type(self.env["res.partner"]), "_xero_test_apply_contacts", watch, create=True):
+            self.assertEqual(self._pull(conn, page_size=2), total)
+        # Before each page is applied: what the pass has read so far, of Xero's count (its pagination's itemCount).
+        self.assertEqual([done for done, _total, _text in seen], list(range(0, total, 2)))
+        self.assertEqual({t for _done, t, _text in seen[1:]}, {total})
+        self.assertIn(f"Reading Contacts from Xero: 2 of {total}.", seen[1][2])
+        cursor = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id), ("key", "=", "Contacts")])
+        self.assertEqual((cursor.pull_done, cursor.pull_total), (total, total))
+        conn.invalidate_recordset()
+        self.assertNotIn("Reading Contacts", conn.overview_runs or "")
+
     def test_incremental_pull_where_customers(self):
         """The where clause the contacts pull uses works against Xero's (the sandbox's) interpreter."""
         conn = self._connect()

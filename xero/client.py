@@ -138,6 +138,7 @@ class XeroClient:
             max_rate_wait = rate_limiter.max_wait if rate_limiter is not None else 300.0
         self.max_rate_wait = float(max_rate_wait)
         self.last_limits: dict = {}
+        self.last_pagination: dict | None = None
 
     def __repr__(self) -> str:
         return f"XeroClient(tenant_id={self.tenant_id!r}, api={self.endpoints.api_url!r})"
@@ -361,6 +362,9 @@ class XeroClient:
                 raise XeroError(f"A read of {key} would need a query string longer than the {MAX_QUERY_STRING} "
                                 f"characters Xero accepts: ask for fewer records at a time.")
             body = self.get(resource, params=page_query, if_modified_since=if_modified_since)
+            pagination = body.get("pagination") or body.get("Pagination")
+            # Xero's pagination block (page, pageSize, pageCount, itemCount), for the caller's progress
+            self.last_pagination = pagination if isinstance(pagination, dict) else None
             records = body.get(key) or []
             count = 0
             for record in records:
@@ -368,8 +372,7 @@ class XeroClient:
                 yield record
             if not paged or count < page_size:
                 return
-            pagination = body.get("pagination") or body.get("Pagination")
-            page_count = pagination.get("pageCount") if isinstance(pagination, dict) else None
+            page_count = self.last_pagination.get("pageCount") if self.last_pagination else None
             if isinstance(page_count, int) and page >= page_count:
                 return
             page += 1
