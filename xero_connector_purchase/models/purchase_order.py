@@ -69,11 +69,10 @@ class PurchaseOrder(models.Model):
             self._xero_changed()
 
     def _xero_changed(self):
-        """An exported purchase order changed: queue its update in Xero (or say why not in the chatter)."""
-        exported = self.filtered("xero_purchase_order_id")
-        if exported:
-            exported._xero_bump_revision()
-            exported._xero_queue_update(OPERATION, "PurchaseOrders")
+        """A purchase order changed: counted for one on its way to Xero (its change follows it), and an exported one
+        is updated in Xero (or the chatter says why not)."""
+        self._xero_bump_revision()
+        self.filtered("xero_purchase_order_id")._xero_queue_update(OPERATION, "PurchaseOrders")
 
     def _xero_auto_export(self):
         """Confirmed (approved) orders of companies that export them: queued for Xero."""
