@@ -129,6 +129,19 @@ class TestPurchaseOrderExport(XeroPurchaseCase):
         self.assertIn(order.name, void.error)
         self.assertEqual(self.xero_po(order)["Status"], "BILLED", "nothing else changed")
 
+    def test_a_change_after_billing_is_not_sent_and_the_chatter_says_why(self):
+        order = self.purchase_order()
+        order.action_xero_export()
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/PurchaseOrders/{order.xero_purchase_order_id}/bill", {})
+        order.sudo()._xero_write({"xero_purchase_order_status": "BILLED"})  # as Xero's status reads back
+        calls = len(self.calls())
+        order.order_line[0].product_qty = 9
+        self.send()
+        self.assertFalse(self.jobs_of(order).filtered(lambda j: j.method == "POST"), "no update queued")
+        self.assertEqual(len(self.calls()), calls)
+        self.assertIn("can no longer be edited", order.message_ids[0].body)
+        self.assertEqual(self.xero_po(order)["LineItems"][0]["Quantity"], 2.0)
+
     def test_connector_fields_are_the_connectors(self):
         order = self.purchase_order()
         with self.assertRaises(Exception) as refused:
