@@ -78,8 +78,15 @@ def connector_fields(records, vals_list):
     takes from its parent (``_inherits``: a product variant's template) are checked by the parent's write."""
     names = {name for vals in vals_list for name in vals}
     return {name for name in names
-            if (field := records._fields.get(name)) is not None and field._modules == ("xero_connector",)
-            and not field.inherited}
+            if (field := records._fields.get(name)) is not None and is_connector_field(field)}
+
+
+# The connector and its bridge modules (xero_connector_purchase, with Odoo's Purchase app): their fields are the
+# connector's.
+def is_connector_field(field):
+    """``field`` is added by the connector (or one of its bridges ``xero_connector_*``) alone, not inherited."""
+    return bool(field._modules) and not field.inherited and all(
+        module == "xero_connector" or module.startswith("xero_connector_") for module in field._modules)
 
 
 def guard_fields(records, vals_list, admin_fields=frozenset(), exempt=frozenset()):

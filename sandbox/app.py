@@ -70,6 +70,8 @@ READ_SCOPES = {
     "Invoices": ("accounting.invoices", "accounting.transactions"),
     "CreditNotes": ("accounting.invoices", "accounting.transactions"),
     "Quotes": ("accounting.invoices", "accounting.transactions"),
+    # purchase orders are under the invoices scope (XeroAPI/xero-mcp-server #297: accounting.invoices on granular apps)
+    "PurchaseOrders": ("accounting.invoices", "accounting.transactions"),
     "Payments": ("accounting.payments", "accounting.transactions"),
     "BankTransactions": ("accounting.banktransactions", "accounting.transactions"),
     "BankTransfers": ("accounting.banktransactions", "accounting.transactions"),

@@ -187,6 +187,17 @@ def _orgs(sb, request, parts):
             w._stamp("Payments", pay, False)
             sb.mutated()
             return _json(200, render.record_out(pay, "json"))
+    if coll == "PurchaseOrders" and len(parts) == 4 and parts[3] == "bill" and m == "POST":
+        # What a user does in Xero: a bill made from an approved purchase order marks it BILLED (no API for it).
+        with st.lock:
+            po = org.get("PurchaseOrders", parts[2])
+            if po is None or po.get("Status") != "AUTHORISED":
+                return _json(404 if po is None else 400, {"error": "unknown purchase order" if po is None
+                                                          else "only an approved purchase order is billed"})
+            po = dict(po, Status="BILLED")
+            w._stamp("PurchaseOrders", po, False)
+            sb.mutated()
+            return _json(200, render.record_out(po, "json"))
     if m == "GET":
         with st.lock:
             if len(parts) == 3:

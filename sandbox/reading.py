@@ -9,6 +9,7 @@ from .util import parse_http_date
 LIST_FILTERS = {"Invoices": ("InvoiceID", "InvoiceNumber", "InvoiceNumbers"),
                 "CreditNotes": ("CreditNoteID", "CreditNoteNumber", None),
                 "Quotes": ("QuoteID", "QuoteNumber", None),
+                "PurchaseOrders": ("PurchaseOrderID", "PurchaseOrderNumber", None),
                 "Contacts": ("ContactID", "ContactNumber", "ContactNumbers"),
                 "Items": ("ItemID", "Code", None),
                 "Accounts": ("AccountID", "Code", None),
@@ -110,6 +111,13 @@ class ReadingMixin:
                 recs = [r for r in recs if r.get("Status", "").upper() == args["Status"].upper()]
             if args.get("QuoteNumber"):
                 recs = [r for r in recs if r.get("QuoteNumber", "").lower() == args["QuoteNumber"].lower()]
+        if coll == "PurchaseOrders":  # the spec's filters: Status, DateFrom, DateTo (no where, no ContactID)
+            if args.get("Status"):
+                recs = [r for r in recs if r.get("Status", "").upper() == args["Status"].upper()]
+            if args.get("DateFrom"):
+                recs = [r for r in recs if (r.get("Date") or "")[:10] >= args["DateFrom"][:10]]
+            if args.get("DateTo"):
+                recs = [r for r in recs if (r.get("Date") or "")[:10] <= args["DateTo"][:10]]
         if ims_header:
             ims = int(parse_http_date(ims_header))
             recs = [r for r in recs if int(r.get("_updated", 0)) >= ims]

@@ -6,7 +6,8 @@ import xmltodict
 from .util import iso, ms_date, new_id, parse_date
 
 # stored as 'YYYY-MM-DDT00:00:00'; JSON shows '/Date(ms+0000)/' and, where Xero does, a '<Field>String' twin
-DATE_FIELDS = {"Date", "DueDate", "FullyPaidOnDate", "ExpiryDate", "ExpectedPaymentDate", "PlannedPaymentDate"}
+DATE_FIELDS = {"Date", "DueDate", "FullyPaidOnDate", "ExpiryDate", "ExpectedPaymentDate", "PlannedPaymentDate",
+               "DeliveryDate", "ExpectedArrivalDate"}
 STRING_TWINS = {"Date", "DueDate", "ExpiryDate"}
 # timestamps stored as an ISO string or a JSON date: JSON always shows '/Date(ms+0000)/' (the spec's x-is-msdate-time)
 DATETIME_FIELDS = {"CreatedDateUTC"}
@@ -18,7 +19,7 @@ SINGULAR = {
     "Phones": "Phone", "LineItems": "LineItem", "Payments": "Payment", "CreditNotes": "CreditNote",
     "Prepayments": "Prepayment", "Overpayments": "Overpayment", "Allocations": "Allocation",
     "ValidationErrors": "ValidationError", "Warnings": "Warning", "Organisations": "Organisation",
-    "Invoices": "Invoice", "Contacts": "Contact", "Quotes": "Quote", "Items": "Item", "Accounts": "Account",
+    "Invoices": "Invoice", "Contacts": "Contact", "Quotes": "Quote", "PurchaseOrders": "PurchaseOrder", "Items": "Item", "Accounts": "Account",
     "BankTransactions": "BankTransaction", "BankTransfers": "BankTransfer", "ExternalLinks": "ExternalLink", "Attachments": "Attachment",
     "SalesTrackingCategories": "SalesTrackingCategory", "PurchasesTrackingCategories": "PurchasesTrackingCategory",
     "InvoiceAddresses": "InvoiceAddress", "TaxBreakdown": "TaxBreakdownComponent",

@@ -292,7 +292,8 @@ class DocumentsMixin:
         if rec is not None:
             return rec
         alt = {"Invoices": "InvoiceNumber", "CreditNotes": "CreditNoteNumber", "Quotes": "QuoteNumber",
-               "Contacts": "ContactNumber", "Items": "Code", "Accounts": "Code"}.get(coll)
+               "Contacts": "ContactNumber", "Items": "Code", "Accounts": "Code",
+               "PurchaseOrders": "PurchaseOrderNumber"}.get(coll)
         if alt:
             rec = self.org.lookup(coll, alt, key)
             if rec is None and coll in ("Invoices", "CreditNotes"):

@@ -8,11 +8,12 @@ from .res_common import DOCS, WEBHOOK_CATEGORIES, Invalid, NotFound  # noqa: F40
 from .res_contacts import ContactsMixin
 from .res_documents import DocumentsMixin
 from .res_payments import PaymentsMixin
+from .res_purchase_orders import PurchaseOrdersMixin
 from .res_settings import SettingsMixin
 from .res_tracking import TrackingMixin
 
 
-class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, TrackingMixin):
+class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, TrackingMixin, PurchaseOrdersMixin):
     def __init__(self, state, org, emit=None, option_limit=100):
         self.state = state
         self.org = org
@@ -76,5 +77,6 @@ class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, Tracki
         fn = {"Contacts": self.write_contact, "Items": self.write_item, "Accounts": self.write_account,
               "TaxRates": self.write_taxrate, "Currencies": self.write_currency, "Payments": self.write_payment,
               "BankTransactions": self.write_banktransaction, "BankTransfers": self.write_banktransfer,
-              "TrackingCategories": self.write_tracking_category}[coll]
+              "TrackingCategories": self.write_tracking_category,
+              "PurchaseOrders": self.write_purchase_order}[coll]
         return fn(el, method, path_id)

@@ -14,6 +14,7 @@ COLLECTIONS = {
     "Invoices": ("InvoiceID", "Invoice"),
     "CreditNotes": ("CreditNoteID", "CreditNote"),
     "Quotes": ("QuoteID", "Quote"),
+    "PurchaseOrders": ("PurchaseOrderID", "PurchaseOrder"),
     "Items": ("ItemID", "Item"),
     "Accounts": ("AccountID", "Account"),
     "TaxRates": ("TaxType", "TaxRate"),
@@ -31,6 +32,8 @@ INDEXES = {
     ("Invoices", "InvoiceNumber"): lambda r: r.get("Type") == "ACCREC",
     ("CreditNotes", "CreditNoteNumber"): lambda r: r.get("Type") == "ACCRECCREDIT",
     ("Quotes", "QuoteNumber"): lambda r: True,
+    # a deleted purchase order keeps its number (Xero: "Unique alpha numeric code")
+    ("PurchaseOrders", "PurchaseOrderNumber"): lambda r: True,
     ("Items", "Code"): lambda r: True,
     ("Accounts", "Code"): lambda r: r.get("Status") != "DELETED",
     ("Accounts", "Name"): lambda r: r.get("Status") != "DELETED",

@@ -120,5 +120,9 @@ if connection.state == "connected":
             "data": {"object": {"id": "po_demo_weekly", "object": "payout", "amount": 4631, "currency": "usd",
                                 "arrival_date": 1795478400, "status": "paid", "type": "bank_account"}}})
         Event._cron_xero_payment_events()
+# With the Purchase bridge (xero_connector_purchase): a confirmed purchase order in Xero.
+from demo_seed_purchase import seed_purchase_order  # noqa: E402
+
+seed_purchase_order(env, connection)
 print(f"demo: {company.name} is {connection.state} to Xero organisation {connection.tenant_name or '-'}")
 env.cr.commit()

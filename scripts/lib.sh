@@ -144,6 +144,8 @@ for line in sys.stdin:
 ensure_addons_link() {
     mkdir -p "$LOCAL/addons"
     ln -sfn "$ROOT" "$LOCAL/addons/xero_connector"
+    # the bridge with Odoo's Purchase app (xero_connector_purchase/): an addon of its own beside it
+    ln -sfn "$ROOT/xero_connector_purchase" "$LOCAL/addons/xero_connector_purchase"
     ADDONS_PATH="$ODOO_ADDONS,$LOCAL/addons"
     export ADDONS_PATH
 }

@@ -5,6 +5,8 @@
                                             phase, or any ERROR+ at all, counts as a failure.
     odoo_log_check.py uninstall LOG RC DB PSQL...   `odoo-bin module uninstall`: no ERROR+, and the addon's
                                             tables and module row gone from DB.
+    odoo_log_check.py uninstall-purchase LOG RC DB PSQL...   the same for the bridge xero_connector_purchase: its
+                                            module row uninstalled and its columns gone from purchase_order.
 """
 
 import re
@@ -57,25 +59,28 @@ def check_tests(path, rc):
     print(f"odoo: {max(tests_run - failed_tests, 0)} passed, {failed} failed")
 
 
-def check_uninstall(path, rc, db, psql):
+def check_uninstall(path, rc, db, psql, module="xero_connector"):
     problems = [f"{m['level']} {m['logger']}: {m['msg']}" for m in parse(path) if m["level"] in ("ERROR", "CRITICAL")]
     if rc != 0:
         problems.append(f"odoo-bin module uninstall exited with {rc}")
-    query = (
-        "SELECT (SELECT state FROM ir_module_module WHERE name = 'xero_connector') || ' ' || "
-        "(to_regclass('xero_connection') IS NULL)"
-    )
+    gone = "to_regclass('xero_connection') IS NULL" if module == "xero_connector" else (
+        "NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'purchase_order' "
+        "AND column_name = 'xero_purchase_order_id')")
+    query = f"SELECT (SELECT state FROM ir_module_module WHERE name = '{module}') || ' ' || ({gone})"
     out = subprocess.run([*psql, "-d", db, "-tAc", query], capture_output=True, text=True, check=False).stdout.strip()
     if out != "uninstalled true":
         problems.append(f"after uninstall, module state and table removal are: {out or 'unknown'}")
     for problem in problems:
         print(problem)
-    print(f"uninstall: {0 if problems else 1} passed, {1 if problems else 0} failed")
+    name = "uninstall" if module == "xero_connector" else "uninstall-purchase"
+    print(f"{name}: {0 if problems else 1} passed, {1 if problems else 0} failed")
 
 
 if __name__ == "__main__":
     mode, log, code = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode == "tests":
         check_tests(log, code)
+    elif mode == "uninstall-purchase":
+        check_uninstall(log, code, sys.argv[4], sys.argv[5:], module="xero_connector_purchase")
     else:
         check_uninstall(log, code, sys.argv[4], sys.argv[5:])

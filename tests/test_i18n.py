@@ -25,9 +25,12 @@ _walk = os.walk
 def _walk_own_files(top, *args, **kwargs):
     """Odoo's exporter walks the addons path following links: here the checkout holds the test set-up
     (``.local`` presents the addon to Odoo through a link back to the checkout, ``.venv``): a loop. Hidden
-    folders are not the addon's."""
+    folders are not the addon's, nor is a bridge module kept inside the checkout (``xero_connector_purchase``, a
+    folder with its own manifest and template)."""
     for root, dirs, files in _walk(top, *args, **kwargs):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        nested = os.path.isfile(os.path.join(root, "__manifest__.py"))  # inside an addon: a module in it is another
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not (nested and os.path.isfile(os.path.join(root, d, "__manifest__.py")))]
         yield root, dirs, files
 
 

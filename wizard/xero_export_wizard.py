@@ -6,8 +6,10 @@ from ..models.xero_document_mixin import EDITABLE
 from ..xero import resources
 
 # The records an export by hand may ask about, and the Xero number field of each operation.
-EXPORTABLE_MODELS = ("sale.order", "account.move")
-NUMBER_FIELDS = {"quote": "xero_quote_number", "invoice": "xero_invoice_number", "credit_note": "xero_invoice_number"}
+# purchase.order: with the bridge module xero_connector_purchase (Odoo's Purchase app).
+EXPORTABLE_MODELS = ("sale.order", "account.move", "purchase.order")
+NUMBER_FIELDS = {"quote": "xero_quote_number", "invoice": "xero_invoice_number", "credit_note": "xero_invoice_number",
+                 "purchase_order": "xero_purchase_order_number"}
 
 
 class XeroExportWizard(models.TransientModel):

@@ -77,8 +77,11 @@ RESOURCES = {resource.name: resource for resource in (
     Resource("Overpayments", "OverpaymentID", paged=True, unitdp=True, sub_collections=frozenset({"Allocations"})),
     Resource("Payments", "PaymentID", paged=True),
     Resource("Prepayments", "PrepaymentID", paged=True, unitdp=True, sub_collections=frozenset({"Allocations"})),
-    Resource("PurchaseOrders", "PurchaseOrderID", "PurchaseOrderNumber", paged=True, unitdp=True,
-             sub_collections=_ATTACHMENTS),
+    # Web page: the one integrators link to (go.xero.com/Accounts/Payable/PurchaseOrders/View/<id>). Updated and
+    # deleted (Status DELETED) while DRAFT, SUBMITTED or AUTHORISED; a BILLED one no longer changes.
+    Resource("PurchaseOrders", "PurchaseOrderID", "PurchaseOrderNumber",
+             web_path="Accounts/Payable/PurchaseOrders/View/{id}", paged=True, unitdp=True,
+             sub_collections=_ATTACHMENTS, editable=("DRAFT", "SUBMITTED", "AUTHORISED")),
     Resource("Quotes", "QuoteID", "QuoteNumber", web_path="app/quotes/view/{id}", page_size=100, unitdp=True,
              sub_collections=_ATTACHMENTS, editable=("DRAFT", "SENT")),
     Resource("Receipts", "ReceiptID", unitdp=True, sub_collections=_ATTACHMENTS),
@@ -114,6 +117,10 @@ OPERATIONS = {
     "void_invoice": Operation("Invoices", "Void Invoice", 25, voids="invoice"),
     "void_credit_note": Operation("CreditNotes", "Void Credit Note", 25, voids="credit_note"),
     "void_quote": Operation("Quotes", "Delete Quote", 25, voids="quote"),
+    # Purchase orders (the bridge module xero_connector_purchase, with Odoo's Purchase app): deleted in Xero
+    # (Status DELETED) when cancelled in Odoo.
+    "purchase_order": Operation("PurchaseOrders", "Purchase Order", 20),
+    "void_purchase_order": Operation("PurchaseOrders", "Delete Purchase Order", 25, voids="purchase_order"),
     # Sent to one credit note's own endpoint: CreditNotes/<id>/Allocations.
     "allocation": Operation("CreditNotes", "Credit Note Allocation", 30),
     # A provider's clearing bank account (xero.clearing.account), before the payments that use it.
