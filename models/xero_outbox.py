@@ -121,10 +121,11 @@ class XeroOutboxRecord(models.AbstractModel):
         too (usually: queue an update). By default nothing."""
 
     @api.model
-    def _xero_deep_link(self, resource, xero_id):
+    def _xero_deep_link(self, resource, xero_id, operation=None):
         """The web address in Xero of the document ``xero_id`` of ``resource`` (a collection of
-        ``xero/resources.py``), or False. Override for documents whose page differs from their collection's."""
-        return resources.deep_link(resource, xero_id) or False
+        ``xero/resources.py``), or False; with the job's ``operation``, the page the registry gives that kind of
+        document (a bill's is not a sales invoice's). Override for documents whose page differs from both."""
+        return resources.deep_link(resource, xero_id, operation=operation) or False
 
     # ------------------------------------------------------------------------------------------
     # For the handlers

@@ -7,7 +7,8 @@ from ..xero import resources
 
 # The records an export by hand may ask about, and the Xero number field of each operation.
 EXPORTABLE_MODELS = ("sale.order", "account.move")
-NUMBER_FIELDS = {"quote": "xero_quote_number", "invoice": "xero_invoice_number", "credit_note": "xero_invoice_number"}
+NUMBER_FIELDS = {"quote": "xero_quote_number", "invoice": "xero_invoice_number", "credit_note": "xero_invoice_number",
+                 "bill": "xero_invoice_number", "supplier_credit_note": "xero_invoice_number"}
 
 
 class XeroExportWizard(models.TransientModel):
@@ -47,7 +48,7 @@ class XeroExportWizard(models.TransientModel):
             "record_name": record.display_name,
             "xero_number": record[number] if number in record._fields else False,
             "xero_status": status,
-            "xero_url": record._xero_deep_link(resource, xero_id),
+            "xero_url": record._xero_deep_link(resource, xero_id, operation=operation),
             "can_update": can_update,
             "update_blocked_reason": False if can_update else self.env._(
                 "Xero no longer allows changes to this document (it is %s).",
