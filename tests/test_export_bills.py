@@ -95,6 +95,38 @@ class TestBills(XeroExportCase):
         self.send()
         self.assertEqual(job.state, "done", job.error)
 
+    def test_archived_purchase_account_blocks_with_its_name(self):
+        account = next(a for a in self.xero("Accounts") if a["Code"] == "310")
+        answer = self.sandbox_post(f"/_sandbox/orgs/{self.org}/Accounts",
+                                   {"Accounts": [{"AccountID": account["AccountID"], "Status": "ARCHIVED"}]})
+        self.assertEqual(answer["errors"], 0, answer)
+        self.connection.with_user(self.xero_admin).action_xero_refresh_lists()
+        move = self.bill()
+        job = self.Job._xero_enqueue(move, "bill")
+        self.send()
+        self.assertEqual(job.state, "blocked")
+        self.assertIn("purchase account", job.error)
+        self.assertIn("Green Beans", job.error, "names where it is mapped: the product category")
+        self.assertIn("310 Cost of Goods Sold", job.error)
+        self.assertIn("is archived", job.error)
+        self.assertFalse(self.calls("PUT", "/Invoices"), "nothing sent wrong")
+        self.assertFalse(move.xero_invoice_id)
+
+    def test_supplier_xero_refuses_blocks_the_bill_until_fixed(self):
+        self.supplier.name = "Bean Supplier " + "x" * 300  # over Xero's 255 characters: the contact is refused
+        move = self.bill()
+        job = self.Job._xero_enqueue(move, "bill")
+        self.send()
+        contact_job = self.jobs_of(self.supplier, "contact")
+        self.assertEqual((contact_job.state, job.state), ("blocked", "blocked"))
+        self.assertIn("Waiting for", job.error)
+        self.assertFalse([b for b in self.xero("Invoices") if b["Type"] == "ACCPAY"], "nothing else sent")
+        self.supplier.name = "Bean Supplier Pty"
+        job.with_user(self.xero_admin).action_retry()  # re-queues the supplier the bill waits for, too
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(self.in_xero(move)["Contact"]["ContactID"], self.supplier.xero_contact_id)
+
     def test_a_batch_of_bills_with_one_refused_in_the_middle(self):
         yen = self.env.ref("base.JPY")
         yen.active = True
