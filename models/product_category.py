@@ -14,5 +14,4 @@ class ProductCategory(models.Model):
         help="Xero account of the vendor bill lines of this category's products (sub-categories without one use it "
         "too). Empty: the company's default purchase account.")
     xero_purchase_account_id = fields.Many2one(
-        string="Xero Purchase Account",
         help="Pick from the Xero organisation's chart of accounts (usually an expense account).")

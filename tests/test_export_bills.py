@@ -113,15 +113,16 @@ class TestBills(XeroExportCase):
         self.assertFalse(move.xero_invoice_id)
 
     def test_supplier_xero_refuses_blocks_the_bill_until_fixed(self):
-        self.supplier.name = "Bean Supplier " + "x" * 300  # over Xero's 255 characters: the contact is refused
+        self.supplier.email = "accounts at beans"  # Xero refuses the contact: "Email address must be valid."
         move = self.bill()
         job = self.Job._xero_enqueue(move, "bill")
         self.send()
         contact_job = self.jobs_of(self.supplier, "contact")
         self.assertEqual((contact_job.state, job.state), ("blocked", "blocked"))
         self.assertIn("Waiting for", job.error)
+        self.assertIn("Email address must be valid", job.error, "the supplier's cause, as Xero gives it")
         self.assertFalse([b for b in self.xero("Invoices") if b["Type"] == "ACCPAY"], "nothing else sent")
-        self.supplier.name = "Bean Supplier Pty"
+        self.supplier.email = "accounts@beans.example"
         job.with_user(self.xero_admin).action_retry()  # re-queues the supplier the bill waits for, too
         self.send()
         self.assertEqual(job.state, "done", job.error)
