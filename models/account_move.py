@@ -10,7 +10,6 @@ _logger = logging.getLogger(__name__)
 # What each kind of posted move becomes in Xero: its outbox operation (xero/resources.py).
 MOVE_OPERATIONS = {"out_invoice": "invoice", "out_refund": "credit_note",
                    "in_invoice": "bill", "in_refund": "supplier_credit_note"}
-SALES_TYPES = ("out_invoice", "out_refund")
 PURCHASE_TYPES = ("in_invoice", "in_refund")
 
 
@@ -73,17 +72,17 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        customer = posted.filtered(lambda m: m.move_type in MOVE_OPERATIONS)
-        customer._xero_bump_revision()
-        customer._xero_uncancelled(list(MOVE_OPERATIONS.values()))
-        voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
+        documents = posted.filtered(lambda m: m.move_type in MOVE_OPERATIONS)
+        documents._xero_bump_revision()
+        documents._xero_uncancelled(list(MOVE_OPERATIONS.values()))
+        voided = documents.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
         for move in voided:
             move._xero_revive(move._xero_operation())
-        exported = customer.filtered("xero_invoice_id")
+        exported = documents.filtered("xero_invoice_id")
         for move in exported:
             # Posted again after a reset to draft: the Xero document follows while Xero allows it.
             move._xero_queue_update(move._xero_operation(), move._xero_resource())
-        for move in customer - exported - voided:
+        for move in documents - exported - voided:
             company = move.company_id
             conn = company._xero_connection()
             auto = company.xero_auto_export_bills if move.move_type in PURCHASE_TYPES \
