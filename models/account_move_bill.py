@@ -45,7 +45,11 @@ class AccountMove(models.Model):
         if self.state != "posted" or self.move_type not in ("in_invoice", "in_refund"):
             raise XeroBlocked(self.env._("%s is not a posted vendor bill or refund: only those go to Xero as bills.",
                                          self.display_name))
-        contact_id = self._xero_customer_contact_id(job)
+        supplier = self._xero_customer().with_company(job.company_id)
+        if not supplier.xero_contact_id:
+            raise XeroBlocked(self.env._("%(doc)s: the supplier %(partner)s is not in Xero yet.", doc=self.display_name,
+                                         partner=supplier.display_name))
+        contact_id = supplier.xero_contact_id
         items, amount_types = self._xero_line_items(job, self._xero_bill_lines(), purchase=True)
         update = job.method == "POST" and not job.force_new
         if update:

@@ -261,16 +261,35 @@ class TestBills(XeroExportCase):
         self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
         self.assertEqual(len(self.env["account.payment"].search([("journal_id", "=", journal.id)])), 1, "once")
 
-    def test_paid_bill_webhook_event_applies_status(self):
+    def test_paid_in_xero_after_webhooks(self):
+        key = "bills-webhook-key-0123456789abcdefABCDEF=="
+        self.env["ir.config_parameter"].sudo().set_param("xero_connector.webhook_key", key)
+        self.sandbox_post("/_sandbox/config", {"webhook_batch_delay": 3600})
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}", {"webhook_url": f"{self.base_url()}/xero/webhook",
+                                                        "webhook_key": key})
         move = self.bill()
-        move.action_xero_export()
-        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Payments", {"Payments": [{
-            "Invoice": {"InvoiceID": move.xero_invoice_id}, "Account": {"Code": "090"},
-            "Date": str(fields.Date.today()), "Amount": 30.0}]})
-        bill = self.in_xero(move)
-        self.env["xero.invoice"].sudo()._xero_apply_invoices(self.connection, [bill])
-        self.assertRecordValues(move, [{"xero_amount_paid": 30.0, "xero_amount_due": move.amount_total - 30.0,
-                                        "xero_paid": False}])
+        refund = self.bill(ref="SUP-CN-9", move_type="in_refund", price=20.0)
+        (move | refund).action_xero_export()
+        self.send()
+        for target in ({"Invoice": {"InvoiceID": move.xero_invoice_id}, "Amount": 30.0},
+                       {"CreditNote": {"CreditNoteID": refund.xero_invoice_id}, "Amount": refund.amount_total}):
+            answer = self.sandbox_post(f"/_sandbox/orgs/{self.org}/Payments", {"Payments": [dict(
+                target, Account={"Code": "090"}, Date=str(fields.Date.today()))]})
+            self.assertEqual(answer["errors"], 0, answer)
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            delivered = self.sandbox_post("/_sandbox/webhooks/flush")
+        self.env.invalidate_all()
+        self.assertTrue(delivered and all(d["ok"] for d in delivered), delivered)
+        events = self.env["xero.event"].search([("resource_id", "in", [move.xero_invoice_id.lower(),
+                                                                       refund.xero_invoice_id.lower()])])
+        self.assertEqual(set(events.mapped("category")), {"INVOICE", "CREDITNOTE"})
+        self.env["xero.event"]._xero_process_events(self.connection)
+        self.assertEqual(set(events.mapped("state")), {"done"}, events.mapped("error"))
+        self.assertRecordValues(move, [{"xero_invoice_status": "AUTHORISED", "xero_amount_paid": 30.0,
+                                        "xero_amount_due": move.amount_total - 30.0, "xero_paid": False}])
+        self.assertRecordValues(refund, [{"xero_invoice_status": "PAID", "xero_paid": True, "xero_amount_due": 0.0}])
+        self.assertEqual(move.payment_state, "not_paid", "no payment registered in Odoo unless asked")
         self.assertFalse(self.env["xero.invoice"].search([("xero_invoice_id", "=", move.xero_invoice_id)]),
                          "the sales mirror keeps sales invoices only")
 
