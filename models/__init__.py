@@ -5,6 +5,7 @@ from . import res_partner, res_partner_from_xero, xero_contact, xero_invoice
 from . import xero_event, xero_sync_cursor
 from . import xero_job, xero_job_sender, xero_job_activity
 from . import xero_document_mixin, xero_document_lifecycle, sale_order, sale_order_line, account_move
+from . import account_move_bill
 from . import account_move_allocation
 from . import xero_payment, xero_payment_payload, xero_clearing_account
 from . import xero_payment_event, xero_payment_booking, xero_payment_stripe, xero_payment_gocardless

@@ -7,6 +7,11 @@ from ..xero import resources
 
 _logger = logging.getLogger(__name__)
 
+# What each kind of posted move becomes in Xero: its outbox operation (xero/resources.py).
+MOVE_OPERATIONS = {"out_invoice": "invoice", "out_refund": "credit_note",
+                   "in_invoice": "bill", "in_refund": "supplier_credit_note"}
+PURCHASE_TYPES = ("in_invoice", "in_refund")
+
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -30,23 +35,36 @@ class AccountMove(models.Model):
 
     def _compute_xero_invoice_url(self):
         for move in self:
-            move.xero_invoice_url = move._xero_deep_link(move._xero_resource(), move.xero_invoice_id)
+            move.xero_invoice_url = move._xero_deep_link(move._xero_resource(), move.xero_invoice_id,
+                                                         operation=move._xero_operation())
 
     def _xero_operation(self):
-        return "credit_note" if self.move_type == "out_refund" else "invoice"
+        """The outbox operation of this move's Xero document: invoice, credit_note, bill, supplier_credit_note."""
+        return MOVE_OPERATIONS.get(self.move_type, "invoice")
 
     def _xero_resource(self):
         """Xero's collection of this move's document (Invoices, CreditNotes)."""
         return resources.operation(self._xero_operation()).resource
 
+    def _xero_document(self):
+        """(Xero collection, Xero id) of this move's live document in Xero (``("Invoices", <InvoiceID>)`` for a
+        sales invoice or a bill, ``("CreditNotes", <CreditNoteID>)`` for a credit note of either side), or
+        (collection, False) when it is not in Xero or was voided there. For what hangs off a Xero document
+        (attachments: ``<collection>/<id>/Attachments``)."""
+        self.ensure_one()
+        operation = self._xero_operation()
+        live = self.move_type in MOVE_OPERATIONS and self._xero_live_export(operation)
+        return self._xero_resource(), self.xero_invoice_id if live else False
+
     # ------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------
     def action_xero_export(self):
-        """Export posted customer invoices (→ Xero invoices) and refunds (→ Xero credit notes)."""
+        """Export posted customer invoices (→ Xero invoices) and refunds (→ Xero credit notes), vendor bills
+        (→ Xero bills, ACCPAY) and vendor refunds (→ supplier credit notes, ACCPAYCREDIT)."""
         self._xero_check_export_access()
         result = True
-        for operation in ("invoice", "credit_note"):
+        for operation in MOVE_OPERATIONS.values():
             moves = self.filtered(lambda m, op=operation: m._xero_operation() == op)
             if moves:
                 result = moves._xero_action_export(operation)
@@ -54,20 +72,22 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        customer = posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
-        customer._xero_bump_revision()
-        customer._xero_uncancelled(["invoice", "credit_note"])
-        voided = customer.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
+        documents = posted.filtered(lambda m: m.move_type in MOVE_OPERATIONS)
+        documents._xero_bump_revision()
+        documents._xero_uncancelled(list(MOVE_OPERATIONS.values()))
+        voided = documents.filtered(lambda m: m.xero_invoice_id and m.xero_invoice_status in ("VOIDED", "DELETED"))
         for move in voided:
             move._xero_revive(move._xero_operation())
-        exported = customer.filtered("xero_invoice_id")
+        exported = documents.filtered("xero_invoice_id")
         for move in exported:
             # Posted again after a reset to draft: the Xero document follows while Xero allows it.
             move._xero_queue_update(move._xero_operation(), move._xero_resource())
-        for move in customer - exported - voided:
+        for move in documents - exported - voided:
             company = move.company_id
             conn = company._xero_connection()
-            if company.xero_auto_export_invoices and conn and conn.state in ("connected", "reconnect"):
+            auto = company.xero_auto_export_bills if move.move_type in PURCHASE_TYPES \
+                else company.xero_auto_export_invoices
+            if auto and conn and conn.state in ("connected", "reconnect"):
                 if move._xero_orders_invoiced_in_xero():
                     move._message_log(body=move._xero_not_exportable_reason(move._xero_operation()))
                     continue
@@ -78,7 +98,7 @@ class AccountMove(models.Model):
         return self.state == "posted"  # a draft gets its new Xero document when it is posted (see _post)
 
     def _xero_exported_operations(self):
-        return [self._xero_operation()] if self.move_type in ("out_invoice", "out_refund") else []
+        return [self._xero_operation()] if self.move_type in MOVE_OPERATIONS else []
 
     def _xero_revive(self, operation):
         # Cancelled (voided in Xero), then posted again: a new Xero document, with Xero's own number (the
@@ -91,7 +111,7 @@ class AccountMove(models.Model):
 
     def button_cancel(self):
         result = super().button_cancel()
-        for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund") and m.state == "cancel"):
+        for move in self.filtered(lambda m: m.move_type in MOVE_OPERATIONS and m.state == "cancel"):
             move._xero_cancelled([move._xero_operation()])
         return result
 
@@ -105,7 +125,7 @@ class AccountMove(models.Model):
         return self.xero_invoice_id, self.xero_invoice_status
 
     def _xero_exportable(self, operation):
-        return self.state == "posted" and self.move_type in ("out_invoice", "out_refund") \
+        return self.state == "posted" and self.move_type in MOVE_OPERATIONS \
             and not self._xero_orders_invoiced_in_xero()
 
     def _xero_not_exportable_reason(self, operation):
@@ -114,8 +134,8 @@ class AccountMove(models.Model):
             return self.env._("%(move)s is not sent to Xero: its order %(orders)s is an invoice there, or on its way (sales orders "
                               "go to Xero as invoices, Settings → Xero); sending it too would book the sale twice.",
                               move=self.display_name, orders=", ".join(orders.mapped("name")))
-        return self.env._("Only posted customer invoices and credit notes can be exported to Xero (%s is not).",
-                          self.display_name)
+        return self.env._("Only posted customer invoices and credit notes, vendor bills and refunds can be exported "
+                          "to Xero (%s is not).", self.display_name)
 
     def _xero_orders_invoiced_in_xero(self):
         """The sales orders of this customer invoice that are invoices in Xero themselves (not voided), or on
@@ -137,13 +157,15 @@ class AccountMove(models.Model):
     @api.model
     def _xero_apply_credit_notes(self, connection, credit_notes):
         """CREDITNOTE webhooks and the credit notes pull: Xero's status and remaining credit on exported refunds."""
-        credit_notes = [c for c in credit_notes if c.get("Type", "ACCRECCREDIT") == "ACCRECCREDIT"]
+        credit_notes = [c for c in credit_notes if c.get("Type", "ACCRECCREDIT") in ("ACCRECCREDIT", "ACCPAYCREDIT")]
         self._xero_apply_status(connection, credit_notes, "CreditNoteID")
 
     def _xero_status_changed(self, record):
         """Payments made in Xero are registered in Odoo too when the company asks for it (both books agree)."""
         company = self.company_id
-        if not company.xero_register_payments or self.move_type != "out_invoice" or self.state != "posted":
+        # A bill's payment is registered as Odoo's outbound payment (the register wizard decides by the move).
+        if not company.xero_register_payments or self.move_type not in ("out_invoice", "in_invoice") \
+                or self.state != "posted":
             return
         delta = self.xero_amount_paid - self.xero_payment_registered
         if self.currency_id.compare_amounts(delta, 0.0) <= 0:
@@ -181,6 +203,8 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     def _xero_job_payload(self, job):
         self.ensure_one()
+        if job.operation in ("bill", "supplier_credit_note"):
+            return self._xero_bill_payload(job)
         if self.state != "posted":
             raise XeroBlocked(self.env._("%s is not posted: only posted invoices go to Xero.", self.display_name))
         if job.method == "PUT" and self._xero_orders_invoiced_in_xero():  # its order went (or goes) first
@@ -230,13 +254,14 @@ class AccountMove(models.Model):
 
     def _xero_job_done(self, job, result):
         data = result.data or {}
-        if job.operation == "credit_note":
+        if job.operation in ("credit_note", "supplier_credit_note"):
             vals = {"xero_invoice_id": data.get("CreditNoteID"), "xero_invoice_number": data.get("CreditNoteNumber")}
-            label = self.env._("Credit note")
+            label = self.env._("Supplier credit note") if job.operation == "supplier_credit_note" \
+                else self.env._("Credit note")
         else:
             vals = {"xero_invoice_id": data.get("InvoiceID"), "xero_invoice_number": data.get("InvoiceNumber")}
-            label = self.env._("Invoice")
-        vals.update(self._xero_status_values(data, "CreditNoteID" if job.operation == "credit_note" else "InvoiceID"))
+            label = self.env._("Bill") if job.operation == "bill" else self.env._("Invoice")
+        vals.update(self._xero_status_values(data, "CreditNoteID" if job.resource == "CreditNotes" else "InvoiceID"))
         # Only the connector's own columns change (no line synchronisation, balance check nor tracking: see
         # _xero_write), through account.move's own write.
         self._xero_write(vals)
@@ -268,12 +293,14 @@ class AccountMove(models.Model):
     def _xero_jobs_lookup(self, jobs, records, client):
         """Several invoices whose creation may have happened (a sender killed mid-batch): a call per 20 of
         their numbers (``InvoiceNumbers``, under Xero's 2 KB query string); the others are looked up one by one."""
+        found = self._xero_bills_lookup(jobs.filtered(lambda j: j.operation in ("bill", "supplier_credit_note")),
+                                        records, client)
         numbers = {records[job.id].name: job.id for job in jobs
                    if job.operation == "invoice" and job.method == "PUT" and not job.force_new
                    and "," not in (records[job.id].name or ",")}
         if len(numbers) < 2:
-            return {}
-        found = dict.fromkeys(numbers.values())
+            return found
+        found.update(dict.fromkeys(numbers.values()))
         names = list(numbers)
         for start in range(0, len(names), 20):
             for record in client.iter_records("Invoices", params={"InvoiceNumbers": ",".join(names[start:start + 20])},
@@ -284,7 +311,10 @@ class AccountMove(models.Model):
         return found
 
     def _xero_job_lookup(self, job, client):
-        """The document an attempt with an unknown outcome may have created: by Odoo's number."""
+        """The document an attempt with an unknown outcome may have created: by Odoo's number (a bill: by the
+        Url back to Odoo, see _xero_bill_lookup)."""
+        if job.operation in ("bill", "supplier_credit_note"):
+            return self._xero_bill_lookup(job, client)
         if job.force_new:
             return self._xero_new_document_lookup(job, client)
         if job.method == "POST":

@@ -12,6 +12,11 @@ class ProductTemplate(models.Model):
     xero_sales_account_id = fields.Many2one(
         string="Xero Sales Account (override)",
         help="Empty: the account of the product category, else the company's default sales account.")
+    xero_purchase_account_code = fields.Char(
+        help="Xero account of this product's vendor bill lines, instead of its category's.")
+    xero_purchase_account_id = fields.Many2one(
+        string="Xero Purchase Account (override)",
+        help="Empty: the purchase account of the product category, else the company's default purchase account.")
     xero_item_id = fields.Many2one("xero.item", compute="_compute_xero_item",
                                    help="The Xero item with this product's internal reference as its code.")
     xero_quantity_on_hand = fields.Float("Quantity on Hand in Xero", compute="_compute_xero_item",

@@ -28,10 +28,12 @@ class ResCompany(models.Model):
 
     - Connection: ``xero_connection_ids`` (the connection itself; the app's credentials are system parameters).
     - Documents: ``xero_auto_export``, ``xero_sale_order_target``, ``xero_invoice_status``,
-      ``xero_auto_export_invoices``.
+      ``xero_auto_export_invoices``, ``xero_auto_export_bills``.
     - Mapping: ``xero_sales_account_code`` / ``xero_tax_type`` (stored) with their dropdowns
       ``xero_sales_account_id`` / ``xero_tax_rate_id``, chosen from the organisation's chart on connection
-      (``xero_defaults_note``, the connector's); ``xero_stock_align``.
+      (``xero_defaults_note``, the connector's); for purchases (vendor bills, purchase orders)
+      ``xero_purchase_account_code`` / ``xero_purchase_tax_type`` with ``xero_purchase_account_id`` /
+      ``xero_purchase_tax_rate_id``; ``xero_stock_align``.
     - Payments: ``xero_register_payments``, ``xero_payment_journal_id``; Stripe's and GoCardless' secrets
       (write-only in Settings), ``xero_gocardless_record_on``, ``xero_payment_refunds``; the ``*_account_code`` /
       ``xero_payment_tax_type`` codes (stored) with their dropdowns (``PAYMENT_ACCOUNT_FIELDS``,
@@ -67,6 +69,20 @@ class ResCompany(models.Model):
     xero_auto_export_invoices = fields.Boolean(
         "Auto-export Posted Customer Invoices",
         help="Send every posted customer invoice and credit note to Xero as soon as it is posted.",
+    )
+    xero_auto_export_bills = fields.Boolean(
+        "Auto-export Posted Vendor Bills",
+        help="Send every posted vendor bill and refund to Xero (as a bill or a supplier credit note) as soon as it "
+        "is posted.",
+    )
+    xero_purchase_account_code = fields.Char(
+        "Default Xero Purchase Account Code",
+        help="Xero account code of the purchase lines (e.g. 300, an expense account). Bills are blocked, never sent "
+        "wrong, without it.",
+    )
+    xero_purchase_tax_type = fields.Char(
+        "Default Xero Purchase Tax Type",
+        help="Xero tax type of the taxed purchase lines whose Odoo tax is not mapped (e.g. INPUT).",
     )
     xero_sales_account_code = fields.Char(
         "Default Xero Sales Account Code",
@@ -148,6 +164,14 @@ class ResCompany(models.Model):
         "xero.tax.rate", "Default Xero Tax Rate", compute="_compute_xero_defaults",
         inverse="_inverse_xero_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
         help="Xero tax rate of taxed lines whose Odoo tax is not mapped. Lines without tax are sent as NONE.")
+    xero_purchase_account_id = fields.Many2one(
+        "xero.account", "Default Xero Purchase Account", compute="_compute_xero_defaults",
+        inverse="_inverse_xero_purchase_account_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero account (usually an expense account) of bill lines whose product and product category have none.")
+    xero_purchase_tax_rate_id = fields.Many2one(
+        "xero.tax.rate", "Default Xero Purchase Tax Rate", compute="_compute_xero_defaults",
+        inverse="_inverse_xero_purchase_tax_rate_id", domain="[('company_id', '=', id), ('status', '=', 'ACTIVE')]",
+        help="Xero tax rate of taxed bill lines whose Odoo tax is not mapped. Lines without tax are sent as NONE.")
     # The payments' accounts, chosen from Xero's chart (bank accounts, with or without a code; the fees: any
     # other account with a code).
     xero_stripe_account_id = _payment_account(
@@ -185,13 +209,17 @@ class ResCompany(models.Model):
         help="With Odoo's Inventory app: set the on-hand quantity of products tracked as inventory in Xero to "
         "Xero's quantity on hand (main warehouse).")
 
-    @api.depends("xero_sales_account_code", "xero_tax_type", "xero_payment_tax_type")
+    @api.depends("xero_sales_account_code", "xero_tax_type", "xero_payment_tax_type", "xero_purchase_account_code",
+                 "xero_purchase_tax_type")
     def _compute_xero_defaults(self):
         Rate = self.env["xero.tax.rate"]
         for company in self:
             conn = company._xero_connection()
             company.xero_sales_account_id = self.env["xero.account"]._xero_find(conn, company.xero_sales_account_code)
             company.xero_tax_rate_id = Rate._xero_find(conn, company.xero_tax_type)
+            company.xero_purchase_account_id = self.env["xero.account"]._xero_find(
+                conn, company.xero_purchase_account_code)
+            company.xero_purchase_tax_rate_id = Rate._xero_find(conn, company.xero_purchase_tax_type)
             company.xero_payment_tax_rate_id = Rate._xero_find(conn, company.xero_payment_tax_type)
 
     @api.depends("xero_stripe_account_code", "xero_gocardless_account_code", "xero_payment_fee_account_code",
@@ -218,6 +246,22 @@ class ResCompany(models.Model):
     def _inverse_xero_tax_rate_id(self):
         for company in self:
             company.xero_tax_type = company.xero_tax_rate_id.sudo().xero_id or False
+
+    def _inverse_xero_purchase_account_id(self):
+        for company in self:
+            company.xero_purchase_account_code = company.xero_purchase_account_id.sudo().code or False
+
+    def _inverse_xero_purchase_tax_rate_id(self):
+        for company in self:
+            company.xero_purchase_tax_type = company.xero_purchase_tax_rate_id.sudo().xero_id or False
+
+    def _xero_exports_bills(self):
+        """The company sends vendor bills to Xero (it exports them when posted, or has sent one): its suppliers
+        are imported from Xero and its bills' status is pulled."""
+        self.ensure_one()
+        return self.xero_auto_export_bills or bool(self.env["account.move"].sudo().search_count([
+            ("company_id", "=", self.id), ("move_type", "in", ("in_invoice", "in_refund")),
+            ("xero_invoice_id", "!=", False)], limit=1))
 
     def _inverse_xero_payment_tax_rate_id(self):
         for company in self:

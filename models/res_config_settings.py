@@ -57,6 +57,7 @@ class ResConfigSettings(models.TransientModel):
     xero_sale_order_target = fields.Selection(related="company_id.xero_sale_order_target", readonly=False)
     xero_invoice_status = fields.Selection(related="company_id.xero_invoice_status", readonly=False)
     xero_auto_export_invoices = fields.Boolean(related="company_id.xero_auto_export_invoices", readonly=False)
+    xero_auto_export_bills = fields.Boolean(related="company_id.xero_auto_export_bills", readonly=False)
 
     # --- Mapping (res.company: Xero's codes, and dropdowns over Xero's lists that edit them) --------------------
     # The company fields' domains name the company as ``id``: here it is ``company_id``.
@@ -67,6 +68,14 @@ class ResConfigSettings(models.TransientModel):
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_tax_rate_id = fields.Many2one(
         related="company_id.xero_tax_rate_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_purchase_account_code = fields.Char(related="company_id.xero_purchase_account_code", readonly=False)
+    xero_purchase_tax_type = fields.Char(related="company_id.xero_purchase_tax_type", readonly=False)
+    xero_purchase_account_id = fields.Many2one(
+        related="company_id.xero_purchase_account_id", readonly=False,
+        domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
+    xero_purchase_tax_rate_id = fields.Many2one(
+        related="company_id.xero_purchase_tax_rate_id", readonly=False,
         domain="[('company_id', '=', company_id), ('status', '=', 'ACTIVE')]")
     xero_stock_align = fields.Boolean(related="company_id.xero_stock_align", readonly=False)
     xero_stock_installed = fields.Boolean(compute="_compute_xero_stock_installed")

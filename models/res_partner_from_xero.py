@@ -7,12 +7,15 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------------------------------
     # From Xero: contacts (pull and webhooks). Every contact goes to xero.contact; active customers
-    # become or update partners. Runs with xero_from_xero: nothing is echoed back to Xero.
+    # (and suppliers, for a company that sends vendor bills to Xero) become or update partners. Runs with
+    # xero_from_xero: nothing is echoed back to Xero.
     # ------------------------------------------------------------------------------------------
     @api.model
     def _xero_apply_contacts(self, connection, contacts):
         self.env["xero.contact"].sudo()._xero_store(connection, contacts)
-        customers = [c for c in contacts if c.get("IsCustomer") and c.get("ContactStatus", "ACTIVE") == "ACTIVE"]
+        suppliers = connection.company_id.sudo()._xero_exports_bills()
+        customers = [c for c in contacts if (c.get("IsCustomer") or (suppliers and c.get("IsSupplier")))
+                     and c.get("ContactStatus", "ACTIVE") == "ACTIVE"]
         if not customers:
             return
         Partner = self.sudo().with_company(connection.company_id).with_context(
@@ -55,7 +58,10 @@ class ResPartner(models.Model):
                 if changed:
                     partner.write(changed)
             else:
-                to_create.append(dict(values, xero_contact_id=contact["ContactID"], customer_rank=1,
+                ranks = {"customer_rank": 1} if contact.get("IsCustomer") else {}
+                if contact.get("IsSupplier") and suppliers:
+                    ranks["supplier_rank"] = 1
+                to_create.append(dict(values, xero_contact_id=contact["ContactID"], **ranks,
                                       child_ids=[fields.Command.create(person)
                                                  for person in self._xero_person_values(contact)]))
         if to_create:

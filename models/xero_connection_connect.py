@@ -145,7 +145,8 @@ class XeroConnection(models.Model):
         partners.write({"xero_contact_id": False})
         # The company's default account and tax rate are codes of the other organisation's chart: chosen again
         # from this one's (models/xero_connection_defaults.py).
-        company.write({"xero_sales_account_code": False, "xero_tax_type": False, "xero_defaults_note": False})
+        company.write({"xero_sales_account_code": False, "xero_tax_type": False, "xero_purchase_account_code": False,
+                       "xero_purchase_tax_type": False, "xero_defaults_note": False})
         cleared = 0
         for model, ids in (("sale.order", ("xero_quote_id", "xero_invoice_id")), ("account.move", ("xero_invoice_id",))):
             Model = env[model]

@@ -88,33 +88,66 @@ class XeroDocumentMixin(models.AbstractModel):
                                                        company.name)
         return None, None
 
-    def _xero_check_account(self, job, code, where):
+    def _xero_purchase_line_account_code(self, job, product):
+        """(account code, where it is mapped) of a purchase line (vendor bills, purchase orders): the product's
+        own purchase account, its category's (or the nearest parent's), else the company's default purchase
+        account. (None, None) when unmapped."""
+        company = job.company_id
+        if product:
+            template = product.product_tmpl_id.with_company(company)
+            if template.xero_purchase_account_code:
+                return template.xero_purchase_account_code, self.env._("the product %s", product.display_name)
+            category = template.categ_id.with_company(company)
+            while category:
+                if category.xero_purchase_account_code:
+                    return category.xero_purchase_account_code, self.env._("the product category %s",
+                                                                           category.display_name)
+                category = category.parent_id
+        if company.xero_purchase_account_code:
+            return company.xero_purchase_account_code, self.env._(
+                "the default purchase account of %s (Settings → Xero)", company.name)
+        return None, None
+
+    def _xero_check_account(self, job, code, where, purchase=False):
         """The Xero account of ``code`` must be in the organisation's chart and active: else the job is blocked."""
         conn = job.connection_id or job.company_id._xero_connection()
         self.env["xero.connection"]._xero_ensure_lists(conn)
         account = self.env["xero.account"]._xero_find(conn, code)
+        kind = self.env._("purchase account") if purchase else self.env._("sales account")
         if not account or account.status == "DELETED":
             raise XeroBlocked(self.env._(
-                "%(doc)s: the Xero sales account %(code)s, mapped on %(where)s, does not exist in the Xero "
+                "%(doc)s: the Xero %(kind)s %(code)s, mapped on %(where)s, does not exist in the Xero "
                 "organisation %(org)s. Map an account from Xero's list there (Refresh from Xero if it was just "
-                "created), then retry.", doc=self.display_name, code=code, where=where, org=conn.tenant_name))
+                "created), then retry.", doc=self.display_name, kind=kind, code=code, where=where,
+                org=conn.tenant_name))
         if account.status != "ACTIVE":
             raise XeroBlocked(self.env._(
-                "%(doc)s: the Xero sales account %(account)s, mapped on %(where)s, is archived in Xero. Map an "
+                "%(doc)s: the Xero %(kind)s %(account)s, mapped on %(where)s, is archived in Xero. Map an "
                 "active account there (or restore it in Xero and Refresh from Xero), then retry.",
-                doc=self.display_name, account=account.display_name, where=where))
+                doc=self.display_name, kind=kind, account=account.display_name, where=where))
         return account
 
-    def _xero_line_tax_type(self, job, taxes):
-        """The Xero tax type of a line's taxes: each tax's own mapping, else the company default."""
+    def _xero_line_tax_type(self, job, taxes, purchase=False):
+        """The Xero tax type of a line's taxes: each tax's own mapping, else the company default (for
+        ``purchase`` lines, the default purchase tax rate)."""
         company = job.company_id
+        default = company.xero_purchase_tax_type if purchase else company.xero_tax_type
         found = {}
         for tax in taxes:
             if tax.xero_tax_type:
                 found.setdefault(tax.xero_tax_type, self.env._("the tax %s", tax.display_name))
-            elif company.xero_tax_type:
+            elif default and purchase:
+                found.setdefault(default, self.env._("the default purchase tax rate of %s (Settings → Xero)",
+                                                     company.name))
+            elif default:
                 found.setdefault(company.xero_tax_type, self.env._("the default tax type of %s (Settings → Xero)",
                                                                    company.name))
+            elif purchase:
+                raise XeroBlocked(self.env._(
+                    "%(doc)s: no default Xero purchase tax rate is set for %(company)s and the tax %(tax)s is not "
+                    "mapped to a Xero tax type. Map it (Accounting → Configuration → Taxes → Xero Tax Rate) or set "
+                    "the default purchase tax rate in Settings → Xero → Mapping, then retry.", doc=self.display_name,
+                    company=company.name, tax=tax.display_name))
             else:
                 raise XeroBlocked(self.env._(
                     "%(doc)s: no default Xero tax type is set for %(company)s and the tax %(tax)s is not mapped to "
@@ -162,10 +195,11 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_job_revision(self):
         return self.xero_revision or 0
 
-    def _xero_line_items(self, job, lines):
+    def _xero_line_items(self, job, lines, purchase=False):
         """Xero LineItems and LineAmountTypes from ``lines``: dicts of name, quantity, price_unit,
         discount, taxes (account.tax), product (product.product). Raises XeroBlocked when the mapping is
-        missing or names what Xero no longer has (an archived account, a deleted tax rate)."""
+        missing or names what Xero no longer has (an archived account, a deleted tax rate). ``purchase``: lines
+        of a vendor bill or purchase order (the purchase accounts and tax rate; Xero takes no discount there)."""
         if not lines:
             raise XeroBlocked(self.env._("%s has no lines to send to Xero.", self.display_name))
         taxes = self.env["account.tax"].union(*[line["taxes"] for line in lines])
@@ -185,7 +219,14 @@ class XeroDocumentMixin(models.AbstractModel):
         items = []
         for line in lines:
             product = line.get("product") or self.env["product.product"]
-            code, where = self._xero_line_account_code(job, product)
+            code, where = (self._xero_purchase_line_account_code if purchase else self._xero_line_account_code)(
+                job, product)
+            if not code and purchase:
+                raise XeroBlocked(self.env._(
+                    "%(doc)s: no Xero purchase account is set for %(company)s. Map a Xero purchase account on the "
+                    "product%(product)s or its category, or set the default purchase account in Settings → Xero → "
+                    "Mapping, then retry.", doc=self.display_name, company=job.company_id.name,
+                    product=f" {product.display_name}" if product else ""))
             if not code:
                 raise XeroBlocked(self.env._(
                     "%(doc)s: no Xero sales account code is set for %(company)s. Map a Xero sales account on the "
@@ -193,7 +234,7 @@ class XeroDocumentMixin(models.AbstractModel):
                     "Xero, then retry.", doc=self.display_name, company=job.company_id.name,
                     product=f" {product.display_name}" if product else ""))
             if ("account", code) not in checked:
-                checked["account", code] = self._xero_check_account(job, code, where)
+                checked["account", code] = self._xero_check_account(job, code, where, purchase=purchase)
             item = {
                 "Description": (line["name"] or "").strip() or "-",
                 "Quantity": line["quantity"],
@@ -205,17 +246,18 @@ class XeroDocumentMixin(models.AbstractModel):
                 item["ItemCode"] = xero_item.code
             if amount_types != "NoTax":
                 if line["taxes"]:
-                    tax_type, tax_where = self._xero_line_tax_type(job, line["taxes"])
+                    tax_type, tax_where = self._xero_line_tax_type(job, line["taxes"], purchase=purchase)
                     if ("tax", tax_type) not in checked:
                         checked["tax", tax_type] = self._xero_check_tax_type(job, tax_type, tax_where)
                     item["TaxType"] = tax_type
                 else:
                     if "no_tax" not in checked:  # NONE; an Australian organisation has none (xero/defaults.py)
-                        checked["no_tax"] = self.env["xero.tax.rate"]._xero_no_tax_type(conn)
+                        checked["no_tax"] = self.env["xero.tax.rate"]._xero_no_tax_type(conn, revenue=not purchase)
                     item["TaxType"] = checked["no_tax"]
             if line.get("discount") and not float_is_zero(line["discount"], precision_digits=4):
-                if job.operation == "credit_note":
-                    # Xero's credit notes take no discount: the discounted unit price (4 decimals: unitdp=4)
+                if purchase or job.operation == "credit_note":
+                    # Xero's credit notes and bills take no discount (DiscountRate: ACCREC invoices only): the
+                    # discounted unit price (4 decimals: unitdp=4)
                     item["UnitAmount"] = round(line["price_unit"] * (1 - line["discount"] / 100.0), 4)
                 else:
                     item["DiscountRate"] = line["discount"]
@@ -241,7 +283,7 @@ class XeroDocumentMixin(models.AbstractModel):
         return fields.Date.to_string(fields.Date.to_date(value)) if value else None
 
     def _xero_post_done(self, job, label, number, status):
-        link = self._xero_deep_link(job.resource, job.xero_id)
+        link = self._xero_deep_link(job.resource, job.xero_id, operation=job.operation)
         verb = self.env._("updated in Xero") if job.method == "POST" else self.env._("sent to Xero")
         body = Markup("{label} <a href='{link}' target='_blank'>{number}</a> {verb} ({status}).").format(
             label=label, link=link or "#", number=number or job.xero_id, verb=verb, status=status or "")

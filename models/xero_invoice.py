@@ -51,7 +51,11 @@ class XeroInvoice(models.Model):
 
     @api.model
     def _xero_apply_invoices(self, connection, invoices):
-        """Upsert Xero sales invoices (dicts as the API returns them) for this connection."""
+        """Upsert Xero sales invoices (dicts as the API returns them) for this connection; the status of exported
+        bills (ACCPAY) among them goes to their Odoo bills (the mirror keeps sales only)."""
+        bills = [i for i in invoices if i.get("Type") == "ACCPAY" and i.get("InvoiceID")]
+        if bills:
+            self.env["account.move"]._xero_apply_status(connection, bills, "InvoiceID")
         invoices = [i for i in invoices if i.get("Type", "ACCREC") == "ACCREC" and i.get("InvoiceID")]
         if not invoices:
             return self.browse()

@@ -96,18 +96,19 @@ class XeroJob(models.Model):
             verb = self.env._("update") if job.method == "POST" else self.env._("create")
             job.display_label = f"{job.record_name or job.res_model} → {operations.get(job.operation)} ({verb})"
 
-    @api.depends("resource", "xero_id", "res_model")
+    @api.depends("resource", "xero_id", "res_model", "operation")
     def _compute_xero_url(self):
         for job in self:
             # The record's model decides (a document whose page is not its collection's); else the registry.
             model = self.env[job.res_model] if job.res_model in self.env else None
             handler = model if isinstance(model, self.pool["xero.outbox.record"]) else self
-            job.xero_url = handler._xero_deep_link((job.resource or "").split("/")[0], job.xero_id)
+            job.xero_url = handler._xero_deep_link((job.resource or "").split("/")[0], job.xero_id,
+                                                   operation=job.operation)
 
     @api.model
-    def _xero_deep_link(self, resource, xero_id):
+    def _xero_deep_link(self, resource, xero_id, operation=None):
         """Xero's web address of a document (https://go.xero.com/…), from the registry; False when none."""
-        return resources.deep_link(resource, xero_id) or False
+        return resources.deep_link(resource, xero_id, operation=operation) or False
 
     def _xero_is_void(self):
         """A void (or delete) of a document: its record's void hooks handle it."""

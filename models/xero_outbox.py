@@ -1,8 +1,8 @@
 """The outbox's handler contract: what a model provides for its records to be sent to Xero.
 
 Every model whose records the outbox (``xero.job``) sends inherits ``xero.outbox.record``: customers
-(``res.partner``), products (``product.product``), orders and invoices (``sale.order``, ``account.move``,
-through ``xero.document.mixin``), Stripe/GoCardless payments (``xero.payment``) and their clearing bank accounts
+(``res.partner``), products (``product.product``), orders, invoices and vendor bills (``sale.order``,
+``account.move``: ``account_move_bill.py`` for bills, through ``xero.document.mixin``), Stripe/GoCardless payments (``xero.payment``) and their clearing bank accounts
 (``xero.clearing.account``), and the Lead Source's tracking category and options (``xero.connection``,
 ``xero.tracking.category``, ``xero.tracking.option``: ``xero_tracking_outbox.py``). The sender
 (``models/xero_job_sender.py``) calls only the hooks below, on the job's record as superuser in the job's
@@ -121,10 +121,11 @@ class XeroOutboxRecord(models.AbstractModel):
         too (usually: queue an update). By default nothing."""
 
     @api.model
-    def _xero_deep_link(self, resource, xero_id):
+    def _xero_deep_link(self, resource, xero_id, operation=None):
         """The web address in Xero of the document ``xero_id`` of ``resource`` (a collection of
-        ``xero/resources.py``), or False. Override for documents whose page differs from their collection's."""
-        return resources.deep_link(resource, xero_id) or False
+        ``xero/resources.py``), or False; with the job's ``operation``, the page the registry gives that kind of
+        document (a bill's is not a sales invoice's). Override for documents whose page differs from both."""
+        return resources.deep_link(resource, xero_id, operation=operation) or False
 
     # ------------------------------------------------------------------------------------------
     # For the handlers

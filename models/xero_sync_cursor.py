@@ -16,6 +16,10 @@ OVERLAP = timedelta(seconds=1)
 CONTACTS_PULL = {"params": {"includeArchived": "true"}}
 INVOICES_PULL = {"where": 'Type=="ACCREC"'}
 CREDIT_NOTES_PULL = {"where": 'Type=="ACCRECCREDIT"'}
+# Bills and supplier credit notes: their status back on exported vendor bills, only for companies that send bills
+# (``when``: a res.company method that says whether the pull runs for the connection's company).
+BILLS_PULL = {"where": 'Type=="ACCPAY"', "when": "_xero_exports_bills"}
+SUPPLIER_CREDIT_NOTES_PULL = {"where": 'Type=="ACCPAYCREDIT"', "when": "_xero_exports_bills"}
 # Lists that change rarely: at most hourly (Xero's Starter tier allows 1,000 calls a day); "Refresh from
 # Xero" reads them at once, and an export reads them when it never did.
 HOURLY = 3600
@@ -71,13 +75,16 @@ class XeroSyncCursor(models.Model):
 
         Override to add one. Entries whose model or method does not exist are skipped.
         Contacts: all of them, archived included (matching must know every name and archived
-        links); the applier imports only active customers. Invoices: sales invoices, for each
-        customer's history and sales to date.
+        links); the applier imports only active customers (and suppliers, for a company that sends bills).
+        Invoices: sales invoices, for each customer's history and sales to date; bills and supplier credit
+        notes (``when`` the company sends bills: a res.company method), for their status back.
         """
         return [
             ("Contacts", "res.partner", "_xero_apply_contacts", CONTACTS_PULL),
             ("Invoices", "xero.invoice", "_xero_apply_invoices", INVOICES_PULL),
             ("CreditNotes", "account.move", "_xero_apply_credit_notes", CREDIT_NOTES_PULL),
+            ("Invoices", "xero.invoice", "_xero_apply_invoices", BILLS_PULL),
+            ("CreditNotes", "account.move", "_xero_apply_credit_notes", SUPPLIER_CREDIT_NOTES_PULL),
             ("Accounts", "xero.account", "_xero_apply_accounts", {"min_interval": HOURLY}),
             ("TaxRates", "xero.tax.rate", "_xero_apply_tax_rates", {"min_interval": HOURLY}),
             ("Items", "xero.item", "_xero_apply_items", {}),
@@ -89,7 +96,11 @@ class XeroSyncCursor(models.Model):
         for resource, model_name, method_name, kwargs in self._xero_pulls():
             if self.env["xero.event"]._xero_applier(model_name, method_name) is None:
                 continue
-            self._xero_pull(connection, resource, model_name, method_name, **(kwargs or {}))
+            kwargs = dict(kwargs or {})
+            when = kwargs.pop("when", None)
+            if when and not getattr(connection.company_id.sudo(), when)():
+                continue
+            self._xero_pull(connection, resource, model_name, method_name, **kwargs)
         # Lead Source options follow Odoo's sources (calls Xero only when one is missing or renamed).
         connection._xero_sync_lead_sources()
 

@@ -27,6 +27,7 @@ class XeroTaxRate(models.Model):
     report_tax_type = fields.Char(readonly=True)
     status = fields.Selection(TAX_STATUSES, readonly=True, default="ACTIVE", index=True)
     can_apply_to_revenue = fields.Boolean(readonly=True, default=True)
+    can_apply_to_expenses = fields.Boolean(readonly=True, default=True)
 
     _xero_uniq = models.Constraint("UNIQUE(connection_id, xero_id)", "A Xero tax rate is known once per organisation.")
 
@@ -38,13 +39,14 @@ class XeroTaxRate(models.Model):
     @api.model
     def _xero_values(self, record):
         status = str(record.get("Status") or "ACTIVE").upper()
-        revenue = record.get("CanApplyToRevenue")
+        revenue, expenses = record.get("CanApplyToRevenue"), record.get("CanApplyToExpenses")
         return {
             "name": record.get("Name") or record.get("TaxType"),
             "effective_rate": float(record.get("EffectiveRate") or record.get("DisplayTaxRate") or 0.0),
             "report_tax_type": record.get("ReportTaxType") or False,
             "status": status if status in dict(TAX_STATUSES) else "ARCHIVED",
             "can_apply_to_revenue": True if revenue is None else bool(revenue),
+            "can_apply_to_expenses": True if expenses is None else bool(expenses),
         }
 
     @api.model

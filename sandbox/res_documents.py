@@ -189,6 +189,11 @@ class DocumentsMixin:
             if typ not in K["types"]:
                 errs.append(f"{label} Type must be one of {', '.join(K['types'])}")
             new["Type"] = typ
+        if typ == "ACCPAY":
+            # Reference is "ACCREC only" (spec, Invoice.Reference): Xero ignores it on a bill, silently — the bill's
+            # reference in Xero's web app is its InvoiceNumber (XeroAPI/xero-mcp-server #121,
+            # XeroAPI/Xero-NetStandard #249). Not refused, not kept.
+            new.pop("Reference", None)
         sales = typ in ("ACCREC", "ACCRECCREDIT", None)
         contact, to_create = self.resolve_contact(new.get("Contact"), errs)
         if contact is None and to_create is None and not any("Contact" in e for e in errs) and status != "DRAFT":

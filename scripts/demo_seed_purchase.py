@@ -15,9 +15,8 @@ def seed_purchase_order(env, connection):
     if not beans:
         beans = env["product.product"].create({"default_code": "GREEN-60KG", "name": "Green Coffee Beans 60 kg",
                                                "standard_price": 310.0, "purchase_ok": True, "sale_ok": False})
-        # Booked to 310 Cost of Goods Sold (the line mapping of the connector: see the bridge's
-        # PurchaseOrder._xero_purchase_account)
-        beans.product_tmpl_id.xero_sales_account_code = "310"
+        # Booked to 310 Cost of Goods Sold (the product's Xero purchase account, as vendor bills are)
+        beans.product_tmpl_id.xero_purchase_account_code = "310"
     tax = env["account.tax"].search([("type_tax_use", "=", "purchase"), ("company_id", "=", company.id)], limit=1)
     if tax and not tax.xero_tax_type:
         tax.xero_tax_type = "INPUT"

@@ -74,19 +74,22 @@ FIELDS = {
     "account.move": {"nobody": "xero_amount_due xero_amount_paid xero_invoice_id xero_invoice_number "
                                "xero_invoice_status xero_invoice_url xero_paid xero_payment_registered xero_revision"},
     "account.tax": {"admin": "xero_tax_rate_id xero_tax_type"},
-    "product.category": {"admin": "xero_sales_account_code xero_sales_account_id"},
+    "product.category": {"admin": "xero_purchase_account_code xero_purchase_account_id xero_sales_account_code "
+                                  "xero_sales_account_id"},
     "product.product": {"nobody": "xero_is_tracked xero_item_id xero_item_message xero_quantity_on_hand"},
-    "product.template": {"admin": "xero_sales_account_code xero_sales_account_id",
+    "product.template": {"admin": "xero_purchase_account_code xero_purchase_account_id xero_sales_account_code "
+                                  "xero_sales_account_id",
                          "nobody": "xero_is_tracked xero_item_id xero_item_message xero_quantity_on_hand"},
     "res.company": {
         "nobody": "xero_connection_ids xero_defaults_note xero_lead_source_message",
         "system": "xero_gocardless_access_token xero_gocardless_webhook_secret xero_stripe_api_key "
                   "xero_stripe_webhook_secret",
-        "config": "xero_auto_export xero_auto_export_invoices xero_gocardless_account_code xero_gocardless_account_id "
+        "config": "xero_auto_export xero_auto_export_bills xero_auto_export_invoices xero_gocardless_account_code xero_gocardless_account_id "
                   "xero_gocardless_record_on xero_invoice_status xero_lead_source_category_id "
                   "xero_payment_fee_account_code xero_payment_fee_account_id xero_payment_journal_id "
                   "xero_payment_refunds xero_payment_tax_rate_id xero_payment_tax_type xero_payout_account_code "
-                  "xero_payout_account_id xero_register_payments xero_sale_order_target xero_sales_account_code "
+                  "xero_payout_account_id xero_purchase_account_code xero_purchase_account_id "
+                  "xero_purchase_tax_rate_id xero_purchase_tax_type xero_register_payments xero_sale_order_target xero_sales_account_code "
                   "xero_sales_account_id xero_stock_align xero_stripe_account_code xero_stripe_account_id "
                   "xero_tax_rate_id xero_tax_type",
     },

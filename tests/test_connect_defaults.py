@@ -8,12 +8,12 @@ from odoo.tests import tagged
 
 from .export_case import XeroExportCase
 
-# country: (currency, Xero's tax type of its Sales account, the rate's name, the rate)
+# country: (currency, Xero's tax type of its Sales account, the rate's name, the rate, its Purchases account's)
 COUNTRIES = {
-    "NZ": ("NZD", "OUTPUT2", "15% GST on Income", 15.0),
-    "AU": ("AUD", "OUTPUT", "GST on Income", 10.0),
-    "GB": ("GBP", "OUTPUT2", "20% (VAT on Income)", 20.0),
-    "US": ("USD", "OUTPUT", "Tax on Sales", 0.0),
+    "NZ": ("NZD", "OUTPUT2", "15% GST on Income", 15.0, "INPUT2"),
+    "AU": ("AUD", "OUTPUT", "GST on Income", 10.0, "INPUT"),
+    "GB": ("GBP", "OUTPUT2", "20% (VAT on Income)", 20.0, "INPUT2"),
+    "US": ("USD", "OUTPUT", "Tax on Sales", 0.0, "INPUT"),
 }
 
 
@@ -23,7 +23,8 @@ class TestConnectDefaults(XeroExportCase):
         super().setUp()
         # The export case connected the demo organisation and set a mapping by hand: start from none.
         self.connection.with_user(self.xero_admin).action_xero_disconnect()
-        self.company.sudo().write({"xero_sales_account_code": False, "xero_tax_type": False})
+        self.company.sudo().write({"xero_sales_account_code": False, "xero_tax_type": False,
+                                   "xero_purchase_account_code": False, "xero_purchase_tax_type": False})
 
     def fresh_org(self, country):
         # The Odoo company sells in US dollars: the organisation has them as a foreign currency.
@@ -42,15 +43,17 @@ class TestConnectDefaults(XeroExportCase):
         return connection
 
     def test_each_country_works_right_after_connecting(self):
-        for country, (_currency, tax_type, tax_name, rate) in COUNTRIES.items():
+        for country, (_currency, tax_type, tax_name, rate, purchase_tax) in COUNTRIES.items():
             with self.subTest(country=country):
                 connection = self.connect_fresh(country)
                 company = self.company
                 self.assertEqual((company.xero_sales_account_code, company.xero_tax_type), ("200", tax_type))
                 self.assertEqual((company.xero_sales_account_id.code, company.xero_tax_rate_id.xero_id), ("200", tax_type))
+                self.assertEqual((company.xero_purchase_account_code, company.xero_purchase_tax_type), ("300", purchase_tax))
                 note = company.xero_defaults_note
                 self.assertIn(f"Fresh {country} Ltd", note)
                 self.assertIn("200 Sales", note)
+                self.assertIn("300 Purchases", note)
                 self.assertIn(tax_name, note)
                 self.assertTrue([b for b in connection.message_ids.mapped("body") if note in str(b)])
                 # An order (as an invoice) and a customer invoice: no mapping was set by hand.
@@ -67,7 +70,8 @@ class TestConnectDefaults(XeroExportCase):
                                      {("200", tax_type)})
                     self.assertEqual((invoice["SubTotal"], invoice["TotalTax"]), (net, round(net * rate / 100, 2)))
                 connection.with_user(self.xero_admin).action_xero_disconnect()
-                self.company.sudo().write({"xero_sales_account_code": False, "xero_tax_type": False})
+                self.company.sudo().write({"xero_sales_account_code": False, "xero_tax_type": False,
+                                           "xero_purchase_account_code": False, "xero_purchase_tax_type": False})
 
     def test_a_default_already_valid_in_the_organisation_is_kept(self):
         connection = self.connect_fresh("NZ")
@@ -78,7 +82,7 @@ class TestConnectDefaults(XeroExportCase):
         self.assertEqual((self.company.xero_sales_account_code, self.company.xero_tax_type), ("260", "OUTPUT2"))
         self.assertEqual(self.company.xero_defaults_note,
                          "From the chart of Fresh NZ Ltd we chose 15% GST on Income for sales; change them here if "
-                         "your sales book elsewhere.")
+                         "your books differ.")
 
     def test_another_organisation_gets_its_own_defaults(self):
         self.connect_fresh("NZ")

@@ -9,6 +9,7 @@ from ..xero import resources
 # purchase.order: with the bridge module xero_connector_purchase (Odoo's Purchase app).
 EXPORTABLE_MODELS = ("sale.order", "account.move", "purchase.order")
 NUMBER_FIELDS = {"quote": "xero_quote_number", "invoice": "xero_invoice_number", "credit_note": "xero_invoice_number",
+                 "bill": "xero_invoice_number", "supplier_credit_note": "xero_invoice_number",
                  "purchase_order": "xero_purchase_order_number"}
 
 
@@ -49,7 +50,7 @@ class XeroExportWizard(models.TransientModel):
             "record_name": record.display_name,
             "xero_number": record[number] if number in record._fields else False,
             "xero_status": status,
-            "xero_url": record._xero_deep_link(resource, xero_id),
+            "xero_url": record._xero_deep_link(resource, xero_id, operation=operation),
             "can_update": can_update,
             "update_blocked_reason": False if can_update else self.env._(
                 "Xero no longer allows changes to this document (it is %s).",

@@ -100,6 +100,19 @@ class Operation:
     priority: int = 20
     # A void (or delete) of the document another operation created: that operation.
     voids: str | None = None
+    # The document's page in Xero's web app when it is not its collection's (bills live under AccountsPayable,
+    # sales invoices under AccountsReceivable, in the same Invoices collection); ``{id}`` as in Resource.
+    web_path: str | None = None
+
+    def deep_link(self, xero_id):
+        """The document's web address in Xero: the operation's own page, else its collection's; a void's is the
+        page of the document it voids. None when there is none."""
+        own = self
+        if own.voids and not own.web_path:
+            own = OPERATIONS.get(own.voids, own)
+        if xero_id and own.web_path:
+            return f"{WEB_URL}/{own.web_path.format(id=xero_id)}"
+        return deep_link(self.resource, xero_id)
 
 
 # In the Sync Log's order. Priorities: lower first (contacts and items before the documents that name them,
@@ -117,6 +130,13 @@ OPERATIONS = {
     "void_invoice": Operation("Invoices", "Void Invoice", 25, voids="invoice"),
     "void_credit_note": Operation("CreditNotes", "Void Credit Note", 25, voids="credit_note"),
     "void_quote": Operation("Quotes", "Delete Quote", 25, voids="quote"),
+    # Vendor bills (ACCPAY) and refunds (ACCPAYCREDIT): the sales documents' collections (so they batch with them,
+    # 50 a call), their own pages in Xero's web app.
+    "bill": Operation("Invoices", "Bill", 20, web_path="AccountsPayable/View.aspx?InvoiceID={id}"),
+    "supplier_credit_note": Operation("CreditNotes", "Supplier Credit Note", 20,
+                                      web_path="AccountsPayable/ViewCreditNote.aspx?creditNoteID={id}"),
+    "void_bill": Operation("Invoices", "Void Bill", 25, voids="bill"),
+    "void_supplier_credit_note": Operation("CreditNotes", "Void Supplier Credit Note", 25, voids="supplier_credit_note"),
     # Purchase orders (the bridge module xero_connector_purchase, with Odoo's Purchase app): deleted in Xero
     # (Status DELETED) when cancelled in Odoo.
     "purchase_order": Operation("PurchaseOrders", "Purchase Order", 20),
@@ -166,8 +186,11 @@ def number_field(path):
     return known.number_field if known is not None else None
 
 
-def deep_link(path, xero_id):
-    """The web address in Xero of the record ``xero_id`` of a collection, or None when there is none."""
+def deep_link(path, xero_id, operation=None):
+    """The web address in Xero of the record ``xero_id`` of a collection, or None when there is none. With an
+    outbox ``operation``, the page of that kind of document (a bill's is not a sales invoice's)."""
+    if operation in OPERATIONS:
+        return OPERATIONS[operation].deep_link(xero_id)
     known = resource(path)
     return known.deep_link(xero_id) if known is not None else None
 

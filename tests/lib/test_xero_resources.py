@@ -82,6 +82,27 @@ def test_deep_links():
     assert resources.deep_link("Widgets", GUID) is None
 
 
+def test_deep_links_of_operations():
+    """Bills share the Invoices collection with sales invoices but live under Accounts Payable in Xero's web app;
+    a void links to the page of what it voids; an operation without a page of its own uses its collection's."""
+    assert resources.deep_link("Invoices", GUID, operation="bill") == \
+        f"https://go.xero.com/AccountsPayable/View.aspx?InvoiceID={GUID}"
+    assert resources.deep_link("Invoices", GUID, operation="void_bill") == \
+        f"https://go.xero.com/AccountsPayable/View.aspx?InvoiceID={GUID}"
+    assert resources.deep_link("CreditNotes", GUID, operation="supplier_credit_note") == \
+        f"https://go.xero.com/AccountsPayable/ViewCreditNote.aspx?creditNoteID={GUID}"
+    assert resources.deep_link("CreditNotes", GUID, operation="void_supplier_credit_note").startswith(
+        "https://go.xero.com/AccountsPayable/")
+    assert resources.deep_link("Invoices", GUID, operation="invoice") == resources.deep_link("Invoices", GUID)
+    assert resources.deep_link("Invoices", GUID, operation="void_invoice") == resources.deep_link("Invoices", GUID)
+    assert resources.deep_link("Invoices", None, operation="bill") is None
+    assert resources.deep_link("Payments", GUID, operation="payment") is None
+    for name in ("bill", "supplier_credit_note", "void_bill", "void_supplier_credit_note"):
+        assert resources.operation(name).resource in ("Invoices", "CreditNotes")
+    assert resources.operation("void_bill").voids == "bill"
+    assert resources.operation("void_supplier_credit_note").voids == "supplier_credit_note"
+
+
 def test_envelopes_of_sub_collections():
     assert resources.envelope("Invoices") == "Invoices"
     assert resources.envelope(f"Payments/{GUID}") == "Payments"

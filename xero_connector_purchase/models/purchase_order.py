@@ -129,25 +129,6 @@ class PurchaseOrder(models.Model):
             return self.env["xero.job"]
         return self._xero_customer_dependencies(job)
 
-    # Where a purchase order's lines are booked. The TWO methods to wire at merge: the company's default purchase
-    # account and tax rate and the products'/categories' purchase accounts (issue 16, vendor bills) answer here;
-    # until then (None) the connector's mapping chain of the lines (product, category, company default) applies.
-    def _xero_purchase_account(self, job, product):
-        """(Xero account code, where it is mapped) of a purchase order line of ``product``, or None to use the
-        connector's line mapping."""
-        return None
-
-    def _xero_purchase_tax_type(self, job, taxes):
-        """(Xero tax type, where it is mapped) of a purchase order line's ``taxes``, or None to use the connector's
-        line mapping (each tax's Xero tax rate, else the company default)."""
-        return None
-
-    def _xero_line_account_code(self, job, product):
-        return self._xero_purchase_account(job, product) or super()._xero_line_account_code(job, product)
-
-    def _xero_line_tax_type(self, job, taxes):
-        return self._xero_purchase_tax_type(job, taxes) or super()._xero_line_tax_type(job, taxes)
-
     # ------------------------------------------------------------------------------------------
     # xero.outbox.record: operation "purchase_order"
     # ------------------------------------------------------------------------------------------
@@ -162,7 +143,9 @@ class PurchaseOrder(models.Model):
              "price_unit": round(line.price_unit * (1 - (line.discount or 0.0) / 100.0), 4)}
             for line in self.order_line if not line.display_type
         ]
-        items, amount_types = self._xero_line_items(job, lines)
+        # booked with the purchase mapping, as vendor bills: the product's, its category's, else the company's
+        # default purchase account; each tax's Xero tax rate, else the default purchase tax rate
+        items, amount_types = self._xero_line_items(job, lines, purchase=True)
         payload = {
             "Contact": {"ContactID": contact_id},
             "Date": self._xero_date(self._xero_local_date(self.date_approve or self.date_order)),

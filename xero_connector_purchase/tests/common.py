@@ -11,8 +11,8 @@ class XeroPurchaseCase(XeroExportCase):
         self.vendor = self.env["res.partner"].create({"name": "Green Bean Traders Ltd", "is_company": True,
                                                       "email": "orders@greenbean.example"})
         self.beans = self.env["product.product"].create({"name": "Green Beans 60kg", "standard_price": 310.0})
-        # Mapped with the connector's product mapping (see PurchaseOrder._xero_purchase_account)
-        self.beans.product_tmpl_id.sudo().xero_sales_account_code = "310"
+        # The product's Xero purchase account (the purchase mapping, as vendor bills)
+        self.beans.product_tmpl_id.sudo().xero_purchase_account_code = "310"
         self.purchase_tax = self.env["account.tax"].create({"name": "Purchases 15%", "amount": 15.0,
                                                             "type_tax_use": "purchase", "xero_tax_type": "INPUT"})
         self.xero_user.group_ids += self.env.ref("purchase.group_purchase_user")
