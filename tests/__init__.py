@@ -13,3 +13,4 @@ from . import test_access_xero
 from . import test_access_matrix
 from . import test_spec_conformance
 from . import test_i18n
+from . import test_xero_files
