@@ -4,7 +4,8 @@ Every model whose records the outbox (``xero.job``) sends inherits ``xero.outbox
 (``res.partner``), products (``product.product``), orders and invoices (``sale.order``, ``account.move``,
 through ``xero.document.mixin``), Stripe/GoCardless payments (``xero.payment``) and their clearing bank accounts
 (``xero.clearing.account``), and the Lead Source's tracking category and options (``xero.connection``,
-``xero.tracking.category``, ``xero.tracking.option``: ``xero_tracking_outbox.py``). The sender
+``xero.tracking.category``, ``xero.tracking.option``: ``xero_tracking_outbox.py``), and the documents' files attached
+in Xero (``xero.attachment``). The sender
 (``models/xero_job_sender.py``) calls only the hooks below, on the job's record as superuser in the job's
 company; it never asks whether a model has one.
 
