@@ -32,5 +32,6 @@ class SaleOrder(models.Model):
         return super()._xero_job_lookup(job, client)
 
     def _xero_status_changed(self, record):
-        super()._xero_status_changed(record)
+        result = super()._xero_status_changed(record)
         self._xero_queue_follow_ups()
+        return result

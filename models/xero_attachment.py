@@ -30,7 +30,7 @@ class XeroAttachment(models.Model):
     res_model = fields.Char("Document Model", required=True, readonly=True)
     res_id = fields.Many2oneReference("Document", model_field="res_model", required=True, readonly=True, index=True)
     file_name = fields.Char(required=True, readonly=True)
-    xero_collection = fields.Char("Xero Collection", readonly=True)
+    xero_collection = fields.Char(readonly=True)
     xero_document_id = fields.Char("Xero Document ID", readonly=True, index="btree_not_null")
     xero_attachment_id = fields.Char("Xero Attachment ID", readonly=True)
     checksum = fields.Char("SHA-256", readonly=True)

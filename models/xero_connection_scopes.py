@@ -30,10 +30,11 @@ class XeroConnection(models.Model):
             "then.", org=self.tenant_name or self.company_id.name, scope=ATTACHMENTS_SCOPE)
 
     def _xero_bind_tokens(self, tokens, tenants, user):
-        super()._xero_bind_tokens(tokens, tenants, user)
+        result = super()._xero_bind_tokens(tokens, tenants, user)
         if ATTACHMENTS_SCOPE in (self.sudo().scopes or "").split():
             # Attachments blocked for want of the scope go now.
             self.env["xero.job"].sudo().search([
                 ("company_id", "=", self.company_id.id), ("operation", "=", "attachment"), ("state", "=", "blocked"),
                 ("error", "ilike", ATTACHMENTS_SCOPE)]).write(
                 {"state": "pending", "next_try": False, "attempts": 0, "error": False})
+        return result

@@ -136,5 +136,6 @@ class XeroDocumentFiles(models.AbstractModel):
         return super()._xero_job_refused(job, messages)
 
     def _xero_resend(self, job):
-        if job.operation not in FOLLOW_UPS:  # a read or an email has no update to follow
-            super()._xero_resend(job)
+        if job.operation in FOLLOW_UPS:  # a read or an email has no update to follow
+            return None
+        return super()._xero_resend(job)
