@@ -1,7 +1,9 @@
 """account.move: its file attached to its Xero document (``xero.attachment``), and, for a customer invoice, Xero's
 online invoice link and Xero's email (``xero_document_files.py``), queued once its Xero document is written back."""
 from odoo import models
+from odoo.exceptions import UserError
 
+from ..exceptions import XeroBlocked
 from ..xero import attachments
 from .xero_document_files import FOLLOW_UPS
 
@@ -44,7 +46,12 @@ class AccountMove(models.Model):
         if source == "report":
             if self.invoice_pdf_report_id:
                 return self.invoice_pdf_report_id.raw, self.invoice_pdf_report_id.mimetype or "application/pdf"
-            content, kind = self.env["ir.actions.report"].sudo()._render_qweb_pdf("account.account_invoices", self.ids)
+            try:
+                content, kind = self.env["ir.actions.report"].sudo()._render_qweb_pdf("account.account_invoices",
+                                                                                     self.ids)
+            except UserError as exc:  # no PDF engine (wkhtmltopdf) on this server, a broken report…
+                raise XeroBlocked(self.env._("%(doc)s: Odoo could not make its PDF to attach in Xero: %(error)s",
+                                             doc=self.display_name, error=exc)) from None
             if isinstance(content, str):
                 content = content.encode()
             return content, "application/pdf" if kind == "pdf" else "text/html"

@@ -1,7 +1,9 @@
 """Documents' files attached in Xero, Xero's online invoice link and Xero emailing approved invoices, against the
 sandbox over HTTP (xero_attachment.py, xero_document_files.py, account_move_files.py)."""
 import base64
+from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..xero import attachments
@@ -110,6 +112,22 @@ class TestXeroFiles(XeroExportCase):
         self.assertIn("Xero takes at most 10 MB per file", bill_job.error)
         self.assertIn(bill.display_name, bill_job.error)
         self.assertFalse(self.calls(path="/Attachments/scan.pdf"))
+
+    def test_a_pdf_odoo_cannot_make_blocks_its_file_alone(self):
+        move = self.invoice()
+        report = type(self.env["ir.actions.report"])
+        with patch.object(report, "_render_qweb_pdf", side_effect=UserError("Unable to find Wkhtmltopdf")):
+            self.export(move)
+        row = self.env["xero.attachment"].sudo().search([("res_id", "=", move.id), ("res_model", "=", "account.move")])
+        job = self.jobs_of(row, "attachment")
+        self.assertEqual(job.state, "blocked")
+        self.assertIn("Odoo could not make its PDF", job.error)
+        self.assertIn(move.display_name, job.error)
+        self.assertFalse(self.files("Invoices", move.xero_invoice_id))
+        job.action_retry()  # the PDF engine is back: the retry sends it
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(len(self.files("Invoices", move.xero_invoice_id)), 1)
 
     def test_missing_scope_asks_to_reconnect_only_when_the_feature_is_on(self):
         self.company.xero_attach_files = False
