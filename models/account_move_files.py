@@ -88,7 +88,10 @@ class AccountMove(models.Model):
     def _xero_job_done(self, job, result):
         if job.operation in FOLLOW_UPS:
             return self._xero_follow_up_done(job, result)
+        before = self.xero_invoice_id
         result = super()._xero_job_done(job, result)
+        if self.xero_online_invoice_url and self.xero_invoice_id != before:  # a new Xero invoice (sent as new)
+            self._xero_write({"xero_online_invoice_url": False})
         if job.operation in self._xero_exported_operations():  # its document (not an allocation, say)
             self._xero_queue_attachments()
             self._xero_queue_follow_ups()
@@ -103,3 +106,8 @@ class AccountMove(models.Model):
         result = super()._xero_status_changed(record)
         self._xero_queue_follow_ups()  # approved in Xero after it was sent (a draft approved there)
         return result
+
+    def _xero_revive(self, operation):
+        # A new Xero document: the old one's online page is not this one's (its link is read again once approved).
+        self._xero_write({"xero_online_invoice_url": False})
+        return super()._xero_revive(operation)

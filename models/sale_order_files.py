@@ -21,7 +21,10 @@ class SaleOrder(models.Model):
     def _xero_job_done(self, job, result):
         if job.operation in FOLLOW_UPS:
             return self._xero_follow_up_done(job, result)
+        before = self.xero_invoice_id
         result = super()._xero_job_done(job, result)
+        if self.xero_online_invoice_url and self.xero_invoice_id != before:  # a new Xero invoice (sent as new)
+            self._xero_write({"xero_online_invoice_url": False})
         if job.operation == "invoice":
             self._xero_queue_follow_ups()
         return result
@@ -35,3 +38,8 @@ class SaleOrder(models.Model):
         result = super()._xero_status_changed(record)
         self._xero_queue_follow_ups()
         return result
+
+    def _xero_revive(self, operation):
+        if operation == "invoice":  # a new Xero invoice: the old one's online page is not this one's
+            self._xero_write({"xero_online_invoice_url": False})
+        return super()._xero_revive(operation)

@@ -170,6 +170,13 @@ class TestXeroFiles(XeroExportCase):
         self.assertEqual(len(reads), 2)
         link_job = self.jobs_of(move, "online_invoice")
         self.assertEqual((link_job.state, link_job.method, link_job.priority), ("done", "GET", 55))
+        # Sent again as a new Xero document: its own online page, not the first one's.
+        first_link, first_id = move.xero_online_invoice_url, move.xero_invoice_id
+        self.Job._xero_enqueue(move, "invoice", force_new=True)
+        self.send()
+        self.assertNotEqual(move.xero_invoice_id, first_id)
+        self.assertTrue(move.xero_online_invoice_url)
+        self.assertNotEqual(move.xero_online_invoice_url, first_link)
         # A draft in Xero has no online invoice: nothing is asked until Xero says it is approved.
         self.company.xero_invoice_status = "DRAFT"
         draft = self.invoice(price=30.0)
