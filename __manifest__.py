@@ -30,6 +30,7 @@
         "views/xero_list_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_views.xml",
+        "views/xero_files_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["xero_connector/static/tests/tours/**/*"],

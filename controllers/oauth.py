@@ -43,7 +43,7 @@ class XeroOAuthController(http.Controller):
         except UserError as exc:
             return self._xero_settings_redirect(connection, str(exc))
         state = connection._xero_make_state(user)
-        url = oauth.authorize_url(connection._xero_redirect_uri(), state)
+        url = oauth.authorize_url(connection._xero_redirect_uri(), state, scopes=connection._xero_scopes())
         return request.redirect(url, local=False)
 
     @http.route("/xero/oauth/callback", type="http", auth="user", methods=["GET"], readonly=False)

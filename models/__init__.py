@@ -14,3 +14,5 @@ from . import xero_sales_account_mixin
 from . import xero_connection_lists, xero_connection_defaults, account_tax, product_category, product_template, product_product, utm_source
 from . import xero_tracking_outbox
 from . import xero_overview, xero_run
+from . import res_company_files, res_config_settings_files, xero_connection_scopes
+from . import xero_attachment, xero_document_files, account_move_files, sale_order_files

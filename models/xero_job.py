@@ -59,7 +59,8 @@ class XeroJob(models.Model):
         readonly=True,
     )
     resource = fields.Char("Xero Collection", required=True, readonly=True)
-    method = fields.Selection([("PUT", "Create"), ("POST", "Update")], required=True, default="PUT", readonly=True)
+    method = fields.Selection([("PUT", "Create"), ("POST", "Update"), ("GET", "Read")], required=True, default="PUT",
+                              readonly=True)
     state = fields.Selection(outbox.STATES, default="pending", required=True, readonly=True, index=True)
     attempts = fields.Integer(readonly=True)
     next_try = fields.Datetime(readonly=True, index=True)
@@ -93,7 +94,7 @@ class XeroJob(models.Model):
     def _compute_display_label(self):
         operations = dict(self._fields["operation"].selection)
         for job in self:
-            verb = self.env._("update") if job.method == "POST" else self.env._("create")
+            verb = {"POST": self.env._("update"), "GET": self.env._("read")}.get(job.method) or self.env._("create")
             job.display_label = f"{job.record_name or job.res_model} → {operations.get(job.operation)} ({verb})"
 
     @api.depends("resource", "xero_id", "res_model", "operation")

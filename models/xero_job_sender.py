@@ -271,7 +271,7 @@ class XeroJob(models.Model):
         # 4. One call (the library splits above 50, we never send more); a record's own endpoint takes one.
         try:
             if "/" in resource:
-                results = [client.write_one(resource, elements[0], method=method, idempotency_key=call_key)]
+                results = [records[to_send.id]._xero_job_call(to_send, elements[0], client, call_key)]
             else:
                 results = client.batch_write(resource, elements, method="PUT" if method == "PUT" else "POST",
                                              idempotency_key=call_key)

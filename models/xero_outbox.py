@@ -4,7 +4,8 @@ Every model whose records the outbox (``xero.job``) sends inherits ``xero.outbox
 (``res.partner``), products (``product.product``), orders, invoices and vendor bills (``sale.order``,
 ``account.move``: ``account_move_bill.py`` for bills, through ``xero.document.mixin``), Stripe/GoCardless payments (``xero.payment``) and their clearing bank accounts
 (``xero.clearing.account``), and the Lead Source's tracking category and options (``xero.connection``,
-``xero.tracking.category``, ``xero.tracking.option``: ``xero_tracking_outbox.py``). The sender
+``xero.tracking.category``, ``xero.tracking.option``: ``xero_tracking_outbox.py``), and the documents' files attached
+in Xero (``xero.attachment``). The sender
 (``models/xero_job_sender.py``) calls only the hooks below, on the job's record as superuser in the job's
 company; it never asks whether a model has one.
 
@@ -24,7 +25,9 @@ Optional (neutral defaults):
 - :meth:`_xero_job_refused`: a better explanation of Xero's refusal;
 - :meth:`_xero_job_batch_conflict`: jobs that may not share one call;
 - :meth:`_xero_job_revision` and :meth:`_xero_resend`: a change made while a job was on its way follows it;
-- :meth:`_xero_deep_link`: the web address in Xero of a document of this model.
+- :meth:`_xero_deep_link`: the web address in Xero of a document of this model;
+- :meth:`_xero_job_call`: the call of a job sent to one record's own endpoint (a file's raw upload, a read, an
+  action answering 204), when it is not a JSON write of the element.
 
 A handler may raise, while building an element, :class:`~odoo.addons.xero_connector.exceptions.XeroBlocked`
 (a human must fix something: the job is blocked with the message), or
@@ -119,6 +122,12 @@ class XeroOutboxRecord(models.AbstractModel):
     def _xero_resend(self, job):
         """The record changed after ``job``'s element was built (while it was on its way): send the change
         too (usually: queue an update). By default nothing."""
+
+    def _xero_job_call(self, job, element, client, idempotency_key):
+        """Send ``job``, whose ``resource`` is one Xero record's own endpoint (``"Payments/<id>"``), with ``client``:
+        the ``ElementResult`` of the call. By default the element is written there as JSON (``write_one``); a file
+        (``client.upload``), a read (``client.read_one``) or an action (``client.action``) override this."""
+        return client.write_one(job.resource, element, method=job.method, idempotency_key=idempotency_key)
 
     @api.model
     def _xero_deep_link(self, resource, xero_id, operation=None):

@@ -80,6 +80,14 @@ API_COLLECTIONS = {c.lower(): c for c in [*COLLECTIONS, "Organisation"]}
 # Xero's front end (IIS) answers 404 to a query string over 2,048 characters, before Xero reads the request: 52
 # GUIDs in IDs pass, 53 do not (XeroAPI/Xero-OpenAPI #534; Xero-NetStandard #413; Xero-Net #389).
 MAX_QUERY_STRING = 2048
+# A document's files: scope accounting.attachments (spec 16.1.0: the Attachments paths' security), up to 10 MB a
+# file (XERO.md), where other writes stop at 3.5 MB.
+ATTACHMENT_SCOPES = ("accounting.attachments",)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def is_attachment_path(parts):
+    return len(parts) >= 3 and parts[2].lower() == "attachments"
 
 
 class DropConnection(Exception):
@@ -229,7 +237,7 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
                 body, ct = render.problem(403, "Forbidden", "AuthenticationUnsuccessful")
                 return Response(body, status=403, content_type=ct)
             if coll is not None:
-                need = READ_SCOPES[coll]
+                need = ATTACHMENT_SCOPES if is_attachment_path(parts) else READ_SCOPES[coll]
                 scopes = set(grant["scopes"])
                 ok = any(s in scopes for s in need) or (
                     request.method == "GET" and any(s + ".read" in scopes for s in need))
@@ -308,10 +316,11 @@ class SandboxApp(ReadingMixin, WritingMixin, ConformanceMixin):
                 return self.read(request, parts, coll, fmt, org, provider)
         if method not in ("PUT", "POST", "DELETE"):
             return Response("Method Not Allowed", status=405)
-        if request.content_length and request.content_length > self.config["max_body_bytes"]:
+        max_body = MAX_ATTACHMENT_BYTES if is_attachment_path(parts) else self.config["max_body_bytes"]
+        if request.content_length and request.content_length > max_body:
             return Response(b"Request Entity Too Large", status=413)
         raw = request.get_data(cache=True)
-        if len(raw) > self.config["max_body_bytes"]:
+        if len(raw) > max_body:
             return Response(b"Request Entity Too Large", status=413)
         key = request.headers.get("Idempotency-Key")
         if key is not None and (len(key) > int(self.config["idempotency_key_max"]) or not key.strip()):

@@ -5,6 +5,7 @@ from werkzeug.wrappers import Response
 
 from . import render
 from .app import API_COLLECTIONS, CONFIG_KEYS
+from .res_attachments import public
 from .resources import Invalid, NotFound
 from .util import iso
 
@@ -198,6 +199,15 @@ def _orgs(sb, request, parts):
             w._stamp("PurchaseOrders", po, False)
             sb.mutated()
             return _json(200, render.record_out(po, "json"))
+    if len(parts) == 4 and parts[3] in ("emails", "attachments") and m == "GET":
+        # What Xero emailed for an invoice, and a document's files with their SHA-256 (res_attachments.py).
+        with st.lock:
+            rec = w.find(coll, parts[2])
+            if rec is None:
+                return _json(404, {"error": "not found"})
+            if parts[3] == "emails":
+                return _json(200, list(rec.get("_emails") or []))
+            return _json(200, [dict(public(a), sha256=a["_sha256"]) for a in rec.get("_attachments") or []])
     if m == "GET":
         with st.lock:
             if len(parts) == 3:

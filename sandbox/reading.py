@@ -3,6 +3,8 @@ from werkzeug.wrappers import Response
 
 from . import render
 from .query import QueryError, compile_where, order_key
+from .res_attachments import public
+from .res_common import Invalid, NotFound
 from .seed import organisation_record
 from .util import parse_http_date
 
@@ -32,6 +34,27 @@ PAGE_ONLY = {"Quotes": 100}
 class ReadingMixin:
     """Mixed into SandboxApp: answers GET /api.xro/2.0/{Collection}[/{id}[/Options]]."""
 
+    def read_sub_resource(self, parts, coll, fmt, w, provider, now):
+        """A document's attachments (the list, or one file's raw content) or an invoice's online page
+        (``res_attachments.py``)."""
+        try:
+            if parts[2].lower() == "onlineinvoice":
+                if coll != "Invoices" or len(parts) != 3:
+                    return self._not_found(fmt)
+                body, ct = render.envelope("OnlineInvoices", [w.online_invoice(parts[1], self.base_url)], fmt,
+                                           provider, now)
+                return Response(body, content_type=ct)
+            if len(parts) == 4:
+                content, mime = w.attachment_file(coll, parts[1], parts[3])
+                return Response(content, content_type=mime)
+            atts = [render.record_out(public(a), fmt) for a in w.attachments(coll, parts[1])]
+        except NotFound:
+            return self._not_found(fmt)
+        except Invalid as e:
+            return self._invalid(fmt, e.messages, coll)
+        body, ct = render.envelope("Attachments", atts, fmt, provider, now)
+        return Response(body, content_type=ct)
+
     def read(self, request, parts, coll, fmt, org, provider):
         args = request.args
         now = self.state.now()
@@ -48,6 +71,9 @@ class ReadingMixin:
                 opts = [render.record_out(o, fmt) for o in cat["Options"] if o["Status"] != "DELETED"]
                 body, ct = render.envelope("Options", opts, fmt, provider, now)
                 return Response(body, content_type=ct)
+            if len(parts) >= 3 and coll in ("Invoices", "CreditNotes") and \
+                    parts[2].lower() in ("attachments", "onlineinvoice"):
+                return self.read_sub_resource(parts, coll, fmt, w, provider, now)
             rec = w.find(coll, parts[1])
             if rec is None or (coll == "TrackingCategories" and rec["Status"] == "DELETED"):
                 return self._not_found(fmt)

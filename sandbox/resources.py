@@ -4,6 +4,7 @@ Each ``write_*`` validates one element fully before changing anything, then comm
 invalid element of a batch leaves no trace (except nothing); it raises ``Invalid`` with Xero-like
 messages. The rules live in one mixin per kind of record (``res_*.py``); ``Writer`` puts them together.
 """
+from .res_attachments import AttachmentsMixin
 from .res_common import DOCS, WEBHOOK_CATEGORIES, Invalid, NotFound  # noqa: F401 (re-exported)
 from .res_contacts import ContactsMixin
 from .res_documents import DocumentsMixin
@@ -13,7 +14,8 @@ from .res_settings import SettingsMixin
 from .res_tracking import TrackingMixin
 
 
-class Writer(DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, TrackingMixin, PurchaseOrdersMixin):
+class Writer(AttachmentsMixin, DocumentsMixin, ContactsMixin, SettingsMixin, PaymentsMixin, TrackingMixin,
+             PurchaseOrdersMixin):
     def __init__(self, state, org, emit=None, option_limit=100):
         self.state = state
         self.org = org

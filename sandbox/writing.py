@@ -8,6 +8,7 @@ import xmltodict
 from werkzeug.wrappers import Response
 
 from . import render
+from .res_attachments import TooLarge, public
 from .resources import Invalid, NotFound
 from .state import COLLECTIONS
 from .util import iso_z
@@ -78,6 +79,8 @@ class WritingMixin:
                 return self._invalid(fmt, e.messages, coll)
             body, ct = render.envelope(coll, out, fmt, provider, now)
             return Response(body, content_type=ct)
+        if len(parts) >= 3 and coll in ("Invoices", "CreditNotes") and parts[2].lower() in ("attachments", "email"):
+            return self.write_sub_resource(request, raw, parts, coll, fmt, w, provider, entry)
         try:
             body = self.parse_body(request, raw, coll)
         except (ValueError, UnicodeDecodeError, ExpatError) as e:
@@ -173,6 +176,40 @@ class WritingMixin:
             else:
                 out.append(self._failed_element(coll, el, msgs, fmt))
         body_out, ct = render.envelope(coll, out, fmt, provider, now)
+        return Response(body_out, content_type=ct)
+
+    def write_sub_resource(self, request, raw, parts, coll, fmt, w, provider, entry):
+        """A file to a document's Attachments (the raw body), or Xero emailing an invoice (``{}`` → 204): see
+        ``res_attachments.py``."""
+        now = self.state.now()
+        try:
+            if parts[2].lower() == "email":
+                if coll != "Invoices" or len(parts) != 3 or request.method != "POST":
+                    return Response("Method Not Allowed", status=405)
+                try:
+                    body = self.parse_body(request, raw, coll) if raw.strip() else None
+                except (ValueError, UnicodeDecodeError, ExpatError) as e:
+                    return self._error(fmt, 400, f"JSON for post data was invalid, {e}", number=14,
+                                       typ="PostDataInvalidException")
+                if not isinstance(body, dict):  # the spec's requestBody is required: RequestEmpty, {}
+                    return self._error(fmt, 400, "The request body must be a JSON object ({})", number=14,
+                                       typ="PostDataInvalidException")
+                w.email_invoice(parts[1])
+                entry["elements"] = 1
+                return Response(b"", status=204)
+            if len(parts) != 4 or request.method not in ("PUT", "POST"):
+                return Response("Method Not Allowed", status=405)
+            online = str(request.args.get("IncludeOnline", "false")).lower() == "true"
+            att = w.attach(coll, parts[1], parts[3], raw, request.headers.get("Content-Type"), request.method,
+                           online, self.base_url)
+        except NotFound:
+            return self._not_found(fmt)
+        except TooLarge:
+            return Response(b"Request Entity Too Large", status=413)
+        except Invalid as e:
+            return self._invalid(fmt, e.messages, coll)
+        entry["elements"] = 1
+        body_out, ct = render.envelope("Attachments", [render.record_out(public(att), fmt)], fmt, provider, now)
         return Response(body_out, content_type=ct)
 
     def _failed_element(self, coll, el, msgs, fmt):

@@ -47,7 +47,8 @@ def connect(env, sandbox_url, company=None, tenant_id=None):
         oauth = connection._xero_oauth()
         redirect_uri = connection._xero_redirect_uri()
         state = connection._xero_make_state(admin)
-        answer = requests.get(oauth.authorize_url(redirect_uri, state), allow_redirects=False, timeout=10)
+        answer = requests.get(oauth.authorize_url(redirect_uri, state, scopes=connection._xero_scopes()),
+                              allow_redirects=False, timeout=10)
         query = parse_qs(urlparse(answer.headers["Location"]).query)
         connection.with_user(admin)._xero_check_state(query["state"][0], admin)
         tokens = oauth.exchange_code(query["code"][0], redirect_uri)

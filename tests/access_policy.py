@@ -71,8 +71,9 @@ METHODS = {
 # Connector fields on the models Odoo ships, per model: level → field names. Every field of the addon's own
 # models (xero.*) is "nobody": their rows are the connector's.
 FIELDS = {
-    "account.move": {"nobody": "xero_amount_due xero_amount_paid xero_invoice_id xero_invoice_number "
-                               "xero_invoice_status xero_invoice_url xero_paid xero_payment_registered xero_revision"},
+    "account.move": {"nobody": "xero_amount_due xero_amount_paid xero_emailed_invoice_id xero_invoice_id "
+                               "xero_invoice_number xero_invoice_status xero_invoice_url xero_online_invoice_url "
+                               "xero_paid xero_payment_registered xero_revision"},
     "account.tax": {"admin": "xero_tax_rate_id xero_tax_type"},
     "product.category": {"admin": "xero_purchase_account_code xero_purchase_account_id xero_sales_account_code "
                                   "xero_sales_account_id"},
@@ -84,7 +85,8 @@ FIELDS = {
         "nobody": "xero_connection_ids xero_defaults_note xero_lead_source_message",
         "system": "xero_gocardless_access_token xero_gocardless_webhook_secret xero_stripe_api_key "
                   "xero_stripe_webhook_secret",
-        "config": "xero_auto_export xero_auto_export_bills xero_auto_export_invoices xero_gocardless_account_code xero_gocardless_account_id "
+        "config": "xero_attach_files xero_attach_online xero_auto_export xero_auto_export_bills xero_auto_export_invoices "
+                  "xero_email_invoices xero_online_invoice_link xero_gocardless_account_code xero_gocardless_account_id "
                   "xero_gocardless_record_on xero_invoice_status xero_lead_source_category_id "
                   "xero_payment_fee_account_code xero_payment_fee_account_id xero_payment_journal_id "
                   "xero_payment_refunds xero_payment_tax_rate_id xero_payment_tax_type xero_payout_account_code "
@@ -96,9 +98,9 @@ FIELDS = {
     "res.partner": {"admin": "xero_contact_id",
                     "nobody": "xero_contact_url xero_currency_id xero_invoice_ids xero_last_error xero_last_sync "
                               "xero_revision xero_sales_to_date xero_sync_state"},
-    "sale.order": {"nobody": "xero_amount_due xero_amount_paid xero_invoice_id xero_invoice_number xero_invoice_status "
-                             "xero_invoice_url xero_paid xero_quote_id xero_quote_number xero_quote_status "
-                             "xero_quote_url xero_revision"},
+    "sale.order": {"nobody": "xero_amount_due xero_amount_paid xero_emailed_invoice_id xero_invoice_id "
+                             "xero_invoice_number xero_invoice_status xero_invoice_url xero_online_invoice_url xero_paid "
+                             "xero_quote_id xero_quote_number xero_quote_status xero_quote_url xero_revision"},
 }
 # A settings row is the Settings administrators' (Odoo's access rights): every connector field of it.
 SETTINGS_LEVEL = "system"

@@ -16,7 +16,7 @@ from ..xero import ElementResult, resources
 
 GUID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 SENT_MODELS = ("res.partner", "product.product", "sale.order", "account.move", "xero.payment",
-               "xero.connection", "xero.tracking.category", "xero.tracking.option")
+               "xero.connection", "xero.tracking.category", "xero.tracking.option", "xero.attachment")
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ Never imports Odoo. Imported as ``xero`` by plain pytest and as
 """
 from .accounts import account_ref
 from .client import ElementResult, XeroClient, normalize_idempotency_key
-from .config import DEFAULT_SCOPES, Endpoints
+from .config import ATTACHMENTS_SCOPE, DEFAULT_SCOPES, Endpoints, scopes_for
 from .dates import format_date, format_if_modified_since, parse_xero_date, to_xero_ms_date
 from .errors import (
     AuthExpired,
@@ -35,6 +35,7 @@ from .webhook_json import MAX_BODY_BYTES, MAX_JSON_DEPTH, WebhookBodyError, pars
 
 __all__ = [
     "account_ref",
+    "ATTACHMENTS_SCOPE",
     "DEFAULT_SCOPES",
     "AuthExpired",
     "ConfigurationError",
@@ -72,6 +73,7 @@ __all__ = [
     "payment_problems",
     "read_at_most",
     "redact",
+    "scopes_for",
     "stripe_signature",
     "to_xero_ms_date",
     "validation_messages",

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from . import resources as registry
+from .client_calls import SubResourceCalls
 from .config import Endpoints
 from .dates import format_if_modified_since
 from .errors import (
@@ -113,7 +114,7 @@ class ElementResult:
         return (self.data or {}).get("Status")
 
 
-class XeroClient:
+class XeroClient(SubResourceCalls):
     """Accounting API client for one tenant.
 
     ``token`` is an access token string, or a callable ``token(force_refresh: bool) -> str``;
@@ -147,7 +148,8 @@ class XeroClient:
     def _url(self, path: str) -> str:
         return f"{self.endpoints.accounting_url}/{path.lstrip('/')}"
 
-    def _headers(self, access_token: str, extra, has_body: bool, idem: str | None, ims: str | None) -> dict:
+    def _headers(self, access_token: str, extra, has_body: bool, idem: str | None, ims: str | None,
+                 content_type: str | None = None) -> dict:
         headers = {
             "Authorization": f"Bearer {access_token}",
             "xero-tenant-id": self.tenant_id,
@@ -155,7 +157,7 @@ class XeroClient:
             "User-Agent": self.user_agent,
         }
         if has_body:
-            headers["Content-Type"] = "application/json; charset=utf-8"
+            headers["Content-Type"] = content_type or "application/json; charset=utf-8"
         if idem:
             headers["Idempotency-Key"] = idem
         if ims:
@@ -171,10 +173,11 @@ class XeroClient:
         return delay
 
     def request(self, method: str, path: str, *, params=None, json=None, headers=None, idempotency_key=None,
-                if_modified_since=None) -> dict:
+                if_modified_since=None, data: bytes | None = None, content_type: str | None = None) -> dict:
         """Send one Accounting API request and return the parsed JSON body ({} for 204/304).
 
-        ``path`` is relative to the Accounting base (``"Invoices"``, ``"Invoices/<id>"``).
+        ``path`` is relative to the Accounting base (``"Invoices"``, ``"Invoices/<id>"``). ``data``: a raw body
+        (a file sent to the Attachments API) with its ``content_type``, instead of ``json``.
         Raises the typed errors of :mod:`xero.errors`.
         """
         method = method.upper()
@@ -182,7 +185,9 @@ class XeroClient:
         idem = normalize_idempotency_key(idempotency_key)
         ims = format_if_modified_since(if_modified_since) if if_modified_since is not None else None
         body = None
-        if json is not None:
+        if data is not None:
+            body = bytes(data)
+        elif json is not None:
             body = _json.dumps(json, default=_json_default, ensure_ascii=False).encode("utf-8")
         is_write = method not in _SAFE_METHODS
         retry_safe = not is_write or bool(idem)
@@ -195,7 +200,8 @@ class XeroClient:
         while True:
             access_token = self._token(force_refresh) if force_refresh else self._token(False)
             force_refresh = False
-            req_headers = self._headers(access_token, headers, body is not None, idem, ims)
+            req_headers = self._headers(access_token, headers, body is not None, idem, ims,
+                                        content_type if data is not None else None)
             slot = self.rate_limiter.acquire(self.tenant_id) if self.rate_limiter else None
             started = time.monotonic()
             resp = None

@@ -14,6 +14,14 @@ DEFAULT_SCOPES = (
     "accounting.payments",
     "accounting.banktransactions",
 )
+# Asked for only when a company attaches its documents' files in Xero (Attachments API); a consent given before
+# lacks it: Xero does not upgrade existing tokens (XERO.md, Scopes).
+ATTACHMENTS_SCOPE = "accounting.attachments"
+
+
+def scopes_for(attachments=False):
+    """The scopes a consent asks for: the default ones, plus ``accounting.attachments`` when files are attached."""
+    return DEFAULT_SCOPES + ((ATTACHMENTS_SCOPE,) if attachments else ())
 
 
 @dataclass(frozen=True)

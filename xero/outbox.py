@@ -34,6 +34,9 @@ def excerpt(value):
     """What the Sync Log keeps of a request or an answer: JSON, secrets redacted, at most EXCERPT characters."""
     if value is None or value is False:
         return False
+    if isinstance(value, dict):
+        # A file's content is named by its size, never copied (an attachment's element carries it).
+        value = {k: f"<{len(v)} bytes>" if isinstance(v, (bytes, bytearray)) else v for k, v in value.items()}
     if not isinstance(value, str):
         value = json.dumps(value, default=str, ensure_ascii=False)
     return redact(value)[:EXCERPT]

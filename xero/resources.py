@@ -69,7 +69,8 @@ RESOURCES = {resource.name: resource for resource in (
              sub_collections=frozenset({"Allocations", "Attachments"}), editable=("DRAFT", "SUBMITTED", "AUTHORISED")),
     Resource("Currencies", "Code"),
     Resource("Invoices", "InvoiceID", "InvoiceNumber", web_path="AccountsReceivable/View.aspx?InvoiceID={id}",
-             paged=True, ids_filter=True, unitdp=True, sub_collections=_ATTACHMENTS,
+             paged=True, ids_filter=True, unitdp=True,
+             sub_collections=frozenset({"Attachments", "OnlineInvoice", "OnlineInvoices", "Email"}),
              editable=("DRAFT", "SUBMITTED", "AUTHORISED")),
     Resource("Items", "ItemID", "Code", unitdp=True),
     Resource("LinkedTransactions", "LinkedTransactionID", paged=True),
@@ -150,6 +151,12 @@ OPERATIONS = {
     # documents whose lines name them.
     "tracking_category": Operation("TrackingCategories", "Tracking Category", 3),
     "tracking_options": Operation("TrackingCategories", "Tracking Options", 4),
+    # After every document (xero_files.py): a document's file, one call per file at the document's own endpoint
+    # (Invoices/<id>/Attachments/<FileName>, or CreditNotes/...); the link to a sales invoice's online page (a
+    # read: Invoices/<id>/OnlineInvoice); Xero emailing an approved sales invoice (Invoices/<id>/Email).
+    "attachment": Operation("Invoices", "Attachment", 50),
+    "online_invoice": Operation("Invoices", "Online Invoice Link", 55),
+    "invoice_email": Operation("Invoices", "Email Invoice", 60),
 }
 
 
@@ -166,7 +173,8 @@ def envelope(path):
     parts = str(path or "").split("/")
     known = RESOURCES.get(parts[0])
     if len(parts) > 2 and known is not None and parts[2] in known.sub_collections:
-        return parts[2]
+        # Invoices/<id>/OnlineInvoice answers {"OnlineInvoices": [...]} (spec 16.1.0, getOnlineInvoice)
+        return "OnlineInvoices" if parts[2] == "OnlineInvoice" else parts[2]
     return parts[0]
 
 
