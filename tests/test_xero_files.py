@@ -1,9 +1,12 @@
 """Documents' files attached in Xero, Xero's online invoice link and Xero emailing approved invoices, against the
 sandbox over HTTP (xero_attachment.py, xero_document_files.py, account_move_files.py)."""
 import base64
+import hashlib
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..xero import attachments
@@ -217,3 +220,24 @@ class TestXeroFiles(XeroExportCase):
         self.export(move)
         self.assertEqual([e["path"] for e in self.calls() if e["method"] != "GET"], [f"{API}/Contacts", f"{API}/Invoices"])
         self.assertFalse(self.Job.search([("operation", "in", ("attachment", "online_invoice", "invoice_email"))]))
+
+    def test_a_vendor_bill_gets_the_vendors_document(self):
+        """A bill's file is the vendor's document (the bill's main attachment), never shown online (a bill has no
+        online invoice)."""
+        self.company.write({"xero_purchase_account_code": "429", "xero_purchase_tax_type": "INPUT"})
+        supplier = self.env["res.partner"].create({"name": "Paper Supplier Ltd", "is_company": True})
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": supplier.id, "ref": "PS-0042", "invoice_date": fields.Date.today(),
+            "invoice_line_ids": [Command.create({"name": "Paper", "quantity": 1, "price_unit": 40.0, "tax_ids": False})]})
+        scan = self.env["ir.attachment"].create({"name": "PS-0042.pdf", "raw": b"%PDF-1.4 the vendor's bill",
+                                                 "mimetype": "application/pdf", "res_model": "account.move",
+                                                 "res_id": bill.id})
+        bill.message_main_attachment_id = scan
+        bill.action_post()
+        self.export(bill)
+        self.send()
+        self.assertTrue(bill.xero_invoice_id)
+        [file] = self.files("Invoices", bill.xero_invoice_id)
+        self.assertEqual(file["sha256"], hashlib.sha256(b"%PDF-1.4 the vendor's bill").hexdigest())
+        self.assertEqual(file["MimeType"], "application/pdf")
+        self.assertFalse(file.get("IncludeOnline"))
