@@ -31,6 +31,9 @@ company = env.company
 if company.name in ("YourCompany", "My Company"):
     company.name = "Harbour Coffee Roasters"
 
+# Documents' files in Xero (their PDF, a bill's scan) and Xero's online invoice link: asked in the consent.
+if not company.xero_attach_files:
+    company.write({"xero_attach_files": True, "xero_attach_online": True, "xero_online_invoice_link": True})
 connection = connect(env, sandbox_url, company)
 
 # Sample customers and products (created once, found again by their reference).
@@ -120,6 +123,22 @@ if connection.state == "connected":
             "data": {"object": {"id": "po_demo_weekly", "object": "payout", "amount": 4631, "currency": "usd",
                                 "arrival_date": 1795478400, "status": "paid", "type": "bank_account"}}})
         Event._cron_xero_payment_events()
+# A supplier's bill with the supplier's PDF (its main attachment): a Xero bill with that file attached.
+Move = env["account.move"]
+if not Move.search_count([("move_type", "=", "in_invoice"), ("ref", "=", "GBI-2026-311")]):
+    supplier = Partner.search([("ref", "=", "DEMO-S1")], limit=1) or Partner.create({
+        "ref": "DEMO-S1", "name": "Green Bean Importers", "email": "accounts@greenbean.example", "is_company": True})
+    bill = Move.create({
+        "move_type": "in_invoice", "partner_id": supplier.id, "ref": "GBI-2026-311", "invoice_date": "2026-11-25",
+        "invoice_line_ids": [Command.create({"name": "Green coffee, Colombia Huila, 60 kg", "quantity": 2,
+                                             "price_unit": 310.0, "tax_ids": False})]})
+    scan = env["ir.attachment"].create({
+        "name": "GBI-2026-311.pdf", "mimetype": "application/pdf", "res_model": "account.move", "res_id": bill.id,
+        "raw": b"%PDF-1.4\n% Green Bean Importers - invoice GBI-2026-311 (demo)\n%%EOF\n"})
+    bill.message_main_attachment_id = scan
+    bill.action_post()
+    bill.action_xero_export()
+    env["xero.job"]._xero_send(connections=connection)
 # With the Purchase bridge (xero_connector_purchase): a confirmed purchase order in Xero.
 from demo_seed_purchase import seed_purchase_order  # noqa: E402
 

@@ -30,7 +30,9 @@ def point_at_sandbox(env, sandbox_url, client_id, client_secret, calls_per_minut
 def connect(env, sandbox_url, company=None, tenant_id=None):
     company = company or env.company
     connection = env["xero.connection"]._xero_for_company(company)
-    if connection.state == "connected":
+    # (connected before the company attached files: the consent is asked again, with accounting.attachments)
+    needs_scope = company.xero_attach_files and connection._xero_attachments_scope_missing()
+    if connection.state == "connected" and not needs_scope:
         try:
             connection._xero_access_token()
             return connection
