@@ -60,22 +60,8 @@ class AccountMove(models.Model):
             return attachment.raw, attachment.mimetype or "application/octet-stream"
         return None
 
-    def _xero_queue_attachments(self):
-        """Queue the move's file for its Xero document, when the company attaches files (one row and job per file)."""
-        Attachment = self.env["xero.attachment"].sudo()
-        Job = self.env["xero.job"].sudo()
-        for move in self:
-            company = move.company_id
-            collection, document_id = move._xero_attachment_target()
-            name = move._xero_attachment_name() if company.xero_attach_files and document_id else False
-            if not name:
-                continue
-            key = [("res_model", "=", move._name), ("res_id", "=", move.id), ("file_name", "=", name),
-                   ("company_id", "=", company.id)]
-            row = Attachment.search(key, limit=1) or Attachment.create(
-                {"res_model": move._name, "res_id": move.id, "file_name": name, "company_id": company.id})
-            Job._xero_enqueue(row, "attachment", company=company,
-                              resource=attachments.attachment_path(collection, document_id, name))
+    def _xero_attachment_online_allowed(self):
+        return attachments.include_online_allowed(self.move_type)
 
     # ------------------------------------------------------------------------------------------
     # xero.outbox.record: the document's own hooks dispatch the follow-ups

@@ -101,7 +101,7 @@ class XeroAttachment(models.Model):
                 max=attachments.MAX_ATTACHMENTS))
         if problem == "empty":
             raise XeroBlocked(self.env._("%(doc)s: the file %(file)s is empty.", doc=document.display_name, file=name))
-        online = bool(company.xero_attach_online) and attachments.include_online_allowed(document.move_type)
+        online = bool(company.xero_attach_online) and document._xero_attachment_online_allowed()
         return {"Path": attachments.attachment_path(collection, document_id, self.file_name),
                 "FileName": self.file_name, "ContentType": mimetype, "ContentLength": len(content),
                 "IncludeOnline": online, "Checksum": digest, "content": content}

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from odoo import fields, models
 
 from ..exceptions import XeroAlreadyDone, XeroBlocked
+from ..xero import attachments
 
 FOLLOW_UPS = ("online_invoice", "invoice_email")
 # Xero gives the online invoice of a sales invoice that is not a draft (Xero's Invoices docs: "you cannot retrieve an
@@ -49,6 +50,32 @@ class XeroDocumentFiles(models.AbstractModel):
                     and (record.xero_emailed_invoice_id or "").lower() != invoice_id.lower():
                 Job._xero_enqueue(record, "invoice_email", method="POST", company=company,
                                   resource=f"Invoices/{invoice_id}/Email")
+
+    # ------------------------------------------------------------------------------------------
+    # The document's file (xero.attachment): the documents that attach one define _xero_attachment_target,
+    # _xero_attachment_name and _xero_attachment_file (account_move_files.py, the Purchase bridge's orders)
+    # ------------------------------------------------------------------------------------------
+    def _xero_attachment_online_allowed(self):
+        """Whether the file may show on Xero's online page of the document (sales invoices and credit notes)."""
+        return False
+
+    def _xero_queue_attachments(self):
+        """Queue the document's file for its Xero document, when the company attaches files (one row and job per
+        file)."""
+        Attachment = self.env["xero.attachment"].sudo()
+        Job = self.env["xero.job"].sudo()
+        for document in self:
+            company = document.company_id
+            collection, document_id = document._xero_attachment_target()
+            name = document._xero_attachment_name() if company.xero_attach_files and document_id else False
+            if not name:
+                continue
+            key = [("res_model", "=", document._name), ("res_id", "=", document.id), ("file_name", "=", name),
+                   ("company_id", "=", company.id)]
+            row = Attachment.search(key, limit=1) or Attachment.create(
+                {"res_model": document._name, "res_id": document.id, "file_name": name, "company_id": company.id})
+            Job._xero_enqueue(row, "attachment", company=company,
+                              resource=attachments.attachment_path(collection, document_id, name))
 
     # ------------------------------------------------------------------------------------------
     # xero.outbox.record, for the operations "online_invoice" and "invoice_email"

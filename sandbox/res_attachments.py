@@ -27,7 +27,9 @@ from .util import iso_z, new_id
 
 MAX_ATTACHMENTS = 10
 MAX_FILE_BYTES = 10 * 1024 * 1024
-ATTACHABLE = ("Invoices", "CreditNotes")
+# The documents the connector attaches files to; the spec has the same Attachments paths on PurchaseOrders
+# (/PurchaseOrders/{PurchaseOrderID}/Attachments/{FileName}).
+ATTACHABLE = ("Invoices", "CreditNotes", "PurchaseOrders")
 SALES_TYPES = ("ACCREC", "ACCRECCREDIT")
 
 

@@ -79,7 +79,8 @@ class WritingMixin:
                 return self._invalid(fmt, e.messages, coll)
             body, ct = render.envelope(coll, out, fmt, provider, now)
             return Response(body, content_type=ct)
-        if len(parts) >= 3 and coll in ("Invoices", "CreditNotes") and parts[2].lower() in ("attachments", "email"):
+        if len(parts) >= 3 and coll in ("Invoices", "CreditNotes", "PurchaseOrders") \
+                and parts[2].lower() in ("attachments", "email"):
             return self.write_sub_resource(request, raw, parts, coll, fmt, w, provider, entry)
         try:
             body = self.parse_body(request, raw, coll)

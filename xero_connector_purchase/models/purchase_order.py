@@ -174,6 +174,8 @@ class PurchaseOrder(models.Model):
         self._xero_post_done(job, self.env._("Purchase order"), vals["xero_purchase_order_number"], vals[
             "xero_purchase_order_status"])
         self._xero_done_while_cancelled(OPERATION)
+        if job.operation == OPERATION:
+            self._xero_queue_attachments()  # its PDF, when the company attaches files (purchase_order_files.py)
 
     def _xero_job_lookup(self, job, client):
         """What a lost attempt may have created: Xero's purchase order of our number (Xero's numbers are unique,

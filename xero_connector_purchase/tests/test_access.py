@@ -32,7 +32,8 @@ METHODS = {
 # The bridge's fields on Odoo's models: level → names.
 FIELDS = {
     "purchase.order": {"nobody": "xero_purchase_order_id xero_purchase_order_number xero_purchase_order_status "
-                                 "xero_purchase_order_url xero_revision"},
+                                 "xero_purchase_order_url xero_revision xero_online_invoice_url "
+                                 "xero_emailed_invoice_id"},
     "res.company": {"config": "xero_auto_export_purchase_orders"},
 }
 VALUES = {"xero_revision": 7, "xero_auto_export_purchase_orders": True}

@@ -148,3 +148,24 @@ class TestPurchaseOrderExport(XeroPurchaseCase):
             order.with_user(self.xero_user).write({"xero_purchase_order_id": "3c2d1e0f-4a5b-4e8f-9a7b-5f6e2b5a0c1d"})
         self.assertIn("xero_purchase_order_id", str(refused.exception))
         self.assertFalse(order.xero_purchase_order_id)
+
+    def test_its_pdf_attached_in_xero_once(self):
+        """With Settings → Xero → Documents → Attach PDFs in Xero, the order's PDF goes to its Xero purchase order
+        after the order (one call), never shown online (a purchase order has no online invoice); sent again
+        unchanged, nothing is attached again."""
+        self.company.write({"xero_attach_files": True, "xero_attach_online": True})
+        self.connection = self._xero_connect(self.xero_admin, tenants=[self.org])
+        order = self.purchase_order()
+        order.with_user(self.xero_user).action_xero_export()
+        self.send()
+        self.assertTrue(order.xero_purchase_order_id)
+        files = self.sandbox_get(f"/_sandbox/orgs/{self.org}/PurchaseOrders/{order.xero_purchase_order_id}/attachments")
+        self.assertEqual([f["FileName"] for f in files], [f"{order.name}.pdf"])
+        self.assertFalse(files[0].get("IncludeOnline"))
+        row = self.env["xero.attachment"].sudo().search([("res_model", "=", "purchase.order"), ("res_id", "=", order.id)])
+        self.assertEqual((row.xero_collection, row.checksum), ("PurchaseOrders", files[0]["sha256"]))
+        uploads = len(self.calls(method="PUT", path=f"/Attachments/{order.name}.pdf"))
+        self.Job._xero_enqueue(row, "attachment")
+        self.send()
+        self.assertEqual(len(self.calls(method="PUT", path=f"/Attachments/{order.name}.pdf")), uploads,
+                         "unchanged: not sent again")
