@@ -121,7 +121,7 @@ class XeroConnection(models.Model):
         values = []
         for back in range(GRAPH_DAYS - 1, -1, -1):
             day = today - timedelta(days=back)
-            values.append({"label": day.strftime("%d %b"), "value": days.get(day, 0),
+            values.append({"label": day.strftime("%d"), "value": days.get(day, 0),
                            "type": "past" if back else "future"})
         return [{"key": "Documents sent", "values": values, "is_sample_data": False}]
 
