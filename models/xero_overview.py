@@ -10,7 +10,8 @@ Is Xero in step, and what is stuck? Each figure is computed for all the cards at
 - the last 24 hours: sent (done), failed (retrying or blocked since), success rate;
 - webhook and payment events waiting;
 - documents sent per day over the last 14 days (the journal dashboard's bar graph);
-- the long work in progress (bulk exports: models/xero_run.py), with its count and time left.
+- the long work in progress (bulk exports: models/xero_run.py, with their count and time left; a pull's full pass;
+  the payment events' backlog).
 """
 import json
 import time
@@ -72,6 +73,10 @@ class XeroConnection(models.Model):
                 runs.setdefault(cursor.company_id.id, []).append(self.env._(
                     "Reading %(what)s from Xero: %(done)s of %(total)s.", what=cursor.key, done=cursor.pull_done,
                     total=cursor.pull_total))
+        for cid, (done, total) in self._overview_payment_backlogs(companies).items():
+            runs.setdefault(cid, []).append(self.env._(
+                "Recording Stripe and GoCardless payments in Xero: %(done)s of %(total)s events processed.",
+                done=done, total=total))
         day_limit = int(self._xero_rate_limiter().per_day)
         rates = {rate.tenant_id: rate.state or {} for rate in self.env["xero.rate.state"].sudo().search(
             [("tenant_id", "in", [t for t in self.mapped("tenant_id") if t])])}
@@ -91,6 +96,25 @@ class XeroConnection(models.Model):
             conn.overview_payments_waiting = payments.get(cid, 0)
             conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
             conn.overview_runs = "\n".join(runs.get(cid, [])) or False
+
+    @api.model
+    def _overview_payment_backlogs(self, companies):
+        """{company id: (events processed, events in the backlog)} of the companies with payment events waiting:
+        the backlog runs from the oldest event waiting (webhooks start it, no user: the Overview shows it)."""
+        Event = self.env["xero.payment.event"].sudo()
+        oldest = {company.id: when for company, when in Event._read_group(
+            [("company_id", "in", companies), ("state", "=", "pending")], ["company_id"], ["create_date:min"])}
+        if not oldest:
+            return {}
+        since = Domain.OR(Domain("company_id", "=", cid) & Domain("create_date", ">=", when)
+                          for cid, when in oldest.items())
+        counts = {(company.id, state): count for company, state, count in Event._read_group(
+            since, ["company_id", "state"], ["__count"])}
+        backlogs = {}
+        for cid in oldest:
+            total = sum(count for (company, _state), count in counts.items() if company == cid)
+            backlogs[cid] = (total - counts.get((cid, "pending"), 0), total)
+        return backlogs
 
     @api.model
     def _overview_count(self, Model, domain, group):

@@ -40,9 +40,9 @@ class TestOverview(XeroExportCase):
             "connection_id": conn.id, "tenant_id": self.org, "category": "INVOICE", "event_type": "UPDATE",
             "resource_id": f"0000000{i}-0000-0000-0000-000000000000", "event_date": fields.Datetime.now()}
             for i in range(3)])
-        self.env["xero.payment.event"].sudo().create({
-            "provider": "stripe", "event_id": "evt_overview", "company_id": self.company.id,
-            "event_type": "charge.succeeded"})
+        self.env["xero.payment.event"].sudo().create([{
+            "provider": "stripe", "event_id": f"evt_overview_{i}", "company_id": self.company.id,
+            "event_type": "charge.succeeded", "state": state} for i, state in enumerate(("pending", "done", "ignored"))])
 
         conn.invalidate_recordset()
         company = [("company_id", "=", self.company.id)]
@@ -63,6 +63,8 @@ class TestOverview(XeroExportCase):
         self.assertEqual({name: conn[name] for name in expected}, expected)
         rate = 100.0 * expected["overview_sent_24h"] / (expected["overview_sent_24h"] + expected["overview_failed_24h"])
         self.assertAlmostEqual(conn.overview_success_rate, rate, places=1)
+        # The payment events' backlog: from the oldest event waiting, how many are processed.
+        self.assertIn("Recording Stripe and GoCardless payments in Xero: 2 of 3 events processed.", conn.overview_runs)
         # Today's API budget, from Xero's headers: every call the sandbox logged for this organisation.
         self.assertEqual(conn.overview_calls_today, len(self.calls()))
         self.assertEqual(conn.overview_day_limit, 5000)
