@@ -76,12 +76,13 @@ class XeroJob(models.Model):
                 continue
             if not blocked:
                 continue  # retried, on their way: the activity stays until they are sent
-            note = self._xero_blocked_note(blocked, cause)
+            user = activity.user_id or self._xero_blocked_admin(conn)
+            if not user:
+                continue
+            note = self.with_context(lang=user.lang)._xero_blocked_note(blocked, cause)  # in the administrator's language
             if activity:
                 activity.note = note
-                continue
-            user = self._xero_blocked_admin(conn)
-            if user:
+            else:
                 conn.activity_schedule(activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id)
 
     def _xero_blocked_note(self, blocked, cause):

@@ -14,8 +14,6 @@ from odoo import api, fields, models
 
 from ..xero.resources import MAX_PER_CALL
 
-OPEN = ("pending", "sending", "retry", "blocked")
-
 
 class XeroRun(models.Model):
     _name = "xero.run"
@@ -98,6 +96,7 @@ class XeroRun(models.Model):
     def _xero_report(self, jobs):
         """After a batch: tell the users whose runs these jobs belong to how far they are (finished ones once)."""
         for run in jobs.sudo().run_id.filtered(lambda r: r.state == "running"):
+            run = run.with_context(lang=run.user_id.lang)  # told in the language of who started it
             run.invalidate_recordset(["done_count", "blocked_count", "progress", "message"])
             still_open = self.env["xero.job"].sudo().search_count([("run_id", "=", run.id),
                                                                    ("state", "in", ("pending", "sending", "retry"))])
@@ -106,7 +105,7 @@ class XeroRun(models.Model):
                 run.write({"state": "done", "finished_on": fields.Datetime.now()})
             run.user_id._bus_send("simple_notification", {
                 "type": "warning" if finished and run.blocked_count else ("success" if finished else "info"),
-                "title": self.env._("Xero"), "message": run.message, "sticky": finished,
+                "title": "Xero", "message": run.message, "sticky": finished,
             })
 
     @api.autovacuum
