@@ -14,6 +14,7 @@ Is Xero in step, and what is stuck? Each figure is computed for all the cards at
   the payment events' backlog).
 """
 import json
+import math
 import time
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from odoo.fields import Domain
 from .xero_access import USER, checked
 
 GRAPH_DAYS = 14
+PULL_PAGE = 1000  # the pulls' page size (xero.sync.cursor._xero_pull)
 # What each of the card's links opens: the Sync Log filtered.
 LINKS = ("pending", "retry", "blocked", "sent", "failed")
 
@@ -65,14 +67,18 @@ class XeroConnection(models.Model):
             [("connection_id", "in", self.ids)])}
         graphs = self._overview_graphs(Job, companies, now)
         runs = {}
+        per_minute = max(1, self._xero_rate_limiter().per_window)
         for run in self.env["xero.run"].sudo().search([("company_id", "in", companies), ("state", "=", "running")]):
             runs.setdefault(run.company_id.id, []).append(run.message)
         for cursor in self.env["xero.sync.cursor"].sudo().search([("connection_id", "in", self.ids),
                                                                    ("pull_total", ">", 0)]):
             if cursor.pull_done < cursor.pull_total:
+                # at Xero's pace: pages of 1,000 (PULL_PAGE), the organisation's calls a minute
+                pages = math.ceil((cursor.pull_total - cursor.pull_done) / PULL_PAGE)
                 runs.setdefault(cursor.company_id.id, []).append(self.env._(
-                    "Reading %(what)s from Xero: %(done)s of %(total)s.", what=cursor.key, done=cursor.pull_done,
-                    total=cursor.pull_total))
+                    "Reading %(what)s from Xero: %(done)s of %(total)s, about %(minutes)s min left at Xero's pace.",
+                    what=cursor.key, done=cursor.pull_done, total=cursor.pull_total,
+                    minutes=max(1, math.ceil(pages / per_minute))))
         for cid, (done, total) in self._overview_payment_backlogs(companies).items():
             runs.setdefault(cid, []).append(self.env._(
                 "Recording Stripe and GoCardless payments in Xero: %(done)s of %(total)s events processed.",

@@ -199,7 +199,7 @@ class TestXeroPull(XeroWebhookCase):
         # Before each page is applied: what the pass has read so far, of Xero's count (its pagination's itemCount).
         self.assertEqual([done for done, _total, _text in seen], list(range(0, total, 2)))
         self.assertEqual({t for _done, t, _text in seen[1:]}, {total})
-        self.assertIn(f"Reading Contacts from Xero: 2 of {total}.", seen[1][2])
+        self.assertIn(f"Reading Contacts from Xero: 2 of {total}, about 1 min left at Xero's pace.", seen[1][2])
         cursor = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id), ("key", "=", "Contacts")])
         self.assertEqual((cursor.pull_done, cursor.pull_total), (total, total))
         conn.invalidate_recordset()
