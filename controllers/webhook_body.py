@@ -23,8 +23,15 @@ def _input_stream(httprequest):
 
 def webhook_body(logger, label, limit=MAX_BODY_BYTES):
     """The raw body of the current request (bytes), or ``None`` when it is larger than ``limit`` bytes (a
-    warning logged on ``logger``: the caller answers 413)."""
+    warning logged on ``logger``: the caller answers 413).
+
+    Read once per request and kept on it: Odoo runs a route again after a serialization failure (two deliveries
+    of one event stored at the same moment), and the stream it was read from is then spent; read again, the
+    body would be empty and the delivery refused as wrongly signed."""
     httprequest = request.httprequest
+    body = getattr(httprequest, "_xero_webhook_body", None)
+    if body is not None:
+        return body
     length = httprequest.content_length
     if length is not None and length > limit:
         logger.warning("%s webhook refused (413) from %s: Content-Length %d is over the %d bytes accepted; "
@@ -38,6 +45,7 @@ def webhook_body(logger, label, limit=MAX_BODY_BYTES):
         logger.warning("%s webhook refused (413) from %s: the body (no Content-Length) is over the %d bytes "
                        "accepted; nothing stored", label, httprequest.remote_addr, limit)
         return None
+    httprequest._xero_webhook_body = body
     return body
 
 

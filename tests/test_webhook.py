@@ -11,6 +11,7 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import tagged
 
 from .common import XeroHttpCase
@@ -202,6 +203,27 @@ class TestXeroWebhook(XeroWebhookCase):
         # The same resource changing again later is a new event.
         self._post(self._body([self._event(event["resourceId"], date="2026-03-01T10:16:00")]))
         self.assertEqual(self.Event.search_count([("resource_id", "=", event["resourceId"])]), 2)
+
+    def test_delivery_stored_after_a_serialization_failure(self):
+        """Two deliveries of one event stored at the same moment: one of them fails to serialize and Odoo runs the
+        route again. The body read the first time is used again (the request's stream is spent by then): stored, 200,
+        not refused as wrongly signed (found by bench/bench_webhooks: a GoCardless redelivery answered 498)."""
+        self._connect()
+        event = self._event()
+        receive = type(self.Event)._xero_receive
+        failures = []
+
+        def conflict_once(events, payload):
+            if not failures:
+                failures.append(payload)
+                raise ConcurrencyError("could not serialize access due to concurrent update")
+            return receive(events, payload)
+
+        with patch.object(type(self.Event), "_xero_receive", conflict_once):
+            answer, _seconds = self._post(self._body([event]))
+        self.assertEqual(len(failures), 1, "the first run failed to serialize")
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(self.Event.search_count([("resource_id", "=", event["resourceId"])]), 1)
 
     def test_refused_and_nothing_stored(self):
         self._connect()
