@@ -32,6 +32,11 @@ class PostgresStateStore:
 
     def update(self, tenant_id, fn):
         with self.registry.cursor() as cr:
+            # READ COMMITTED, not Odoo's REPEATABLE READ: the row lock below must read the row as the last
+            # committer left it. Under a snapshot taken before a concurrent update committed, PostgreSQL refuses
+            # the lock ("could not serialize access due to concurrent update"), which two cron threads and the
+            # HTTP workers pacing the same organisation hit constantly. The row lock alone serializes the updates.
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute(
                 """INSERT INTO xero_rate_state (tenant_id, state, create_date, write_date)
                    VALUES (%s, '{}'::jsonb, now() at time zone 'UTC', now() at time zone 'UTC')

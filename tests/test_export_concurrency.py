@@ -105,3 +105,57 @@ class TestConcurrentSenders(XeroHttpCase):
             ]
             for statement in statements:
                 cr.execute(*statement) if isinstance(statement, tuple) else cr.execute(statement)
+
+
+@tagged("post_install", "-at_install")
+class TestRateStateConcurrency(XeroHttpCase):
+    """The pacing state is updated by every cron thread and HTTP worker at once, in transactions of its own."""
+
+    def test_update_waits_for_a_concurrent_update_instead_of_failing_to_serialize(self):
+        db = self.env.cr.dbname
+        tenant = f"rate-state-test-{time.monotonic_ns()}"
+        store = self.env["xero.rate.state"]._xero_store()
+        registry = type("RealCursors", (), {"cursor": staticmethod(lambda: sql_db.db_connect(db).cursor())})()
+        store.registry = registry  # real transactions: the test cursor would hide the race
+        self.addCleanup(self._drop, db, tenant)
+        store.update(tenant, lambda state: state.update(calls=0))
+        errors, holder_locked, release = [], threading.Event(), threading.Event()
+
+        def holder():
+            # Another worker: locks the row, bumps the count, and commits after the update below has begun.
+            try:
+                with sql_db.db_connect(db).cursor() as cr:
+                    cr.execute("SELECT state FROM xero_rate_state WHERE tenant_id = %s FOR UPDATE", [tenant])
+                    cr.execute("UPDATE xero_rate_state SET state = jsonb_set(state, '{calls}', "
+                               "to_jsonb((state->>'calls')::int + 1)) WHERE tenant_id = %s", [tenant])
+                    holder_locked.set()
+                    release.wait(timeout=10)
+            except Exception as exc:  # reported by the test
+                errors.append(exc)
+
+        def bump(state):
+            state["calls"] = state.get("calls", 0) + 1
+            return state["calls"]
+
+        thread = threading.Thread(target=holder)
+        thread.start()
+        self.assertTrue(holder_locked.wait(timeout=10))
+        # The update starts its transaction (and, under a snapshot, would take its snapshot) while the row is held.
+        timer = threading.Timer(0.5, release.set)
+        timer.start()
+        try:
+            result = store.update(tenant, bump)
+        finally:
+            release.set()
+            thread.join(timeout=10)
+            timer.cancel()
+        self.assertFalse(errors, errors)
+        self.assertEqual(result, 2, "the update read the row as the concurrent worker committed it")
+        with sql_db.db_connect(db).cursor() as cr:
+            cr.execute("SELECT state->>'calls' FROM xero_rate_state WHERE tenant_id = %s", [tenant])
+            self.assertEqual(cr.fetchone()[0], "2", "both updates kept, none lost")
+
+    @staticmethod
+    def _drop(db, tenant):
+        with sql_db.db_connect(db).cursor() as cr:
+            cr.execute("DELETE FROM xero_rate_state WHERE tenant_id = %s", [tenant])
