@@ -3,8 +3,9 @@
 One run (the scheduled action, or an export a user waits for) takes, per connected organisation, an advisory
 lock on a cursor of its own (one sender per organisation across workers and machines), recovers the jobs a dead
 sender left *sending*, then repeats: pick up to 50 due jobs of one collection and method whose dependencies are
-done (lowest priority first), build their elements, mark them *sending* and commit, send one call, apply each
-element's outcome, commit. The job contract (states, what a handler may raise) is in ``models/xero_job.py``; the
+done (lowest priority first), build their elements, keep the call under Xero's 3.5 MB (an element too large alone
+is blocked, never sent; the elements that do not fit wait for the next call), mark them *sending* and commit, send
+one call, apply each element's outcome, commit. The job contract (states, what a handler may raise) is in ``models/xero_job.py``; the
 hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
 need no database (backoff, keys, excerpts) are in ``xero/outbox.py``.
 """
@@ -16,13 +17,24 @@ from odoo import api, fields, models, sql_db
 from odoo.fields import Domain
 
 from ..exceptions import XeroAlreadyDone, XeroBlocked
-from ..xero import ElementResult, NotFound, RateLimited, ReconnectNeeded, TransientError, XeroError, resources
+from ..xero import (
+    ElementResult,
+    NotFound,
+    RateLimited,
+    ReconnectNeeded,
+    RequestTooLarge,
+    TransientError,
+    XeroError,
+    resources,
+)
+from ..xero.client import MAX_REQUEST_BYTES, encoded_size
 from ..xero.outbox import (
     DUE_STATES,
     LOCK_NAMESPACE,
     MAX_ATTEMPTS,
     backoff,
     batch_key,
+    cut_to_size,
     excerpt,
     rate_limit_wait,
     tenant_lock_key,
@@ -116,7 +128,9 @@ class XeroJob(models.Model):
             if not batch:
                 break
             tried.update(batch.ids)
-            stop = batch._xero_send_batch(conn, client)
+            later = set()  # jobs cut from the call to keep it under Xero's size limit: picked again this run
+            stop = batch._xero_send_batch(conn, client, later)
+            tried.difference_update(later)
             memo["ended"].update(batch.filtered(lambda j: j.state not in ("pending", "sending", "retry")).ids)
             finished += len(batch.filtered(lambda j: j.state in ("done", "blocked")))
             self.env["xero.run"]._xero_report(batch)  # progress to the users who started long work
@@ -228,8 +242,9 @@ class XeroJob(models.Model):
     # ------------------------------------------------------------------------------------------
     # Sending a batch
     # ------------------------------------------------------------------------------------------
-    def _xero_send_batch(self, conn, client):
-        """Send one batch (same resource and method). Returns True when the organisation must stop."""
+    def _xero_send_batch(self, conn, client, later=None):
+        """Send one batch (same resource and method). Returns True when the organisation must stop.
+        ``later``: a set, given the ids of the jobs cut from the call to keep it under Xero's size limit."""
         resource, method = self[0].resource, self[0].method
         self.filtered(lambda j: j.connection_id != conn).write({"connection_id": conn.id})
         records = self._xero_records()
@@ -259,6 +274,8 @@ class XeroJob(models.Model):
                 return self._xero_batch_failed(exc)
             to_send |= job
             elements.append(payload)
+        if "/" not in resource:
+            to_send, elements = to_send._xero_fit_request(resource, elements, later)
         if not to_send:
             return False
         # 3. Mark them sending and commit: a crash from here on leaves them recoverable.
@@ -275,6 +292,8 @@ class XeroJob(models.Model):
             else:
                 results = client.batch_write(resource, elements, method="PUT" if method == "PUT" else "POST",
                                              idempotency_key=call_key)
+        except RequestTooLarge as exc:
+            return to_send._xero_request_too_large(conn, client, elements, exc)
         except XeroError as exc:
             return to_send._xero_batch_failed(exc)
         # 5. Each element's own outcome.
@@ -289,6 +308,45 @@ class XeroJob(models.Model):
             job._xero_block(explained or self.env._("%(record)s: Xero refused it: %(messages)s",
                                                     record=job.record_name, messages=messages))
             job._xero_next_key()
+        return False
+
+    def _xero_fit_request(self, resource, elements, later):
+        """Xero takes at most 3.5 MB in one call (a 413 above it, nothing processed). An element larger than that
+        alone is blocked at once, never to ride in a batch (it would take every document sent with it down);
+        the call carries the elements that fit, in order, and the others wait for the next call (``later``).
+        Returns the jobs to send and their elements."""
+        sizes = [encoded_size(element) for element in elements]
+        send, too_large, cut = cut_to_size(encoded_size({resource: []}), sizes, MAX_REQUEST_BYTES)
+        for index in too_large:
+            job = self[index]
+            job.write({"request_excerpt": excerpt(elements[index])})
+            job._xero_block(job._xero_too_large_message(sizes[index]))
+        if later is not None:
+            later.update(self[index].id for index in cut)
+        return self.browse([self[index].id for index in send]), [elements[index] for index in send]
+
+    def _xero_too_large_message(self, size):
+        self.ensure_one()
+        return self.env._(
+            "%(record)s: its data comes to %(size)s MB, more than the %(limit)s MB Xero takes in one request, so "
+            "it is not sent (Xero would refuse it, with every document sent beside it). Shorten what makes it so "
+            "large (a long description or note), then retry it.",
+            record=self.record_name, size=f"{size / 1_000_000:.1f}", limit=f"{MAX_REQUEST_BYTES / 1_000_000:g}")
+
+    def _xero_request_too_large(self, conn, client, elements, exc):
+        """Xero answered 413 although the call was sized to fit (its limit lower than documented): nothing was
+        processed. One element alone is blocked; several are sent one by one at once, which isolates the one
+        Xero refuses. Returns True when the organisation must stop."""
+        if len(self) == 1:
+            self._xero_block(self._xero_too_large_message(encoded_size(elements[0])))
+            return False
+        _logger.warning("Xero sender: %s elements of %s refused as too large (%s); sending them one by one",
+                        len(self), self[0].resource, exc)
+        for job in self:
+            job.write({"state": "pending", "attempts": job.attempts - 1})
+        for job in self:
+            if job._xero_send_batch(conn, client):
+                return True
         return False
 
     def _xero_lookup_unknown(self, records, client):

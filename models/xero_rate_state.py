@@ -1,6 +1,6 @@
 import json
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 
 
 class XeroRateState(models.Model):
@@ -36,7 +36,10 @@ class PostgresStateStore:
             # committer left it. Under a snapshot taken before a concurrent update committed, PostgreSQL refuses
             # the lock ("could not serialize access due to concurrent update"), which two cron threads and the
             # HTTP workers pacing the same organisation hit constantly. The row lock alone serializes the updates.
-            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            # (Under tests, the registry's cursor is the test's own transaction, already begun: nothing runs
+            # beside it, and the level can no longer be set.)
+            if isinstance(cr, sql_db.Cursor):
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute(
                 """INSERT INTO xero_rate_state (tenant_id, state, create_date, write_date)
                    VALUES (%s, '{}'::jsonb, now() at time zone 'UTC', now() at time zone 'UTC')

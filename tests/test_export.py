@@ -1,5 +1,6 @@
 """The outbox end to end against the sandbox: batching, lost answers, crashes, retries, rate limits."""
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -181,6 +182,62 @@ class TestOutbox(XeroExportCase):
         self.assertFalse(clash.xero_invoice_id)
         self.assertEqual(len(done.mapped("xero_id")), 50)
         self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] in moves.mapped("name")]), 51)
+
+    def test_calls_kept_under_xero_size_limit_and_an_element_too_large_alone_is_isolated(self):
+        """Xero takes at most 3.5 MB per call (413 above, nothing processed). An invoice too large alone is
+        blocked before any call and never rides in one; the others are cut into calls that fit, in one run."""
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        moves = self.env["account.move"]
+        for i in range(6):
+            moves |= self.invoice(price=10 + i, post=False)
+        moves[2].invoice_line_ids.name = "x" * 3_600_000
+        (moves[4] | moves[5]).invoice_line_ids.name = "y" * 1_800_000  # one call can carry one of these two
+        moves.action_post()
+        self.clear_log()
+        jobs = self.Job._xero_enqueue(moves, "invoice")
+        self.send()
+        writes = self.calls("PUT", "/Invoices")
+        self.assertEqual([(w["elements"], w["status"]) for w in writes], [(4, 200), (1, 200)],
+                         "no 413: five invoices in two calls that fit, the too-large one in none")
+        self.assertEqual(jobs.mapped("state"), ["done", "done", "blocked", "done", "done", "done"])
+        self.assertEqual(jobs[2].attempts, 0, "never sent")
+        self.assertIn(moves[2].name, jobs[2].error)
+        self.assertIn("3.6 MB", jobs[2].error)
+        self.assertIn("3.5 MB", jobs[2].error)
+        self.assertFalse(moves[2].xero_invoice_id)
+        # Asked again unchanged, it is blocked again without a call; shortened, it goes.
+        jobs[2].write({"state": "pending"})
+        self.clear_log()
+        self.send()
+        self.assertEqual((jobs[2].state, self.calls("PUT", "/Invoices")), ("blocked", []))
+        self.env.cr.execute("UPDATE account_move_line SET name = 'Roasting service' WHERE move_id = %s",
+                            [moves[2].id])
+        self.env.invalidate_all()
+        jobs[2].write({"state": "pending"})
+        self.send()
+        self.assertEqual(jobs[2].state, "done", jobs[2].error)
+
+    def test_a_413_despite_the_sizing_isolates_the_element_at_once(self):
+        """Were Xero's limit lower than documented, its 413 (nothing processed) sends the call's elements one by
+        one at once: the one refused alone is blocked, the others are done in the same run."""
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        moves = self.invoice(post=False) | self.invoice(post=False) | self.invoice(post=False)
+        moves[1].invoice_line_ids.name = "x" * 3_600_000
+        moves.action_post()
+        self.clear_log()
+        jobs = self.Job._xero_enqueue(moves, "invoice")
+        with patch("odoo.addons.xero_connector.models.xero_job_sender.MAX_REQUEST_BYTES", 10_000_000):
+            self.send()
+        writes = self.calls("PUT", "/Invoices")
+        # the three in one call (413), then one by one: the sandbox does not read a body it refuses as too large
+        self.assertEqual([(w["elements"], w["status"]) for w in writes],
+                         [(None, 413), (1, 200), (None, 413), (1, 200)])
+        self.assertEqual(jobs.mapped("state"), ["done", "blocked", "done"])
+        self.assertEqual(jobs.mapped("attempts"), [1, 1, 1], "the refused call spent no attempt")
+        self.assertIn(moves[1].name, jobs[1].error)
+        self.assertIn("3.6 MB", jobs[1].error)
 
     def test_lost_response_no_duplicate(self):
         """The write reached Xero, the answer was lost: the retry with the same key gets Xero's answer."""

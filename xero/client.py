@@ -28,6 +28,7 @@ from .errors import (
     NotFound,
     RateLimited,
     ReconnectNeeded,
+    RequestTooLarge,
     TransientError,
     ValidationError,
     XeroError,
@@ -63,6 +64,15 @@ def normalize_idempotency_key(key: str | None) -> str | None:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()  # 64 chars
     prefix = "".join(c for c in key if c.isascii() and (c.isalnum() or c in "-_.:"))[:MAX_IDEMPOTENCY_KEY - 65]
     return f"{prefix}-{digest}" if prefix else digest
+
+
+# One request's body at most (XERO.md: "One POST: at most 3.5 MB"; Xero answers 413 above it).
+MAX_REQUEST_BYTES = 3_500_000
+
+
+def encoded_size(value) -> int:
+    """Bytes of ``value`` in a request's body, serialised exactly as :meth:`XeroClient.request` sends it."""
+    return len(_json.dumps(value, default=_json_default, ensure_ascii=False).encode("utf-8"))
 
 
 def _json_default(value):
@@ -285,6 +295,10 @@ class XeroClient(SubResourceCalls):
                         "consent lacks a scope): connect to Xero again.", status=403, detail=detail)
                 raise XeroError(f"Xero refused the request: {detail}", status=403, detail=detail)
 
+            if status == 413:
+                raise RequestTooLarge(f"Xero refused the request as too large ({len(body or b'')} bytes; Xero takes "
+                                      f"at most {MAX_REQUEST_BYTES} in one call).", status=413, detail=detail)
+
             if status == 404:
                 raise NotFound(f"Not found in Xero: {path}", status=404, detail=detail)
 
@@ -463,4 +477,4 @@ class XeroClient(SubResourceCalls):
         return ElementResult(index=index, ok=ok, data=data, errors=errors, warnings=warnings, resource=resource)
 
 
-__all__ = ["ElementResult", "XeroClient", "normalize_idempotency_key"]
+__all__ = ["MAX_REQUEST_BYTES", "ElementResult", "XeroClient", "encoded_size", "normalize_idempotency_key"]

@@ -95,6 +95,10 @@ class NotFound(XeroError):
     """404: the resource does not exist."""
 
 
+class RequestTooLarge(XeroError):
+    """413: the request's body is larger than Xero takes in one call (3.5 MB; XERO.md). Nothing was processed."""
+
+
 class TransientError(XeroError):
     """5xx, timeout or connection error. ``outcome_unknown`` is True when a write may have been applied."""
 

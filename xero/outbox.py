@@ -73,5 +73,43 @@ def rate_limit_wait(retry_after, problem):
     return max(1, wait)
 
 
-__all__ = ["BACKOFF_BASE", "BACKOFF_MAX", "DUE_STATES", "EXCERPT", "LOCK_NAMESPACE", "MAX_ATTEMPTS", "OPEN_STATES",
-           "STATES", "backoff", "batch_key", "excerpt", "job_key", "rate_limit_wait", "tenant_lock_key"]
+def cut_to_size(base, sizes, limit):
+    """Which elements of one call fit in ``limit`` bytes: ``base`` is the size of the empty envelope
+    (``{"Invoices": []}``), ``sizes`` each element's own size in order (elements are joined by ", ", 2 bytes).
+
+    Returns ``(send, too_large, later)``, lists of indexes: ``too_large`` the elements that exceed the limit even
+    alone (no call can carry them: Xero answers 413), ``send`` the longest run of the others, in order, that fits,
+    ``later`` the others, left for the next call (never dropped).
+    """
+    send, too_large, later = [], [], []
+    total = base
+    for index, size in enumerate(sizes):
+        if base + size > limit:
+            too_large.append(index)
+            continue
+        extra = size + (2 if send else 0)
+        if later or total + extra > limit:
+            later.append(index)
+            continue
+        send.append(index)
+        total += extra
+    return send, too_large, later
+
+
+__all__ = [
+    "BACKOFF_BASE",
+    "BACKOFF_MAX",
+    "DUE_STATES",
+    "EXCERPT",
+    "LOCK_NAMESPACE",
+    "MAX_ATTEMPTS",
+    "OPEN_STATES",
+    "STATES",
+    "backoff",
+    "batch_key",
+    "excerpt",
+    "job_key",
+    "rate_limit_wait",
+    "tenant_lock_key",
+    "cut_to_size",
+]

@@ -17,10 +17,13 @@ from xero import (  # noqa: E402
     RateLimited,
     RateLimiter,
     ReconnectNeeded,
+    RequestTooLarge,
     TransientError,
     ValidationError,
     XeroClient,
 )
+from xero.client import MAX_REQUEST_BYTES, encoded_size  # noqa: E402
+from xero.outbox import cut_to_size  # noqa: E402
 
 CLIENT_ID = "lib-test-client"
 CLIENT_SECRET = "lib-test-secret"
@@ -292,6 +295,31 @@ def test_batch_of_50_with_one_invalid(sb, connected):
     log = [e for e in sb.ctl("GET", "log", tenant=tenant) if e["method"] == "POST" and e["path"].endswith("/Invoices")]
     assert len(log) == 1 and "summarizeErrors=false" in log[0]["query"]
     assert log[0]["idempotency_key"] == "batch-job-1-0"
+
+
+def test_request_sizes_as_sent_and_the_413_of_a_call_too_large(sb, connected):
+    """encoded_size is the body's size as the client sends it; cut_to_size keeps a call under Xero's 3.5 MB:
+    the call it allows goes through, the one it would not is a 413 (RequestTooLarge) and creates nothing."""
+    _oauth, tokens, tenant = connected
+    client = make_client(sb, tokens, tenant)
+    cid = contact_id(client)
+    elements = [invoice(cid, i) for i in range(3)]
+    elements[1]["Reference"] = "é" * 1_200_000  # 2.4 MB in UTF-8
+    elements[2]["Reference"] = "x" * 1_200_000
+    base = encoded_size({"Invoices": []})
+    sizes = [encoded_size(e) for e in elements]
+    assert base + sum(sizes) + 2 * 2 == encoded_size({"Invoices": elements})
+    send, too_large, later = cut_to_size(base, sizes, MAX_REQUEST_BYTES)
+    assert (send, too_large, later) == ([0, 1], [], [2]), "the third would take the call over 3.5 MB"
+    assert len(client.batch_write("Invoices", [elements[i] for i in send])) == 2  # answered, not a 413
+    before = len(invoices_in_sandbox(sb, tenant))
+    with pytest.raises(RequestTooLarge):
+        client.batch_write("Invoices", elements)
+    assert len(invoices_in_sandbox(sb, tenant)) == before
+    statuses = [e["status"] for e in sb.ctl("GET", "log", tenant=tenant) if e["path"].endswith("/Invoices")]
+    assert statuses[-2:] == [200, 413], statuses
+    elements[0]["Reference"] = "x" * MAX_REQUEST_BYTES
+    assert cut_to_size(base, [encoded_size(e) for e in elements], MAX_REQUEST_BYTES) == ([1], [0], [2])
 
 
 def test_unit_amounts_keep_four_decimals(sb, connected):

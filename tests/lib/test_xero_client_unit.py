@@ -17,6 +17,7 @@ from xero import (
     RateLimited,
     RateLimiter,
     ReconnectNeeded,
+    RequestTooLarge,
     TokenSet,
     TransientError,
     ValidationError,
@@ -238,8 +239,14 @@ def test_429_too_long_raises():
 
 def test_other_status_is_xero_error():
     with pytest.raises(XeroError) as exc:
-        client(FakeSession(response(413, content=b"too big"))).request("POST", "Invoices", json={})
-    assert exc.value.status == 413
+        client(FakeSession(response(418, content=b"teapot"))).request("POST", "Invoices", json={})
+    assert exc.value.status == 418
+
+
+def test_413_is_request_too_large():
+    with pytest.raises(RequestTooLarge) as exc:
+        client(FakeSession(response(413, content=b"too big"))).request("POST", "Invoices", json={"Invoices": []})
+    assert exc.value.status == 413 and "3500000" in exc.value.message
 
 
 # -- paging ----------------------------------------------------------------------------------------------

@@ -54,3 +54,14 @@ def test_tenant_lock_key_fits_a_signed_int4():
     assert len(keys) == 200
     assert all(-2**31 <= key < 2**31 for key in keys)
     assert outbox.tenant_lock_key("tenant-1") == outbox.tenant_lock_key("tenant-1")
+
+
+def test_cut_to_size_keeps_order_isolates_the_too_large_and_leaves_the_rest_for_later():
+    # envelope 10 bytes, limit 100: 10 + 40 + 2 + 40 = 92 fits; the third (30) would make 124.
+    assert outbox.cut_to_size(10, [40, 40, 30, 5], 100) == ([0, 1], [], [2, 3])
+    # an element over the limit alone never rides: isolated, the others go on around it
+    assert outbox.cut_to_size(10, [95, 20, 20], 100) == ([1, 2], [0], [])
+    # exactly at the limit fits
+    assert outbox.cut_to_size(10, [44, 44], 100) == ([0, 1], [], [])
+    assert outbox.cut_to_size(10, [44, 45], 100) == ([0], [], [1])
+    assert outbox.cut_to_size(10, [], 100) == ([], [], [])
