@@ -1,5 +1,6 @@
 import logging
 import re
+from datetime import date
 
 from markupsafe import Markup
 
@@ -130,17 +131,28 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("xero_contact_id")
     def _compute_xero_sales(self):
+        """Set-wise: one grouped query for the whole recordset (a list of thousands of customers included), the
+        sums and invoice ids made by PostgreSQL; no invoice record is loaded, nothing is done per customer."""
         from .xero_invoice import SALES_STATUSES
 
         company = self.env.company
-        invoices = self.env["xero.invoice"].sudo().search([
-            ("company_id", "=", company.id), ("partner_id", "in", self.commercial_partner_id.ids),
-        ])
+        sums, ids = {}, {}
+        commercial = self.commercial_partner_id
+        if commercial.ids:
+            for partner, status, total, invoice_ids, dates in self.env["xero.invoice"].sudo()._read_group(
+                    [("company_id", "=", company.id), ("partner_id", "in", commercial.ids)],
+                    ["partner_id", "status"], ["total_base:sum", "id:array_agg", "date:array_agg"]):
+                if status in SALES_STATUSES:
+                    sums[partner.id] = sums.get(partner.id, 0.0) + total
+                # both arrays are ordered by id: (date, id) pairs, for the invoices' own order (date desc, id desc)
+                ids.setdefault(partner.id, []).extend(zip(dates, invoice_ids, strict=True))
+        Invoice = self.env["xero.invoice"]
         for partner in self:
-            mine = invoices.filtered(lambda i, p=partner: i.partner_id == p.commercial_partner_id)
-            partner.xero_invoice_ids = mine
+            key = partner.commercial_partner_id.id
+            newest_first = sorted(ids.get(key, ()), key=lambda pair: (pair[0] or date.min, pair[1]), reverse=True)
+            partner.xero_invoice_ids = Invoice.browse([invoice_id for _date, invoice_id in newest_first])
             partner.xero_currency_id = company.currency_id
-            partner.xero_sales_to_date = sum(mine.filtered(lambda i: i.status in SALES_STATUSES).mapped("total_base"))
+            partner.xero_sales_to_date = sums.get(key, 0.0)
 
     # ------------------------------------------------------------------------------------------
     # The Xero Contact ID: pasted URL → id, checked against Xero

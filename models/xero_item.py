@@ -83,10 +83,15 @@ class XeroItem(models.Model):
     def _xero_link_products(self):
         """Match each item to the one active product of its company (or shared) with its code as reference."""
         Product = self.env["product.product"].sudo()
+        by_code = {}  # (company id, code) -> products: one search per company, not one per item
+        for company in self.connection_id.company_id:
+            codes = list(set(self.filtered(lambda i, c=company: i.connection_id.company_id == c).mapped("code")) - {False})
+            for product in Product.search([("default_code", "in", codes), ("company_id", "in", [company.id, False])]):
+                by_code[company.id, product.default_code] = by_code.get((company.id, product.default_code),
+                                                                         Product) | product
         for item in self:
             company = item.connection_id.company_id
-            products = Product.search([("default_code", "=", item.code), ("company_id", "in", [company.id, False])],
-                                      limit=10) if item.code else Product
+            products = by_code.get((company.id, item.code), Product) if item.code else Product
             if len(products) > 1:
                 message = self.env._("Several products have the internal reference %(code)s (%(products)s): Xero items are "
                             "matched by internal reference, make it unique.", code=item.code,

@@ -59,7 +59,7 @@ class XeroListMixin(models.AbstractModel):
         records = [r for r in records if r.get(key)]
         existing = {rec.xero_id: rec for rec in self.with_context(active_test=False).search([
             ("connection_id", "=", connection.id), ("xero_id", "in", [r[key] for r in records])])}
-        result = self.browse()
+        new = {}  # one create for the page's new records, not one per record
         for record in records:
             vals = self._xero_values(record)
             rec = existing.get(record[key])
@@ -68,7 +68,7 @@ class XeroListMixin(models.AbstractModel):
                 if changed:
                     rec.write(changed)
             else:
-                rec = self.create(dict(vals, connection_id=connection.id, xero_id=record[key]))
-                existing[record[key]] = rec
-            result |= rec
-        return result
+                new[record[key]] = dict(vals, connection_id=connection.id, xero_id=record[key])
+        if new:
+            existing.update({rec.xero_id: rec for rec in self.create(list(new.values()))})
+        return self.browse(list(dict.fromkeys(existing[r[key]].id for r in records)))

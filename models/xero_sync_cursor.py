@@ -136,12 +136,17 @@ class XeroSyncCursor(models.Model):
         started = fields.Datetime.now()
         if min_interval and cursor.last_run and cursor.last_run > started - timedelta(seconds=min_interval):
             return 0
-        full = not cursor.last_modified or not cursor.last_full or cursor.last_full < started - full_every
+        # A full pass that stopped half-way (cron out of time, worker killed, Xero's limit) is resumed: pages come
+        # oldest change first and each one is committed with the cursor, so what changed since the newest record
+        # seen is what is left of it. Starting it again would read the first pages forever on a big organisation.
+        resuming = bool(cursor.last_modified) and cursor.pull_total > cursor.pull_done
+        full = not resuming and (not cursor.last_modified or not cursor.last_full
+                                 or cursor.last_full < started - full_every)
         since = None if full else cursor.last_modified - OVERLAP
         client = connection._xero_client()
         # Progress of a full pass, kept across the runs that finish an interrupted one (those read what changed
         # since the newest record seen: Xero's itemCount is then what is left).
-        tracking = full or cursor.pull_total > cursor.pull_done
+        tracking = full or resuming
         if full:
             cursor.write({"pull_done": 0, "pull_total": 0})
         base = cursor.pull_done
@@ -191,7 +196,7 @@ class XeroSyncCursor(models.Model):
         values = {"last_run": started, "last_count": count}
         if tracking:
             values["pull_total"] = cursor.pull_done  # the pass is complete
-        if full:
+        if full or resuming:
             values["last_full"] = started
             if not cursor.last_modified:  # nothing there yet: what comes from now on is enough next time
                 values["last_modified"] = started

@@ -5,6 +5,7 @@ from werkzeug.wrappers import Response
 
 from . import render
 from .app import API_COLLECTIONS, CONFIG_KEYS
+from .bulk_seed import seed_big_org
 from .res_attachments import public
 from .resources import Invalid, NotFound
 from .util import iso
@@ -165,6 +166,12 @@ def _orgs(sb, request, parts):
                 sb.mutated()
             return _json(200, {"ok": True})
         return _json(200, org.summary())
+    if len(parts) == 2 and parts[1] == "bulk-seed" and m == "POST":
+        # Benches and tests: a big organisation written straight into the store (sandbox/bulk_seed.py).
+        with st.lock:
+            counts = seed_big_org(sb, org, float(_body(request).get("scale", 1.0)))
+            sb.mutated()
+        return _json(200, {"ok": True, "added": counts, "counts": org.summary()["counts"]})
     coll = API_COLLECTIONS.get(parts[1].lower())
     if coll is None or coll == "Organisation":
         return _json(404, {"error": f"unknown collection {parts[1]}"})

@@ -7,6 +7,7 @@ import requests
 
 from odoo.tests import tagged
 
+from ..exceptions import CronOutOfTime
 from ..models.xero_connection_lists import LISTS_CURSOR
 from .test_webhook import KEY, XeroWebhookCase
 
@@ -204,6 +205,56 @@ class TestXeroPull(XeroWebhookCase):
         self.assertEqual((cursor.pull_done, cursor.pull_total), (total, total))
         conn.invalidate_recordset()
         self.assertNotIn("Reading Contacts", conn.overview_runs or "")
+
+    def test_an_interrupted_full_pass_resumes_where_it_stopped(self):
+        """The cron's time runs out after two committed pages of a first (full) pass: the next run reads what
+        changed since the newest record those pages held (If-Modified-Since), not the collection from page 1
+        again (on a big organisation a pass started again each run would never end), and completes the pass."""
+        conn = self._connect()
+        for i in range(6):
+            self.sandbox_post("/_sandbox/clock", {"advance": 30})  # each contact a change of its own second
+            self._sandbox_contact(f"Resume {i} Ltd")
+        everyone = {c["ContactID"] for c in self.sandbox_get(f"/_sandbox/orgs/{self.tenant}/Contacts")["Contacts"]}
+        Event = type(self.env["xero.event"])
+        progress = Event._xero_progress
+        pages = []
+
+        def out_of_time_after_two_pages(model, processed):
+            progress(model, processed)  # the page is committed, as the cron commits it
+            pages.append(processed)
+            if len(pages) == 2:
+                raise CronOutOfTime()
+
+        requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
+        with self._fake_applier():
+            def pull_until_out_of_time(env):  # as the cron does: out of time, it stops (and triggers itself again)
+                try:
+                    env["xero.sync.cursor"]._xero_pull(env["xero.connection"].browse(conn.id), "Contacts",
+                                                       "res.partner", "_xero_test_apply_contacts", page_size=2)
+                except CronOutOfTime:
+                    return "out of time"
+                return "done"
+
+            with patch.object(Event, "_xero_progress", out_of_time_after_two_pages):
+                self.assertEqual(self._in_own_cursor(pull_until_out_of_time), "out of time")
+            first_run = [i for call in self.calls for i in call["ids"]]
+            self.assertEqual(len(first_run), 4)
+            cursor = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id),
+                                                                  ("key", "=", "Contacts")])
+            self.assertFalse(cursor.last_full, "the pass is not complete")
+            self.assertEqual((cursor.pull_done, cursor.pull_total), (4, len(everyone)))
+            requests.delete(self.sandbox.url + "/_sandbox/log", timeout=10).raise_for_status()
+            self.calls.clear()
+            self._pull(conn, page_size=2)
+        resumed = [i for call in self.calls for i in call["ids"]]
+        reads = [c for c in self.sandbox_get("/_sandbox/log") if c["method"] == "GET" and "Contacts" in c["path"]]
+        self.assertTrue(reads and all(c.get("if_modified_since") for c in reads),
+                        "the resumed run asks for what changed since the newest record seen")
+        self.assertLess(len(resumed), len(everyone), "the first pages are not read again")
+        self.assertEqual(set(first_run) | set(resumed), everyone, "nothing is missed")
+        cursor.invalidate_recordset()
+        self.assertTrue(cursor.last_full, "the resumed pass completes the full pass")
+        self.assertEqual(cursor.pull_done, cursor.pull_total)
 
     def test_incremental_pull_where_customers(self):
         """The where clause the contacts pull uses works against Xero's (the sandbox's) interpreter."""
