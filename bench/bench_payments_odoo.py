@@ -15,6 +15,7 @@ import uuid
 import requests
 
 from odoo import sql_db
+
 from odoo.addons.xero_connector.xero.stripe import StripeClient
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
@@ -77,6 +78,17 @@ def counting_get(self, *args, **kwargs):
 
 
 StripeClient.get = counting_get
+PROFILE = os.environ.get("XERO_BENCH_PROFILE")  # set: the most frequent queries of each phase are printed
+profile = {}
+if PROFILE:
+    original_execute = sql_db.Cursor.execute
+
+    def profiled_execute(self, query, params=None, log_exceptions=True):
+        text = " ".join(str(getattr(query, "code", query)).split())[:150]
+        key = (active[-1] if active else "intake/other", text)
+        profile[key] = profile.get(key, 0) + 1
+        return original_execute(self, query, params, log_exceptions)
+    sql_db.Cursor.execute = profiled_execute
 
 say(f"== {COUNT} Stripe payments from {CUSTOMERS} customers, then one payout "
     f"(Xero's limit: {LIMIT} calls per {WINDOW:g} s window) ==")
@@ -138,6 +150,10 @@ say(f"Xero calls per 1,000 payments: {len(calls) * 1000 / COUNT:.1f}, minimum {m
 say(f"Stripe API reads per payment: {stripe_reads[0] / COUNT:.2f}, minimum 0.00 (each event carries its charge "
     "with the balance transaction expanded, as the bench's webhook stores it)")
 
+for phase in sorted({p for p, _ in profile}):
+    say(f"-- most frequent queries in {phase}:")
+    for (_p, text), n in sorted(((k, v) for k, v in profile.items() if k[0] == phase), key=lambda kv: -kv[1])[:25]:
+        say(f"  {n:6d}  {text}")
 states = dict(env["xero.payment.event"].sudo()._read_group([], ["state"], ["__count"]))
 payments = [p for p in requests.get(f"{org_url}/Payments", timeout=60).json()["Payments"] if p["Status"] != "DELETED"]
 fees = requests.get(f"{org_url}/BankTransactions", timeout=60).json()["BankTransactions"]
