@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from .xero_access import check_owned_fields
+from .xero_connection import CONNECTION_CACHE
 
 # What the connector alone writes on a company (its configuration is the Settings administrators').
 OWNED_FIELDS = frozenset({"xero_connection_ids", "xero_lead_source_message", "xero_defaults_note"})
@@ -277,6 +278,10 @@ class ResCompany(models.Model):
         return super().write(vals)
 
     def _xero_connection(self):
-        """The company's Xero connection (an empty recordset when it never connected)."""
+        """The company's Xero connection (an empty recordset when it never connected). Searched once per
+        transaction (queuing a thousand jobs asks a thousand times); see ``xero.connection.create``."""
         self.ensure_one()
-        return self.env["xero.connection"].sudo().search([("company_id", "=", self.id)], limit=1)
+        known = self.env.cr.cache.setdefault(CONNECTION_CACHE, {})
+        if self.id not in known:
+            known[self.id] = self.env["xero.connection"].sudo().search([("company_id", "=", self.id)], limit=1).id
+        return self.env["xero.connection"].sudo().browse(known[self.id])

@@ -12,6 +12,8 @@ from ..xero import Endpoints, OAuth, RateLimiter, TransientError, XeroClient, Xe
 from ..xero.errors import ReconnectNeeded
 from .xero_access import MANAGER, checked
 
+CONNECTION_CACHE = "xero_connector.company_connections"  # see res.company._xero_connection
+
 _logger = logging.getLogger(__name__)
 
 # Refresh the access token this many seconds before Xero expires it.
@@ -190,6 +192,23 @@ class XeroConnection(models.Model):
     oauth_nonce = fields.Char(groups="base.group_system", copy=False, readonly=True)
 
     _company_uniq = models.Constraint("UNIQUE(company_id)", "A company connects to one Xero organisation.")
+
+    # The company → connection of this transaction, kept by res.company._xero_connection (the cursor's cache,
+    # cleared by a commit, a rollback and a savepoint's rollback); a connection made, moved or deleted drops it.
+    @api.model_create_multi
+    def create(self, vals_list):
+        connections = super().create(vals_list)
+        self.env.cr.cache.pop(CONNECTION_CACHE, None)
+        return connections
+
+    def write(self, vals):
+        if "company_id" in vals:
+            self.env.cr.cache.pop(CONNECTION_CACHE, None)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.cr.cache.pop(CONNECTION_CACHE, None)
+        return super().unlink()
 
     def _xero_token_rows(self):
         rows = self.env["xero.connection.token"].sudo().search([("connection_id", "in", self.ids)])

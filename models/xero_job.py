@@ -35,6 +35,8 @@ from ..xero import outbox, resources
 from ..xero.outbox import DUE_STATES, OPEN_STATES
 from .xero_access import MANAGER, USER, checked
 
+SEND_TRIGGERED = "xero_connector.send_triggered"  # see _xero_trigger
+
 # Re-exported: the handlers of other files import them from here.
 __all__ = ["DUE_STATES", "OPEN_STATES", "XeroAlreadyDone", "XeroBlocked", "XeroJob"]
 
@@ -221,9 +223,18 @@ class XeroJob(models.Model):
 
     @api.model
     def _xero_trigger(self, at=None):
+        """Wake the sender (at ``at``; by default as soon as this transaction commits). Woken now once per
+        transaction: a thousand jobs queued together are one trigger, not a thousand (the flag lives in the
+        cursor's pre-commit data, cleared by the commit, a rollback, and the rollback of a savepoint, so a
+        trigger undone with its jobs is made again)."""
+        data = self.env.cr.precommit.data
+        if at is None and data.get(SEND_TRIGGERED):
+            return
         cron = self.env.ref("xero_connector.ir_cron_xero_send", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger(at=at)
+            if at is None:
+                data[SEND_TRIGGERED] = True
 
     # ------------------------------------------------------------------------------------------
     # Sync Log actions

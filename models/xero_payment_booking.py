@@ -100,13 +100,19 @@ class XeroPaymentEvent(models.Model):
         return values
 
     @api.model
-    def _xero_partner(self, company, email, name):
-        """The customer: an Odoo partner with this email (created when none), its commercial entity."""
+    def _xero_partner(self, company, email, name, known=None):
+        """The customer: an Odoo partner with this email (created when none), its commercial entity. ``known``:
+        a run's dict of the emails already found (email → partner id), read and filled (one search per
+        customer, not per payment; a partner created here is found, and kept, by the next payment)."""
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         email = (email or "").strip().lower()
         domain = Domain("company_id", "in", (False, company.id))
+        if email and known is not None and email in known:
+            return known[email]
         if email:
             partner = Partner.search(domain & Domain("email_normalized", "=", email), order="id", limit=1)
+            if partner and known is not None:
+                known[email] = partner.commercial_partner_id.id
         elif name:
             partner = Partner.search(domain & Domain("name", "=ilike", name) & Domain("customer_rank", ">", 0),
                                      order="id", limit=1)

@@ -42,6 +42,7 @@ class PaymentContext:
         self._stripe = None
         self._organisation = None
         self._clearing = {}  # provider → (AccountID, Code or Name), once found
+        self.partners = {}  # email → res.partner id, the customers found in this run (_xero_partner)
 
     @property
     def client(self):

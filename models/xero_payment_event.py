@@ -157,7 +157,7 @@ class XeroPaymentEvent(models.Model):
         ctx = PaymentContext(self.env, conn)
         # The providers' clearing bank accounts first: one missing in Xero is created (an outbox job, sent now).
         ctx.prepare_clearing_accounts(set(events.mapped("provider")))
-        jobs = self.env["xero.job"].sudo()
+        job_ids = []  # a list, not a recordset grown by union per event (quadratic over thousands of events)
         waiting = set()  # providers whose clearing account is still on its way: their events wait, in order
         for event in events:
             if event.provider in waiting:
@@ -175,10 +175,11 @@ class XeroPaymentEvent(models.Model):
             except (PaymentEventError, XeroError, ProviderApiError) as exc:
                 event._xero_fail(getattr(exc, "message", None) or str(exc))
             else:
-                jobs |= new_jobs
+                job_ids.extend(new_jobs.ids)
                 event.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
                              "processed_on": fields.Datetime.now(), "next_try": False})
             self._xero_progress(1)
+        jobs = self.env["xero.job"].sudo().browse(dict.fromkeys(job_ids))
         if jobs:
             # Sent now (the sender's own lock and commits); failures retry in the Sync Log.
             self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)

@@ -59,7 +59,8 @@ class XeroPaymentEvent(models.Model):
         company = self.company_id
         facts.update(self._xero_documents(company, facts.pop("metadata", None) or {}))
         if not facts.get("sale_order_id") and not facts.get("move_id") and facts.get("paid"):
-            facts["partner_id"] = self._xero_partner(company, facts.get("email"), facts.get("customer_name"))
+            facts["partner_id"] = self._xero_partner(company, facts.get("email"), facts.get("customer_name"),
+                                                     known=ctx.partners)
         payment = self.env["xero.payment"].sudo()._xero_upsert(company, "stripe", key, facts)
         jobs, outcome = payment._xero_queue()
         if fee_note and not payment.fee_amount:

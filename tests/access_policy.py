@@ -54,7 +54,9 @@ METHODS = {
     "xero.connection": dict.fromkeys((
         "action_xero_disconnect", "action_xero_import_items", "action_xero_open_list", "action_xero_open_picker",
         "action_xero_queue_customers", "action_xero_refresh_lists", "action_xero_setup_lead_source",
-        "action_xero_test_connection"), "admin") | {"action_xero_overview_open": "user"},
+        "action_xero_test_connection"), "admin") | {"action_xero_overview_open": "user"}
+    # create/write/unlink: drop the company → connection cache of the transaction (res.company._xero_connection)
+    | {"create": "core", "write": "core", "unlink": "core"},
     "xero.event": {"action_xero_retry": "admin", "action_xero_ignore": "admin"},
     "xero.export.wizard": {"action_update": "user", "action_send_new": "user", "create": "core", "write": "core"},
     "xero.item": {"action_xero_import": "admin", "create": "core", "write": "core", "unlink": "core"},
