@@ -44,6 +44,7 @@ def busy_companies(cr, company_ids):
         return set()
     cr.execute("""SELECT objid::bigint FROM pg_locks
                    WHERE locktype = 'advisory' AND granted AND objsubid = 2
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                      AND classid::bigint = %s AND objid::bigint = ANY(%s)""",
                [PRODUCER_NAMESPACE, list(company_ids)])
     return {row[0] for row in cr.fetchall()}
