@@ -5,8 +5,10 @@ lock on a cursor of its own (one sender per organisation across workers and mach
 sender left *sending*, then repeats: pick up to 50 due jobs of one collection and method whose dependencies are
 done (lowest priority first), build their elements, keep the call under Xero's 3.5 MB (an element too large alone
 is blocked, never sent; the elements that do not fit wait for the next call), mark them *sending* and commit, send
-one call, apply each element's outcome, commit. The job contract (states, what a handler may raise) is in ``models/xero_job.py``; the
-hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
+one call, apply each element's outcome, commit. The scheduled run leaves a company alone while a producer
+(the payment events' cron) holds its lock and queues jobs it sends itself in full batches
+(``models/xero_producer_lock.py``). The job contract (states, what a handler may raise) is in
+``models/xero_job.py``; the hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
 need no database (backoff, keys, excerpts) are in ``xero/outbox.py``.
 """
 import logging
