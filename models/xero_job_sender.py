@@ -5,8 +5,10 @@ lock on a cursor of its own (one sender per organisation across workers and mach
 sender left *sending*, then repeats: pick up to 50 due jobs of one collection and method whose dependencies are
 done (lowest priority first), build their elements, keep the call under Xero's 3.5 MB (an element too large alone
 is blocked, never sent; the elements that do not fit wait for the next call), mark them *sending* and commit, send
-one call, apply each element's outcome, commit. The job contract (states, what a handler may raise) is in ``models/xero_job.py``; the
-hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
+one call, apply each element's outcome, commit. The scheduled run leaves a company alone while a producer
+(the payment events' cron) holds its lock and queues jobs it sends itself in full batches
+(``models/xero_producer_lock.py``). The job contract (states, what a handler may raise) is in
+``models/xero_job.py``; the hooks it calls on the records are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that
 need no database (backoff, keys, excerpts) are in ``xero/outbox.py``.
 """
 import logging
@@ -40,6 +42,7 @@ from ..xero.outbox import (
     tenant_lock_key,
 )
 from .xero_commit import commit_progress
+from .xero_producer_lock import busy_companies
 
 _logger = logging.getLogger(__name__)
 
@@ -78,10 +81,13 @@ class XeroJob(models.Model):
             companies = self.env["res.company"].browse([company.id for (company,) in groups])
         if connections is None:
             connections = self.env["xero.connection"].sudo().search([("company_id", "in", companies.ids)])
+        # The scheduled run leaves a company alone while a producer queues its jobs (it sends them itself, in
+        # full batches, and triggers this cron when done): see models/xero_producer_lock.py.
+        busy = busy_companies(self.env.cr, connections.company_id.ids) if jobs is None else set()
         finished = 0
         for conn in connections.sudo():
-            if conn.state != "connected" or not conn.tenant_id:
-                continue  # not connected / needs reconnect: jobs wait, nothing fails
+            if conn.state != "connected" or not conn.tenant_id or conn.company_id.id in busy:
+                continue  # not connected / needs reconnect / being produced for: jobs wait, nothing fails
             finished += Job._xero_send_connection(conn, limit=limit, only=jobs, max_rate_wait=max_rate_wait)
         return finished
 
@@ -124,6 +130,8 @@ class XeroJob(models.Model):
         # waiting for their invoices would be checked N times over).
         memo = {"waits": {}, "ended": set()}
         while True:
+            if only is None and busy_companies(self.env.cr, company.ids):
+                break  # a producer started queueing: it sends its jobs itself, in full batches
             batch = self._xero_next_batch(company, only_ids, tried, memo)
             if not batch:
                 break

@@ -36,6 +36,7 @@ from ..xero.provider_api import ProviderApiError
 from .xero_access import MANAGER, checked
 from .xero_payment import PROVIDERS
 from .xero_payment_context import PaymentContext
+from .xero_producer_lock import producer_lock
 from .xero_sql import insert_new_rows
 
 _logger = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ class XeroPaymentEvent(models.Model):
                 if not conn or conn.state != "connected":
                     continue  # events wait for the connection
                 try:
-                    self.sudo()._xero_process_company(conn)
+                    with producer_lock(self.env, company.id):
+                        self.sudo()._xero_process_company(conn)
                 except (ReconnectNeeded, RateLimited) as exc:
                     _logger.warning("Payment events of %s wait: %s", company.name, exc)
                 self._xero_progress(0)
