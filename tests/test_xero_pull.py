@@ -281,3 +281,32 @@ class TestXeroPull(XeroWebhookCase):
         self.assertTrue(notes and all(c["if_modified_since"] for c in notes), f"never the whole collection: {notes}")
         self.assertLessEqual(len(notes), 2, "the events' read of what changed, and the incremental pull")
         self.assertFalse([c for c in notes if c["path"] != "/api.xro/2.0/CreditNotes"], "none one by one")
+
+    def test_a_pull_waits_when_the_days_budget_is_kept_for_documents(self):
+        """Starter day nearly spent (5 of 1,000 calls left): the pull is deferred, not failed, and its cursor keeps its
+        place; with the day's calls back it runs."""
+        conn = self._connect()
+        self._sandbox_contact("Budget Deferred Ltd")
+        RateState = self.env["xero.rate.state"].sudo()
+
+        def rate(day_remaining):
+            now = datetime.now().timestamp()
+            RateState.search([("tenant_id", "=", conn.tenant_id)]).unlink()
+            RateState.create({"tenant_id": conn.tenant_id, "state": {
+                "day_start": now - 60, "day_count": 1000 - day_remaining, "day_limit": 1000,
+                "remaining": {"day": day_remaining}, "remaining_at": now}})
+
+        def pull():
+            return self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
+                                                                   "_xero_test_apply_contacts")
+        rate(5)
+        with self._fake_applier():
+            self.assertEqual(pull(), 0)
+            self.assertEqual(self.calls, [])
+            cursor = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id),
+                                                                 ("key", "=", "Contacts")])
+            self.assertFalse(cursor.last_run, "deferred: the cursor has not moved")
+            self.assertFalse(cursor.last_error, "deferred, not failed")
+            rate(1000)
+            self.assertGreater(pull(), 0)
+            self.assertIn("Budget Deferred Ltd", {r["Name"] for call in self.calls for r in call["records"]})
