@@ -287,19 +287,11 @@ class TestXeroPull(XeroWebhookCase):
         place; with the day's calls back it runs."""
         conn = self._connect()
         self._sandbox_contact("Budget Deferred Ltd")
-        RateState = self.env["xero.rate.state"].sudo()
-
-        def rate(day_remaining):
-            now = datetime.now().timestamp()
-            RateState.search([("tenant_id", "=", conn.tenant_id)]).unlink()
-            RateState.create({"tenant_id": conn.tenant_id, "state": {
-                "day_start": now - 60, "day_count": 1000 - day_remaining, "day_limit": 1000,
-                "remaining": {"day": day_remaining}, "remaining_at": now}})
 
         def pull():
             return self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
                                                                    "_xero_test_apply_contacts")
-        rate(5)
+        self._starter_day(conn, 5)
         with self._fake_applier():
             self.assertEqual(pull(), 0)
             self.assertEqual(self.calls, [])
@@ -307,6 +299,32 @@ class TestXeroPull(XeroWebhookCase):
                                                                  ("key", "=", "Contacts")])
             self.assertFalse(cursor.last_run, "deferred: the cursor has not moved")
             self.assertFalse(cursor.last_error, "deferred, not failed")
-            rate(1000)
+            self._starter_day(conn, 1000)
             self.assertGreater(pull(), 0)
             self.assertIn("Budget Deferred Ltd", {r["Name"] for call in self.calls for r in call["records"]})
+
+    def _starter_day(self, conn, day_remaining):
+        """The organisation's rate state: a Starter day (1,000 calls) with ``day_remaining`` calls left."""
+        now = datetime.now().timestamp()
+        RateState = self.env["xero.rate.state"].sudo()
+        RateState.search([("tenant_id", "=", conn.tenant_id)]).unlink()
+        RateState.create({"tenant_id": conn.tenant_id, "state": {
+            "day_start": now - 60, "day_count": 1000 - day_remaining, "day_limit": 1000,
+            "remaining": {"day": day_remaining}, "remaining_at": now}})
+
+    def test_webhook_fetches_wait_when_the_days_budget_is_kept_for_documents(self):
+        """Starter day nearly spent: the events' fetch is deferred (pending, no error, no call); with the calls back,
+        they are fetched and applied."""
+        conn = self._connect()
+        contact = self._sandbox_contact("Budget Webhook Ltd")
+        self._post(self._body([self._event(contact["ContactID"])]))
+        self._starter_day(conn, 5)
+        with self._test_appliers(), self._fake_applier():
+            self._run_pull_cron()
+            event = self.Event.search([("resource_id", "=", contact["ContactID"])])
+            self.assertEqual((event.state, event.error, self.calls), ("pending", False, []))
+            self._starter_day(conn, 1000)
+            self._run_pull_cron()
+        event.invalidate_recordset()
+        self.assertEqual(event.state, "done")
+        self.assertEqual([r["Name"] for call in self.calls for r in call["records"]], ["Budget Webhook Ltd"])
