@@ -278,6 +278,7 @@ def one_day(args, label):
         day = Day(args, contact_id, ids)
         runner = Runner(client, limiter, tenant, day)
         tick_seconds = args.day / (args.ticks + 1)
+        before = control(http, handle.url, "GET", f"orgs/{tenant}")["counts"]
         t0 = time.monotonic()
         control(http, handle.url, "DELETE", "log")
         if label == "naive":
@@ -290,7 +291,10 @@ def one_day(args, label):
                 left.append(("pull records", day.args.history - day.pull_offset))
         log = control(http, handle.url, "GET", f"log?tenant={tenant}")
         snap = limiter.snapshot(tenant)
-        return day, plans, left, log, snap, time.monotonic() - t0
+        wall = time.monotonic() - t0
+        after = control(http, handle.url, "GET", f"orgs/{tenant}")["counts"]
+        day.held = {c: after.get(c, 0) - before.get(c, 0) for c in ("Invoices", "Payments")}
+        return day, plans, left, log, snap, wall
     finally:
         handle.stop()
 
@@ -308,13 +312,14 @@ def report(label, args, out):
     print(f"  webhook events fetched     {day.done['events']} of {args.events}")
     print(f"  full pull                  {day.done['pull pages']} pages, {day.done['pulled records']} of"
           f" {args.history} records" + (f", pages by pageSize {dict(day.pull_sizes)}" if day.pull_sizes else ""))
+    print(f"  sandbox holds (new today)  {day.held['Invoices']} invoices, {day.held['Payments']} payments")
     print(f"  calls <= {STARTER_DAY}               {sum(day.calls.values()) <= STARTER_DAY}")
     print(f"  deferred to the next day   {_left_text(left)}")
     if plans:
         print(f"  planner: reserve kept for documents at the end {plans[-1].reserve}, nearly spent"
               f" {plans[-1].nearly_spent}, pull form {plans[-1].pull_form}")
     print(f"  wall time                  {wall:.1f} s (scaled day {args.day:g} s)", flush=True)
-    return day.done["invoices"] == args.invoices and day.done["payments"] == args.payments
+    return day.held["Invoices"] == args.invoices and day.held["Payments"] == args.payments
 
 
 def _left_text(left):
