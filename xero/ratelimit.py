@@ -39,11 +39,17 @@ T = TypeVar("T")
 PLAN_DAY_LIMITS = (1000, 5000)
 
 
+#: ``seen`` may pass the plan limit by the calls this side counted and Xero did not (yet): calls still in
+#: flight when an earlier call's headers arrive, and calls Xero refused with a 429.
+DAY_LIMIT_SLACK = 0.05
+
+
 def learn_day_limit(seen: int) -> int:
     """The daily limit implied by ``seen`` = remaining + calls made today: the smallest Xero plan
-    limit at least ``seen`` (other apps' calls only make ``seen`` smaller, never larger)."""
+    limit ``seen`` does not pass by more than :data:`DAY_LIMIT_SLACK` (other apps' calls only make
+    ``seen`` smaller; calls in flight or refused make it a little larger)."""
     for limit in PLAN_DAY_LIMITS:
-        if seen <= limit:
+        if seen <= limit * (1 + DAY_LIMIT_SLACK):
             return limit
     return int(seen)
 

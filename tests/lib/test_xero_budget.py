@@ -50,7 +50,10 @@ def test_nothing_seen_yet_means_the_whole_limit_and_bad_figures_are_clamped():
 
 def test_day_limit_is_learned_from_the_remaining_header():
     assert learn_day_limit(999) == 1000 and learn_day_limit(1000) == 1000
-    assert learn_day_limit(1001) == 5000 and learn_day_limit(6000) == 6000
+    # Calls in flight or refused with a 429 are counted here and not (yet) by Xero: a Starter day seen
+    # at 1,001..1,050 is still Starter (found by bench/bench_budget: a 429 made it 5,000).
+    assert learn_day_limit(1001) == 1000 and learn_day_limit(1050) == 1000
+    assert learn_day_limit(1051) == 5000 and learn_day_limit(5200) == 5000 and learn_day_limit(6000) == 6000
     now = [1_700_000_000.0]
     rl = RateLimiter(MemoryStateStore(), clock=lambda: now[0], sleep=lambda s: None)
     assert rl.snapshot("t")["day_limit"] == 5000
