@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..exceptions import CronOutOfTime
-from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date, resources
+from ..xero import RateLimited, ReconnectNeeded, XeroError, budget, parse_xero_date, resources
 from ..xero.client import MAX_IDS_PER_CALL
 from .xero_access import MANAGER, checked
 from .xero_commit import commit_progress
@@ -276,6 +276,8 @@ class XeroEvent(models.Model):
             ids = list(OrderedDict.fromkeys(group.mapped("resource_id")))
             size = IDS_PER_CALL if self._xero_has_ids_filter(resource) else CHANGED_PER_READ
             for start in range(0, len(ids), size):
+                if not self.env["xero.sync.cursor"]._xero_budget_plan(connection, budget.LOOKUPS).may_spend(budget.LOOKUPS):
+                    return  # deferred: the day's calls are kept for documents; the events stay pending
                 chunk = ids[start:start + size]
                 chunk_events = group.filtered(lambda e, s=set(chunk): e.resource_id in s)
                 self._xero_apply_chunk(connection, client, resource, applier, chunk, chunk_events)

@@ -22,6 +22,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from ..xero import budget
 from .xero_access import USER, checked
 
 GRAPH_DAYS = 14
@@ -67,6 +68,7 @@ class XeroConnection(models.Model):
             [("connection_id", "in", self.ids)])}
         graphs = self._overview_graphs(Job, companies, now)
         runs = {}
+        pull_pages = {}
         per_minute = max(1, self._xero_rate_limiter().per_window)
         for run in self.env["xero.run"].sudo().search([("company_id", "in", companies), ("state", "=", "running")]):
             runs.setdefault(run.company_id.id, []).append(run.message)
@@ -75,6 +77,7 @@ class XeroConnection(models.Model):
             if cursor.pull_done < cursor.pull_total:
                 # at Xero's pace: pages of 1,000 (PULL_PAGE), the organisation's calls a minute
                 pages = math.ceil((cursor.pull_total - cursor.pull_done) / PULL_PAGE)
+                pull_pages[cursor.company_id.id] = pull_pages.get(cursor.company_id.id, 0) + pages
                 runs.setdefault(cursor.company_id.id, []).append(self.env._(
                     "Reading %(what)s from Xero: %(done)s of %(total)s, about %(minutes)s min left at Xero's pace.",
                     what=cursor.key, done=cursor.pull_done, total=cursor.pull_total,
@@ -89,8 +92,9 @@ class XeroConnection(models.Model):
         for conn in self:
             cid = conn.company_id.id
             conn.overview_token_refreshed_on = tokens.get(conn.id) or False
-            conn.overview_day_limit = day_limit
-            conn.overview_calls_today = self._overview_calls_today(rates.get(conn.tenant_id) or {}, day_limit)
+            rate = rates.get(conn.tenant_id) or {}
+            conn.overview_day_limit = min(day_limit, int(rate.get("day_limit") or day_limit))
+            conn.overview_calls_today = self._overview_calls_today(rate, conn.overview_day_limit)
             conn.overview_pending = queue.get((cid, "pending"), 0) + queue.get((cid, "sending"), 0)
             conn.overview_retrying = queue.get((cid, "retry"), 0)
             conn.overview_blocked = queue.get((cid, "blocked"), 0)
@@ -101,7 +105,33 @@ class XeroConnection(models.Model):
             conn.overview_webhooks_waiting = webhooks.get(conn.id, 0)
             conn.overview_payments_waiting = payments.get(cid, 0)
             conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
-            conn.overview_runs = "\n".join(runs.get(cid, [])) or False
+            budget_line = conn._overview_budget_line(rate, {
+                budget.DOCUMENTS: conn.overview_pending + conn.overview_retrying,
+                budget.LOOKUPS: conn.overview_webhooks_waiting,
+                budget.PULLS: pull_pages.get(cid, 0)})
+            conn.overview_runs = "\n".join(runs.get(cid, []) + ([budget_line] if budget_line else [])) or False
+
+    def _overview_budget_line(self, rate, pending):
+        """The day's budget as xero/budget.py plans it: calls left, the reserve kept for documents and
+        what waits for the next day (shown once the day is nearly spent or work is deferred)."""
+        self.ensure_one()
+        limiter = self._xero_rate_limiter()
+        limit = self.overview_day_limit
+        remaining = max(0, limit - self.overview_calls_today)
+        start = float(rate.get("day_start") or time.time())
+        plan = budget.plan(limit, remaining, pending, seconds_into_day=time.time() - start,
+                           day_seconds=limiter.day_window)
+        if not plan.deferred and not plan.nearly_spent:
+            return False
+        names = {budget.DOCUMENTS: self.env._("documents and payments"),
+                 budget.LOOKUPS: self.env._("look-ups and webhook fetches"),
+                 budget.PULLS: self.env._("pulls and attachments")}
+        deferred = ", ".join(self.env._("%(calls)s calls of %(what)s", calls=calls, what=names[cls])
+                             for cls, calls in plan.deferred.items()) or self.env._("nothing")
+        return self.env._(
+            "Daily budget: %(left)s of %(limit)s calls left, %(reserve)s kept for documents; "
+            "deferred to the next day: %(deferred)s.",
+            left=plan.remaining, limit=limit, reserve=plan.reserve, deferred=deferred)
 
     @api.model
     def _overview_payment_backlogs(self, companies):

@@ -1,10 +1,11 @@
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 from ..exceptions import CronOutOfTime
-from ..xero import RateLimited, ReconnectNeeded, XeroError, parse_xero_date, resources
+from ..xero import RateLimited, ReconnectNeeded, XeroError, budget, parse_xero_date, resources
 
 _logger = logging.getLogger(__name__)
 
@@ -105,6 +106,21 @@ class XeroSyncCursor(models.Model):
         connection._xero_sync_lead_sources()
 
     @api.model
+    def _xero_budget_plan(self, connection, work_class=budget.PULLS):
+        """The day's budget plan of ``connection``'s organisation (xero/budget.py) for one more call of ``work_class``,
+        from the rate state: the learned daily limit, Xero's last X-DayLimit-Remaining and the documents queued."""
+        limiter = self.env["xero.connection"]._xero_rate_limiter()
+        rate = self.env["xero.rate.state"].sudo().search([("tenant_id", "=", connection.tenant_id)], limit=1).state or {}
+        limit = limiter.day_limit(rate)
+        start = float(rate.get("day_start") or 0)
+        fresh = rate.get("remaining_at") and time.time() < start + limiter.day_window
+        remaining = (rate.get("remaining") or {}).get("day") if fresh else None
+        documents = self.env["xero.job"].sudo().search_count([
+            ("company_id", "=", connection.company_id.id), ("state", "in", ("pending", "sending", "retry"))])
+        return budget.plan(limit, remaining, {budget.DOCUMENTS: documents, work_class: 1},
+                           seconds_into_day=time.time() - start if fresh else 0.0, day_seconds=limiter.day_window)
+
+    @api.model
     def _xero_cursor(self, connection, key):
         cursor = self.sudo().search([("connection_id", "=", connection.id), ("key", "=", key)], limit=1)
         return cursor or self.sudo().create({"connection_id": connection.id, "key": key})
@@ -136,12 +152,16 @@ class XeroSyncCursor(models.Model):
         started = fields.Datetime.now()
         if min_interval and cursor.last_run and cursor.last_run > started - timedelta(seconds=min_interval):
             return 0
+        plan = self._xero_budget_plan(connection)
+        if not plan.may_spend(budget.PULLS):
+            return 0  # deferred: the day's calls are kept for documents; the cursor keeps its place
         # A full pass that stopped half-way (cron out of time, worker killed, Xero's limit) is resumed: pages come
         # oldest change first and each one is committed with the cursor, so what changed since the newest record
         # seen is what is left of it. Starting it again would read the first pages forever on a big organisation.
         resuming = bool(cursor.last_modified) and cursor.pull_total > cursor.pull_done
-        full = not resuming and (not cursor.last_modified or not cursor.last_full
-                                 or cursor.last_full < started - full_every)
+        # As the day's budget shrinks, the daily full re-read waits: If-Modified-Since only (budget.py).
+        full = not resuming and (not cursor.last_modified or (not plan.pull_form.if_modified_since and (
+            not cursor.last_full or cursor.last_full < started - full_every)))
         since = None if full else cursor.last_modified - OVERLAP
         client = connection._xero_client()
         # Progress of a full pass, kept across the runs that finish an interrupted one (those read what changed

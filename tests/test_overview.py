@@ -106,3 +106,23 @@ class TestOverview(XeroExportCase):
     def test_a_figure_the_overview_does_not_have_is_refused(self):
         with self.assertRaisesRegex(Exception, "not one of the Overview's figures"):
             self.connection.with_user(self.xero_user).with_context(xero_overview="everything").action_xero_overview_open()
+
+    def test_the_days_budget_reserve_and_deferred_work_are_shown(self):
+        """A Starter organisation (1,000 calls a day, learned from X-DayLimit-Remaining) nearly spent: the card
+        shows the learned limit, the calls kept for documents and the look-ups deferred to the next day."""
+        conn = self.connection
+        now = fields.Datetime.now().timestamp()
+        self.env["xero.rate.state"].sudo().search([("tenant_id", "=", conn.tenant_id)]).unlink()
+        self.env["xero.rate.state"].sudo().create({"tenant_id": conn.tenant_id, "state": {
+            "day_start": now - 3600, "day_count": 990, "day_limit": 1000, "remaining": {"day": 10},
+            "remaining_at": now}})
+        self.Job._xero_enqueue(self.invoice(price=10.0) | self.invoice(price=11.0), "invoice")
+        self.env["xero.event"].sudo().create([{
+            "connection_id": conn.id, "tenant_id": self.org, "category": "INVOICE", "event_type": "UPDATE",
+            "resource_id": f"0000000{i}-0000-0000-0000-000000000000", "event_date": fields.Datetime.now()}
+            for i in range(3)])
+        conn.invalidate_recordset()
+        self.assertEqual(conn.overview_day_limit, 1000)
+        self.assertEqual(conn.overview_calls_today, 990)
+        self.assertIn("10 of 1000 calls left, 10 kept for documents", conn.overview_runs)
+        self.assertIn("3 calls of look-ups and webhook fetches", conn.overview_runs)

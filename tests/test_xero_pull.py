@@ -332,3 +332,50 @@ class TestXeroPull(XeroWebhookCase):
         self.assertTrue(notes and all(c["if_modified_since"] for c in notes), f"never the whole collection: {notes}")
         self.assertLessEqual(len(notes), 2, "the events' read of what changed, and the incremental pull")
         self.assertFalse([c for c in notes if c["path"] != "/api.xro/2.0/CreditNotes"], "none one by one")
+
+    def test_a_pull_waits_when_the_days_budget_is_kept_for_documents(self):
+        """Starter day nearly spent (5 of 1,000 calls left): the pull is deferred, not failed, and its cursor keeps its
+        place; with the day's calls back it runs."""
+        conn = self._connect()
+        self._sandbox_contact("Budget Deferred Ltd")
+
+        def pull():
+            return self.env["xero.sync.cursor"].sudo()._xero_pull(conn, "Contacts", "res.partner",
+                                                                   "_xero_test_apply_contacts")
+        self._starter_day(conn, 5)
+        with self._fake_applier():
+            self.assertEqual(pull(), 0)
+            self.assertEqual(self.calls, [])
+            cursor = self.env["xero.sync.cursor"].sudo().search([("connection_id", "=", conn.id),
+                                                                 ("key", "=", "Contacts")])
+            self.assertFalse(cursor.last_run, "deferred: the cursor has not moved")
+            self.assertFalse(cursor.last_error, "deferred, not failed")
+            self._starter_day(conn, 1000)
+            self.assertGreater(pull(), 0)
+            self.assertIn("Budget Deferred Ltd", {r["Name"] for call in self.calls for r in call["records"]})
+
+    def _starter_day(self, conn, day_remaining):
+        """The organisation's rate state: a Starter day (1,000 calls) with ``day_remaining`` calls left."""
+        now = datetime.now().timestamp()
+        RateState = self.env["xero.rate.state"].sudo()
+        RateState.search([("tenant_id", "=", conn.tenant_id)]).unlink()
+        RateState.create({"tenant_id": conn.tenant_id, "state": {
+            "day_start": now - 60, "day_count": 1000 - day_remaining, "day_limit": 1000,
+            "remaining": {"day": day_remaining}, "remaining_at": now}})
+
+    def test_webhook_fetches_wait_when_the_days_budget_is_kept_for_documents(self):
+        """Starter day nearly spent: the events' fetch is deferred (pending, no error, no call); with the calls back,
+        they are fetched and applied."""
+        conn = self._connect()
+        contact = self._sandbox_contact("Budget Webhook Ltd")
+        self._post(self._body([self._event(contact["ContactID"])]))
+        self._starter_day(conn, 5)
+        with self._test_appliers(), self._fake_applier():
+            self._run_pull_cron()
+            event = self.Event.search([("resource_id", "=", contact["ContactID"])])
+            self.assertEqual((event.state, event.error, self.calls), ("pending", False, []))
+            self._starter_day(conn, 1000)
+            self._run_pull_cron()
+        event.invalidate_recordset()
+        self.assertEqual(event.state, "done")
+        self.assertEqual([r["Name"] for call in self.calls for r in call["records"]], ["Budget Webhook Ltd"])

@@ -15,6 +15,10 @@ State keys (all plain JSON values)::
     day_blocked_until          day limit hit: every call is refused until then
     remaining                  {"day": int, "minute": int, "appminute": int} last seen from Xero
     remaining_at               when ``remaining`` was recorded
+    day_limit                  the organisation's daily limit learned from X-DayLimit-Remaining
+                               (Xero sends no header with the limit itself): the smallest plan
+                               limit (1,000 Starter, 5,000) at least remaining + calls made today
+    day_seen                   highest remaining + calls made seen in the current day window
 """
 from __future__ import annotations
 
@@ -31,6 +35,23 @@ from .errors import RateLimited
 _logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+PLAN_DAY_LIMITS = (1000, 5000)
+
+
+#: ``seen`` may pass the plan limit by the calls this side counted and Xero did not (yet): calls still in
+#: flight when an earlier call's headers arrive, and calls Xero refused with a 429.
+DAY_LIMIT_SLACK = 0.05
+
+
+def learn_day_limit(seen: int) -> int:
+    """The daily limit implied by ``seen`` = remaining + calls made today: the smallest Xero plan
+    limit ``seen`` does not pass by more than :data:`DAY_LIMIT_SLACK` (other apps' calls only make
+    ``seen`` smaller; calls in flight or refused make it a little larger)."""
+    for limit in PLAN_DAY_LIMITS:
+        if seen <= limit * (1 + DAY_LIMIT_SLACK):
+            return limit
+    return int(seen)
 
 _HEADER_KEYS = {
     "x-daylimit-remaining": "day",
@@ -115,6 +136,7 @@ class RateLimiter:
         if now >= float(state.get("day_start", 0)) + self.day_window:
             state["day_start"] = now
             state["day_count"] = 0
+            state.pop("day_seen", None)
         if float(state.get("day_blocked_until", 0)) <= now:
             state.pop("day_blocked_until", None)
         if float(state.get("not_before", 0)) <= now:
@@ -126,7 +148,7 @@ class RateLimiter:
         blocked = float(state.get("day_blocked_until", 0))
         if blocked > now:
             return ("day", blocked - now)
-        if int(state.get("day_count", 0)) >= self.per_day:
+        if int(state.get("day_count", 0)) >= self.day_limit(state):
             return ("day", float(state["day_start"]) + self.day_window - now)
         not_before = float(state.get("not_before", 0))
         if not_before > now:
@@ -142,6 +164,17 @@ class RateLimiter:
         state["win_count"] = int(state.get("win_count", 0)) + 1
         state["day_count"] = int(state.get("day_count", 0)) + 1
         return ("slot", token)
+
+    def day_limit(self, state: Mapping) -> int:
+        """The daily limit to pace against: the learned one, never above ``per_day``."""
+        learned = state.get("day_limit")
+        return min(self.per_day, int(learned)) if learned else self.per_day
+
+    @staticmethod
+    def _learn_day(state: dict, day_remaining: int) -> None:
+        seen = max(int(state.get("day_seen", 0)), max(0, day_remaining) + int(state.get("day_count", 0)))
+        state["day_seen"] = seen
+        state["day_limit"] = learn_day_limit(seen)
 
     # -- public API -------------------------------------------------------------------------------
     def acquire(self, tenant_id: str) -> str:
@@ -190,6 +223,8 @@ class RateLimiter:
                 remaining.update(limits)
                 state["remaining"] = remaining
                 state["remaining_at"] = now
+                if limits.get("day") is not None:
+                    self._learn_day(state, limits["day"])
                 minute = limits.get("minute")
                 if minute is not None:
                     if now >= float(state.get("win_start", 0)) + self.window:
@@ -244,6 +279,8 @@ class RateLimiter:
                 "window_count": int(state.get("win_count", 0)),
                 "window_resets_at": float(state.get("win_start", now)) + self.window,
                 "day_count": int(state.get("day_count", 0)),
+                "day_limit": self.day_limit(state),
+                "day_resets_at": float(state.get("day_start", now)) + self.day_window,
                 "not_before": state.get("not_before"),
                 "day_blocked_until": state.get("day_blocked_until"),
             }
