@@ -23,6 +23,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..xero import budget
+from ..xero.resources import MAX_PER_CALL
 from .xero_access import USER, checked
 
 GRAPH_DAYS = 14
@@ -106,7 +107,7 @@ class XeroConnection(models.Model):
             conn.overview_payments_waiting = payments.get(cid, 0)
             conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
             budget_line = conn._overview_budget_line(rate, {
-                budget.DOCUMENTS: conn.overview_pending + conn.overview_retrying,
+                budget.DOCUMENTS: math.ceil((conn.overview_pending + conn.overview_retrying) / MAX_PER_CALL),
                 budget.LOOKUPS: conn.overview_webhooks_waiting,
                 budget.PULLS: pull_pages.get(cid, 0)})
             conn.overview_runs = "\n".join(runs.get(cid, []) + ([budget_line] if budget_line else [])) or False

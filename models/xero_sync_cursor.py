@@ -1,4 +1,5 @@
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -115,8 +116,9 @@ class XeroSyncCursor(models.Model):
         start = float(rate.get("day_start") or 0)
         fresh = rate.get("remaining_at") and time.time() < start + limiter.day_window
         remaining = (rate.get("remaining") or {}).get("day") if fresh else None
-        documents = self.env["xero.job"].sudo().search_count([
+        queued = self.env["xero.job"].sudo().search_count([
             ("company_id", "=", connection.company_id.id), ("state", "in", ("pending", "sending", "retry"))])
+        documents = math.ceil(queued / resources.MAX_PER_CALL)  # the calls they need: up to 50 a call
         return budget.plan(limit, remaining, {budget.DOCUMENTS: documents, work_class: 1},
                            seconds_into_day=time.time() - start if fresh else 0.0, day_seconds=limiter.day_window)
 
