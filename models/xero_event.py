@@ -276,7 +276,8 @@ class XeroEvent(models.Model):
             ids = list(OrderedDict.fromkeys(group.mapped("resource_id")))
             size = IDS_PER_CALL if self._xero_has_ids_filter(resource) else CHANGED_PER_READ
             for start in range(0, len(ids), size):
-                if not self.env["xero.sync.cursor"]._xero_budget_plan(connection, budget.LOOKUPS).may_spend(budget.LOOKUPS):
+                plan = self.env["xero.sync.cursor"]._xero_budget_plan(connection, budget.LOOKUPS)
+                if not plan.may_spend(budget.LOOKUPS):
                     return  # deferred: the day's calls are kept for documents; the events stay pending
                 chunk = ids[start:start + size]
                 chunk_events = group.filtered(lambda e, s=set(chunk): e.resource_id in s)

@@ -13,8 +13,8 @@ The job contract:
   failed call turns the batch's jobs to ``retry`` with backoff (30 s doubling, at most an hour; blocked after
   8 attempts), or back to ``pending`` without spending an attempt when Xero asks to wait (rate limit) or to
   reconnect. ``blocked``: waiting for a human (Xero refused the element, a handler raised ``XeroBlocked``, a
-  dependency is blocked, the element alone is larger than the 3.5 MB Xero takes in one call); **Retry** re-arms it. ``cancelled``: never sent (by a user, or the record is gone or
-  was cancelled in Odoo).
+  dependency is blocked, the element alone is larger than the 3.5 MB Xero takes in one call); **Retry** re-arms
+  it. ``cancelled``: never sent (by a user, or the record is gone or was cancelled in Odoo).
 - **What a handler may raise** while its element is built (see ``models/xero_outbox.py`` for the hooks):
   ``XeroBlocked`` (this job is blocked, the batch goes on), ``XeroAlreadyDone`` (this job ends done without a
   call), a ``XeroError`` of a read it makes (the batch fails as its call would have). Anything else is a bug:

@@ -37,8 +37,6 @@ _logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PLAN_DAY_LIMITS = (1000, 5000)
-
-
 #: ``seen`` may pass the plan limit by the calls this side counted and Xero did not (yet): calls still in
 #: flight when an earlier call's headers arrive, and calls Xero refused with a 429.
 DAY_LIMIT_SLACK = 0.05
@@ -52,6 +50,7 @@ def learn_day_limit(seen: int) -> int:
         if seen <= limit * (1 + DAY_LIMIT_SLACK):
             return limit
     return int(seen)
+
 
 _HEADER_KEYS = {
     "x-daylimit-remaining": "day",
