@@ -7,6 +7,7 @@
 # the clearing account back to zero after the payout.
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
 import os
+import re
 import resource
 import sys
 import time
@@ -84,7 +85,7 @@ if PROFILE:
     original_execute = sql_db.Cursor.execute
 
     def profiled_execute(self, query, params=None, log_exceptions=True):
-        text = " ".join(str(getattr(query, "code", query)).split())[:150]
+        text = re.sub(r'SAVEPOINT "[^"]*"', 'SAVEPOINT "…"', " ".join(str(getattr(query, "code", query)).split())[:150])
         key = (active[-1] if active else "intake/other", text)
         profile[key] = profile.get(key, 0) + 1
         return original_execute(self, query, params, log_exceptions)

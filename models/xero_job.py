@@ -6,7 +6,8 @@ and short request/response excerpts (never a secret).
 The job contract:
 
 - **One open job per record, operation and company** (a unique index): asking again returns the open job
-  (:meth:`XeroJob._xero_enqueue`); a blocked one is re-armed, as someone presumably fixed it.
+  (``_xero_enqueue``, set-wise, in ``models/xero_job_enqueue.py``); a blocked one is re-armed, as someone
+  presumably fixed it. Code that queues one record at a time in a loop gathers the requests in a ``job_batch``.
 - **States**: ``pending`` (queued; due when ``next_try`` is empty or past) → ``sending`` (marked and committed
   just before the call: a sender that dies leaves it there, and the next sender looks Xero up before sending
   again: ``outcome_unknown``) → ``done`` (Xero's id and number written back, the record's handler told). A
@@ -23,11 +24,8 @@ The job contract:
   version moves on once an attempt's outcome is known, so a retry after a lost answer replays the same key.
 - **Collections, labels, priorities** of operations: the registry, ``xero/resources.py``.
 """
-from psycopg2.errors import UniqueViolation
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import XeroAlreadyDone, XeroBlocked
@@ -134,63 +132,8 @@ class XeroJob(models.Model):
         self.write({"state": "blocked", "error": message, "next_try": False})
 
     # ------------------------------------------------------------------------------------------
-    # Enqueue
+    # Enqueue: _xero_enqueue, set-wise, in models/xero_job_enqueue.py
     # ------------------------------------------------------------------------------------------
-    @api.model
-    def _xero_enqueue(self, records, operation, *, method=None, force_new=False, company=None, resource=None,
-                      rearm=True):
-        """Queue ``records`` for ``operation``; return the jobs (an open job is returned, not duplicated).
-
-        ``method``: ``PUT`` (create) or ``POST`` (update); by default ``PUT``. An open job that is
-        blocked is re-armed (someone asked again: presumably after a fix) unless ``rearm`` is false: a
-        sender checking a job's dependencies asks for them without retrying what is blocked. ``resource``:
-        one Xero record's own endpoint (``"Payments/<id>"``) instead of the operation's collection; such a
-        job is sent alone. The sender's scheduled action is triggered only when there is new work.
-        """
-        Job = self.sudo()
-        jobs = Job.browse()
-        method = method or "PUT"
-        spec = resources.operation(operation)
-        new_work = False
-        for record in records:
-            rec_company = company or (record.company_id if "company_id" in record._fields else False) \
-                or self.env.company
-            domain = Domain([("res_model", "=", record._name), ("res_id", "=", record.id),
-                             ("operation", "=", operation), ("company_id", "=", rec_company.id),
-                             ("state", "in", OPEN_STATES)])
-            existing = Job.search(domain, limit=1)
-            if existing:
-                if rearm:
-                    new_work |= existing._xero_rearm(method, force_new)
-                jobs |= existing
-                continue
-            vals = {
-                "company_id": rec_company.id,
-                "connection_id": rec_company._xero_connection().id or False,
-                "res_model": record._name,
-                "res_id": record.id,
-                "record_name": (record.display_name or "")[:200],
-                "operation": operation,
-                "resource": resource or spec.resource,
-                "method": method,
-                "priority": spec.priority,
-                "force_new": force_new,
-            }
-            try:
-                with self.env.cr.savepoint():
-                    job = Job.create(vals)
-            except UniqueViolation:
-                # Another transaction queued the same record meanwhile: theirs is the open job.
-                existing = Job.search(domain, limit=1)
-                jobs |= existing
-                continue
-            job.idempotency_key = job._xero_make_key()
-            jobs |= job
-            new_work = True
-        if new_work:
-            self._xero_trigger()
-        return jobs
-
     @api.model
     def _xero_bump_revisions(self, records):
         """Count a change meant for Xero on those of ``records`` with a job open (queued or being sent): a

@@ -42,6 +42,7 @@ from ..xero.outbox import (
     tenant_lock_key,
 )
 from .xero_commit import commit_progress
+from .xero_job_enqueue import job_batch
 from .xero_producer_lock import busy_companies
 
 _logger = logging.getLogger(__name__)
@@ -197,27 +198,31 @@ class XeroJob(models.Model):
             offset += len(candidates)
             records = candidates._xero_records()
             waits = memo["waits"] if memo is not None else None
-            for job in candidates:
-                key = (job.resource, job.method)
-                if group is not None and key != group:
-                    continue
-                if waits is not None and job.id in waits and not waits[job.id] & memo["ended"]:
-                    waiting.update(waits[job.id])  # still waiting: none of its dependencies ended since
-                    continue
-                if not job._xero_ready(waiting, records.get(job.id), waits):
-                    continue
-                conflict = records[job.id]._xero_job_batch_conflict(job)
-                if conflict is not None:
-                    # The second goes in the next batch, where the first is known (a contact matched by name
-                    # instead of refused as a duplicate).
-                    if conflict in conflicts:
+            with job_batch(self.env) as deps:
+                # Their dependencies queued together first, then checked one by one without a search each.
+                candidates._xero_queue_dependencies(records, waits, memo["ended"] if memo is not None else ())
+                deps.flush(defer=False)
+                for job in candidates:
+                    key = (job.resource, job.method)
+                    if group is not None and key != group:
                         continue
-                    conflicts.add(conflict)
-                if group is None:
-                    group, size = key, min(BATCH_SIZE, resources.max_per_call(job.resource))
-                batch |= job
-                if len(batch) >= size:
-                    break
+                    if waits is not None and job.id in waits and not waits[job.id] & memo["ended"]:
+                        waiting.update(waits[job.id])  # still waiting: none of its dependencies ended since
+                        continue
+                    if not job._xero_ready(waiting, records.get(job.id), waits):
+                        continue
+                    conflict = records[job.id]._xero_job_batch_conflict(job)
+                    if conflict is not None:
+                        # The second goes in the next batch, where the first is known (a contact matched by name
+                        # instead of refused as a duplicate).
+                        if conflict in conflicts:
+                            continue
+                        conflicts.add(conflict)
+                    if group is None:
+                        group, size = key, min(BATCH_SIZE, resources.max_per_call(job.resource))
+                    batch |= job
+                    if len(batch) >= size:
+                        break
         return batch
 
     def _xero_ready(self, waiting=None, record=None, waits=None):

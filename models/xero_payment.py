@@ -18,6 +18,8 @@ outbox (``xero.job``, visible in the Sync Log) with this model as the handler:
 Each Xero id is written back once; nothing is queued again once it is there. The outbox handler (payloads,
 write-back, look-up after a lost answer) is ``xero_payment_payload.py``.
 """
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 
 from ..exceptions import PaymentEventError
@@ -27,7 +29,21 @@ from .xero_access import USER, checked
 PROVIDERS = [("stripe", "Stripe"), ("gocardless", "GoCardless")]
 # Untranslated: they name the provider in what is sent to Xero (References, contacts).
 PROVIDER_LABELS = dict(PROVIDERS)
+KNOWN = "xero_connector.known_payments"  # the cursor cache's key of known_payments
 
+
+@contextmanager
+def known_payments(env, company, keys):
+    """For the ``with``: the payments of ``company`` under any of the provider ``keys`` read in one search, so
+    that :meth:`XeroPayment._xero_upsert` of one of those keys needs none (the rows it creates are added)."""
+    keys = {key for key in keys if key}
+    rows = {(p.provider, p.kind, p.key): p for p in env["xero.payment"].sudo().search(
+        [("company_id", "=", company.id), ("key", "in", list(keys))])} if keys else {}
+    env.cr.cache[KNOWN] = (company.id, keys, rows)
+    try:
+        yield
+    finally:
+        env.cr.cache.pop(KNOWN, None)
 
 
 class XeroPayment(models.Model):
@@ -133,8 +149,14 @@ class XeroPayment(models.Model):
     def _xero_upsert(self, company, provider, key, values, kind="payment"):
         """The row of this provider payment (created when new), updated with ``values``: facts only
         fill what is still unknown, except ``paid`` and the fee, which only ever move forward."""
-        payment = self.sudo().search([("company_id", "=", company.id), ("provider", "=", provider),
-                                      ("kind", "=", kind), ("key", "=", key)], limit=1)
+        known = self.env.cr.cache.get(KNOWN)
+        if known and (known[0] != company.id or key not in known[1]):
+            known = None
+        if known:
+            payment = known[2].get((provider, kind, key)) or self.sudo().browse()
+        else:
+            payment = self.sudo().search([("company_id", "=", company.id), ("provider", "=", provider),
+                                          ("kind", "=", kind), ("key", "=", key)], limit=1)
         values = {k: v for k, v in values.items() if v not in (None, False, "")}
         if not payment:
             label = {"payment": PROVIDER_LABELS[provider],
@@ -142,8 +164,11 @@ class XeroPayment(models.Model):
                      "payout": self.env._("%s payout", PROVIDER_LABELS[provider]),
                      "fee": self.env._("%s fee", PROVIDER_LABELS[provider])}[kind]
             name = f"{label} {values.get('charge_ref') or key}"
-            return self.sudo().create(dict(values, company_id=company.id, provider=provider, kind=kind, key=key,
-                                           name=name))
+            payment = self.sudo().create(dict(values, company_id=company.id, provider=provider, kind=kind, key=key,
+                                              name=name))
+            if known:
+                known[2][provider, kind, key] = payment
+            return payment
         update = {}
         for name, value in values.items():
             current = payment[name]

@@ -34,7 +34,8 @@ from ..xero import (
 )
 from ..xero.provider_api import ProviderApiError
 from .xero_access import MANAGER, checked
-from .xero_payment import PROVIDERS
+from .xero_job_enqueue import job_batch
+from .xero_payment import PROVIDERS, known_payments
 from .xero_payment_context import PaymentContext
 from .xero_producer_lock import producer_lock
 from .xero_sql import insert_new_rows
@@ -42,6 +43,7 @@ from .xero_sql import insert_new_rows
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+CHUNK = 100  # events processed together (one savepoint, their jobs queued as a set)
 BACKOFF = 60  # seconds, doubling per attempt
 SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 VERIFY = {"stripe": verify_stripe, "gocardless": verify_gocardless}
@@ -161,30 +163,76 @@ class XeroPaymentEvent(models.Model):
         ctx.prepare_clearing_accounts(set(events.mapped("provider")))
         job_ids = []  # a list, not a recordset grown by union per event (quadratic over thousands of events)
         waiting = set()  # providers whose clearing account is still on its way: their events wait, in order
-        for event in events:
-            if event.provider in waiting:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    state, outcome, payment, new_jobs = event._xero_process(ctx)
-            except (ReconnectNeeded, RateLimited):
-                raise
-            except ClearingAccountWaiting as exc:
-                waiting.add(event.provider)
-                event.write({"state": "pending", "outcome": exc.message, "next_try": False})
-            except PaymentDataError as exc:
-                event._xero_fail(str(exc), final=True)
-            except (PaymentEventError, XeroError, ProviderApiError) as exc:
-                event._xero_fail(getattr(exc, "message", None) or str(exc))
-            else:
-                job_ids.extend(new_jobs.ids)
-                event.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
-                             "processed_on": fields.Datetime.now(), "next_try": False})
-            self._xero_progress(1)
+        for start in range(0, len(events), CHUNK):
+            chunk = events[start:start + CHUNK]
+            if not self._xero_process_chunk(ctx, chunk, job_ids, waiting):
+                for event in chunk:
+                    event._xero_process_one(ctx, job_ids, waiting)
+                    self._xero_progress(1)
         jobs = self.env["xero.job"].sudo().browse(dict.fromkeys(job_ids))
         if jobs:
             # Sent now (the sender's own lock and commits); failures retry in the Sync Log.
             self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)
+
+    def _xero_process_chunk(self, ctx, chunk, job_ids, waiting):
+        """Process ``chunk`` together: one savepoint, its jobs queued as a set, its events written in one update.
+        False (and nothing of it kept) when one of its events fails or waits: the caller then processes them one
+        by one, each in its own savepoint, so that the failure is the failing event's alone."""
+        if waiting & set(chunk.mapped("provider")):
+            return False
+        try:
+            with self.env.cr.savepoint(), job_batch(self.env) as batch, \
+                    known_payments(self.env, ctx.company, chunk._xero_payment_keys()):
+                done = []
+                for event in chunk:
+                    state, outcome, payment, _jobs = event._xero_process(ctx)
+                    done.append((event, state, outcome, payment))
+                for event, state, outcome, payment in done:
+                    event.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
+                                 "processed_on": fields.Datetime.now(), "next_try": False})
+        except (ReconnectNeeded, RateLimited):
+            raise
+        except (ClearingAccountWaiting, PaymentDataError, PaymentEventError, XeroError, ProviderApiError):
+            ctx.partners.clear()  # it may name customers created in the savepoint just rolled back
+            return False
+        job_ids.extend(batch.jobs.ids)
+        self._xero_progress(len(chunk))
+        return True
+
+    def _xero_payment_keys(self):
+        """The provider ids these events may record a payment under (their object, its payment intent or
+        charge): read together before the events are processed."""
+        keys = set()
+        for event in self:
+            try:
+                obj = (json.loads(event.payload or "{}").get("data") or {}).get("object") or {}
+            except (ValueError, AttributeError):
+                continue
+            keys.add(event.object_id)
+            if isinstance(obj, dict):
+                keys.update(v for k in ("id", "payment_intent", "charge") if isinstance(v := obj.get(k), str))
+        return keys
+
+    def _xero_process_one(self, ctx, job_ids, waiting):
+        """Process this event in its own savepoint; a failure is recorded on it (retried with backoff)."""
+        if self.provider in waiting:
+            return
+        try:
+            with self.env.cr.savepoint():
+                state, outcome, payment, new_jobs = self._xero_process(ctx)
+        except (ReconnectNeeded, RateLimited):
+            raise
+        except ClearingAccountWaiting as exc:
+            waiting.add(self.provider)
+            self.write({"state": "pending", "outcome": exc.message, "next_try": False})
+        except PaymentDataError as exc:
+            self._xero_fail(str(exc), final=True)
+        except (PaymentEventError, XeroError, ProviderApiError) as exc:
+            self._xero_fail(getattr(exc, "message", None) or str(exc))
+        else:
+            job_ids.extend(new_jobs.ids)
+            self.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
+                        "processed_on": fields.Datetime.now(), "next_try": False})
 
     def _xero_fail(self, message, final=False):
         """Failed with ``message``; retried with backoff up to MAX_ATTEMPTS, or not at all when ``final`` (the
