@@ -72,15 +72,19 @@ class XeroContact(models.Model):
 
     @api.model
     def _xero_match(self, connection, partner, contact_number):
-        """The active Xero contact this partner already is: by ContactNumber, then email, then exact name."""
-        domain = Domain([("connection_id", "=", connection.id), ("status", "=", "ACTIVE")])
-        for field, value in (
+        """The active Xero contact this partner already is: by ContactNumber, then email, then exact name (read in
+        one search, chosen in that order)."""
+        terms = [(field, value) for field, value in (
             ("contact_number", contact_number),
             ("email_key", email_key(partner.email)),
             ("name_key", name_key(partner.name)),
-        ):
-            if value:
-                found = self.search(domain & Domain(field, "=", value), limit=1)
-                if found:
-                    return found
+        ) if value]
+        if not terms:
+            return self.browse()
+        found = self.search(Domain([("connection_id", "=", connection.id), ("status", "=", "ACTIVE")])
+                            & Domain.OR(Domain(field, "=", value) for field, value in terms), order="name, id")
+        for field, value in terms:
+            for contact in found:
+                if contact[field] == value:
+                    return contact
         return self.browse()

@@ -186,6 +186,14 @@ class XeroJob(models.Model):
             domain &= Domain("id", "not in", list(tried))
         if only_ids is not None:
             domain &= Domain("id", "in", list(only_ids))
+        if memo is not None:
+            # Not even read again: the jobs still waiting for dependencies none of which ended since (a backlog
+            # of payments waiting for their invoices would otherwise be paged through on every pick).
+            stalled = [job_id for job_id, deps in memo["waits"].items() if not deps & memo["ended"]]
+            if stalled:
+                domain &= Domain("id", "not in", stalled)
+                for job_id in stalled:
+                    waiting.update(memo["waits"][job_id])  # what they wait for is still to be picked
         group = None
         size = BATCH_SIZE  # the group's collection may take fewer per call (a record's own endpoint: one)
         batch = self.browse()

@@ -103,7 +103,8 @@ class XeroPaymentEvent(models.Model):
     def _xero_partner(self, company, email, name, known=None):
         """The customer: an Odoo partner with this email (created when none), its commercial entity. ``known``:
         a run's dict of the emails already found (email → partner id), read and filled (one search per
-        customer, not per payment; a partner created here is found, and kept, by the next payment)."""
+        customer, not per payment; a partner created here is kept for the next payment). Whoever rolls back a
+        savepoint in which this created a partner empties ``known``."""
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         email = (email or "").strip().lower()
         domain = Domain("company_id", "in", (False, company.id))
@@ -121,7 +122,10 @@ class XeroPaymentEvent(models.Model):
                 "The payment names no customer (no email, no name): it cannot be recorded."))
         if partner:
             return partner.commercial_partner_id.id
-        return Partner.create({"name": name or email, "email": email or False, "customer_rank": 1}).id
+        created = Partner.create({"name": name or email, "email": email or False, "customer_rank": 1}).id
+        if email and known is not None:
+            known[email] = created  # the run's next payments of this customer (a rollback empties ``known``)
+        return created
 
     def _xero_refund_customer(self, origin, customer):
         """Who is refunded: the customer of the refunded payment (``origin``) or of its document, else the one

@@ -43,6 +43,8 @@ from .xero_sql import insert_new_rows
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# What an event's processing may fail with (recorded on it); anything else is a bug and stops the run.
+EVENT_FAILURES = (ClearingAccountWaiting, PaymentDataError, PaymentEventError, XeroError, ProviderApiError)
 CHUNK = 100  # events processed together (one savepoint, their jobs queued as a set)
 BACKOFF = 60  # seconds, doubling per attempt
 SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
@@ -192,7 +194,7 @@ class XeroPaymentEvent(models.Model):
                                  "processed_on": fields.Datetime.now(), "next_try": False})
         except (ReconnectNeeded, RateLimited):
             raise
-        except (ClearingAccountWaiting, PaymentDataError, PaymentEventError, XeroError, ProviderApiError):
+        except EVENT_FAILURES:
             ctx.partners.clear()  # it may name customers created in the savepoint just rolled back
             return False
         job_ids.extend(batch.jobs.ids)
@@ -222,17 +224,23 @@ class XeroPaymentEvent(models.Model):
                 state, outcome, payment, new_jobs = self._xero_process(ctx)
         except (ReconnectNeeded, RateLimited):
             raise
-        except ClearingAccountWaiting as exc:
-            waiting.add(self.provider)
-            self.write({"state": "pending", "outcome": exc.message, "next_try": False})
-        except PaymentDataError as exc:
-            self._xero_fail(str(exc), final=True)
-        except (PaymentEventError, XeroError, ProviderApiError) as exc:
-            self._xero_fail(getattr(exc, "message", None) or str(exc))
+        except EVENT_FAILURES as exc:
+            ctx.partners.clear()  # it may name customers created in the savepoint just rolled back
+            self._xero_failed(exc, waiting)
         else:
             job_ids.extend(new_jobs.ids)
             self.write({"state": state, "outcome": outcome, "payment_id": payment.id if payment else False,
                         "processed_on": fields.Datetime.now(), "next_try": False})
+
+    def _xero_failed(self, exc, waiting):
+        """What this event's failure ``exc`` means for it (its savepoint is rolled back)."""
+        if isinstance(exc, ClearingAccountWaiting):
+            waiting.add(self.provider)
+            self.write({"state": "pending", "outcome": exc.message, "next_try": False})
+        elif isinstance(exc, PaymentDataError):
+            self._xero_fail(str(exc), final=True)
+        else:
+            self._xero_fail(getattr(exc, "message", None) or str(exc))
 
     def _xero_fail(self, message, final=False):
         """Failed with ``message``; retried with backoff up to MAX_ATTEMPTS, or not at all when ``final`` (the

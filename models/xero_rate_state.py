@@ -38,17 +38,21 @@ class PostgresStateStore:
             # HTTP workers pacing the same organisation hit constantly. The row lock alone serializes the updates.
             # (Under tests, the registry's cursor is the test's own transaction, already begun: nothing runs
             # beside it, and the level can no longer be set.)
-            if isinstance(cr, sql_db.Cursor):
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            # One round trip: the level, then the row created when missing and locked either way (ON CONFLICT DO
+            # UPDATE locks the row as the last committer left it and returns it, as SELECT … FOR UPDATE would).
+            level = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " if isinstance(cr, sql_db.Cursor) else ""
             cr.execute(
-                """INSERT INTO xero_rate_state (tenant_id, state, create_date, write_date)
+                level + """INSERT INTO xero_rate_state (tenant_id, state, create_date, write_date)
                    VALUES (%s, '{}'::jsonb, now() at time zone 'UTC', now() at time zone 'UTC')
-                   ON CONFLICT (tenant_id) DO NOTHING""",
+                   ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+                   RETURNING state""",
                 [tenant_id],
             )
-            cr.execute("SELECT state FROM xero_rate_state WHERE tenant_id = %s FOR UPDATE", [tenant_id])
             state = cr.fetchone()[0] or {}
+            before = json.dumps(state, sort_keys=True)
             result = fn(state)
+            if json.dumps(state, sort_keys=True) == before:
+                return result  # nothing to write: the lock goes with the transaction
             cr.execute(
                 "UPDATE xero_rate_state SET state = %s::jsonb, write_date = now() at time zone 'UTC' WHERE tenant_id = %s",
                 [json.dumps(state), tenant_id],

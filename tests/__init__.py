@@ -2,7 +2,7 @@ from . import test_connection, test_security
 from . import test_partner
 from . import test_webhook, test_xero_pull
 from . import test_export, test_export_actions, test_xero_rules, test_outbox_contract, test_connect_defaults
-from . import test_outbox_wakeups
+from . import test_outbox_wakeups, test_outbox_batch
 from . import test_export_concurrency, test_export_bills, test_export_producer
 from . import test_payments_common, test_payments_stripe, test_payments_stripe_invoices
 from . import test_payments_clearing_accounts, test_payments_gocardless
