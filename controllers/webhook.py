@@ -4,6 +4,7 @@ import time
 from odoo import http
 from odoo.http import request
 
+from ..models.xero_cron import wake
 from ..xero import SignatureError, verify_xero
 from .webhook_body import webhook_body, webhook_json
 
@@ -49,7 +50,7 @@ class XeroWebhookController(http.Controller):
         for reason in skipped:
             _logger.warning("Xero webhook: event skipped: %s", reason)
         if stored:
-            request.env.ref("xero_connector.ir_cron_xero_pull").sudo()._trigger()
+            wake(request.env, "xero_connector.ir_cron_xero_pull")
         _logger.info("Xero webhook: %d event(s) received, %d new, %d skipped, in %.0f ms",
                      len(payload["events"]), stored, len(skipped), (time.monotonic() - started) * 1000)
         return request.make_response("", status=200)

@@ -32,6 +32,7 @@ from ..exceptions import XeroAlreadyDone, XeroBlocked
 from ..xero import outbox, resources
 from ..xero.outbox import DUE_STATES, OPEN_STATES
 from .xero_access import MANAGER, USER, checked
+from .xero_cron import wake
 
 SEND_TRIGGERED = "xero_connector.send_triggered"  # see _xero_trigger
 
@@ -173,11 +174,8 @@ class XeroJob(models.Model):
         data = self.env.cr.precommit.data
         if at is None and data.get(SEND_TRIGGERED):
             return
-        cron = self.env.ref("xero_connector.ir_cron_xero_send", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=at)
-            if at is None:
-                data[SEND_TRIGGERED] = True
+        if wake(self.env, "xero_connector.ir_cron_xero_send", at=at) and at is None:
+            data[SEND_TRIGGERED] = True
 
     # ------------------------------------------------------------------------------------------
     # Sync Log actions

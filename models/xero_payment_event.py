@@ -34,6 +34,7 @@ from ..xero import (
 )
 from ..xero.provider_api import ProviderApiError
 from .xero_access import MANAGER, checked
+from .xero_cron import wake
 from .xero_job_enqueue import job_batch
 from .xero_payment import PROVIDERS, known_payments
 from .xero_payment_context import PaymentContext
@@ -86,7 +87,7 @@ class XeroPaymentEvent(models.Model):
     def _xero_verified_company(self, provider, body, header):
         """The company whose secret verifies the delivery; raises SignatureError otherwise (fail closed)."""
         field = SECRET_FIELDS[provider]
-        companies = self.env["res.company"].sudo().search([(field, "!=", False)], order="id")
+        companies = self.env["res.company"].sudo().search_fetch([(field, "!=", False)], [field], order="id")
         if not companies:
             raise SignatureError(f"no {provider} webhook secret configured")
         reason = None
@@ -123,9 +124,7 @@ class XeroPaymentEvent(models.Model):
 
     @api.model
     def _xero_trigger(self):
-        cron = self.env.ref("xero_connector.ir_cron_xero_payment_events", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        wake(self.env, "xero_connector.ir_cron_xero_payment_events")
 
     # ------------------------------------------------------------------------------------------
     # Processing (the cron)
