@@ -77,6 +77,7 @@ class XeroConnection(models.Model):
             else:
                 gone.unlink()
             counts[kind] = len(records)
+            self.env["xero.sync.cursor"].sudo()._xero_read_whole(conn, resource, records, params)
         self.env["xero.sync.cursor"].sudo()._xero_cursor(conn, LISTS_CURSOR).last_run = fields.Datetime.now()
         return counts
 

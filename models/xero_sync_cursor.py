@@ -128,6 +128,33 @@ class XeroSyncCursor(models.Model):
         return cursor or self.sudo().create({"connection_id": connection.id, "key": key})
 
     @api.model
+    def _xero_pull_key(self, resource, where=None, params=None):
+        """The cursor's name of a pull: the collection, plus its ``where`` and ``params`` when given."""
+        key = resource
+        if where:
+            key += f" where {where}"
+        if params:
+            key += " " + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        return key
+
+    @api.model
+    def _xero_read_whole(self, connection, resource, records, params=None):
+        """``records``: the whole of ``resource``, just read outside its pull (the lists' refresh). Its pull counts
+        it as its full pass, so that it does not read the same list again within the hour (or the day)."""
+        newest = None
+        for record in records:
+            updated = parse_xero_date(record.get("UpdatedDateUTC"))
+            if updated:
+                updated = updated.replace(tzinfo=None, microsecond=0)
+                newest = max(newest, updated) if newest else updated
+        cursor = self._xero_cursor(connection, self._xero_pull_key(resource, None, params))
+        now = fields.Datetime.now()
+        values = {"last_full": now, "last_run": now, "last_count": len(records), "last_error": False}
+        if newest and (not cursor.last_modified or newest > cursor.last_modified):
+            values["last_modified"] = newest
+        cursor.write(values)
+
+    @api.model
     def _xero_pull(self, connection, resource, applier_model, applier_method, *, where=None,
                    full_every=timedelta(days=1), page_size=1000, min_interval=None, params=None, key=None):
         """Pull the changes of ``resource`` since the cursor and apply them. Returns the record count.
@@ -144,13 +171,7 @@ class XeroSyncCursor(models.Model):
         applier = self.env["xero.event"]._xero_applier(applier_model, applier_method, connection)
         if applier is None:
             return 0
-        if not key:
-            key = resource
-            if where:
-                key += f" where {where}"
-            if params:
-                key += " " + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-        cursor = self._xero_cursor(connection, key)
+        cursor = self._xero_cursor(connection, key or self._xero_pull_key(resource, where, params))
         started = fields.Datetime.now()
         if min_interval and cursor.last_run and cursor.last_run > started - timedelta(seconds=min_interval):
             return 0

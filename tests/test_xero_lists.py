@@ -164,3 +164,26 @@ class TestXeroLists(XeroExportCase):
         self.send()
         self.assertEqual(job.state, "done", job.error)
         self.assertEqual(len(self.accounts()), 17, "read before checking the mapping")
+
+    def test_lists_read_whole_count_as_the_pulls_full_pass(self):
+        """The lists read on connecting (or by "Refresh from Xero") are what the hourly pulls would read: the pull
+        cron that follows does not read them again (issue 18: two calls of a Starter day), and later asks only for
+        what changed since the newest seen."""
+        self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id)]).unlink()
+        self.connection._xero_refresh_lists(["accounts", "tax_rates", "items", "tracking"])
+        self.clear_log()
+        self.env["xero.sync.cursor"]._xero_run_pulls(self.connection)
+        for collection in ("/Accounts", "/TaxRates", "/TrackingCategories"):
+            self.assertFalse(self.calls("GET", collection), f"{collection} read again")
+        [items] = self.calls("GET", "/Items")
+        self.assertTrue(items["if_modified_since"] or not self.env["xero.item"].search(
+            [("connection_id", "=", self.connection.id)]), "incremental once the items were read whole")
+        cursor = self.env["xero.sync.cursor"].search([("connection_id", "=", self.connection.id),
+                                                       ("key", "=", "Accounts")])
+        self.assertTrue(cursor.last_full and cursor.last_modified)
+        self.assertEqual(cursor.last_count, 17)
+        # An hour on, the pull reads what changed since (If-Modified-Since), not the whole list again.
+        self.clear_log()
+        self.run_pulls()
+        [accounts] = self.calls("GET", "/Accounts")
+        self.assertTrue(accounts["if_modified_since"])
