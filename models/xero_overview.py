@@ -15,7 +15,6 @@ Is Xero in step, and what is stuck? Each figure is computed for all the cards at
 """
 import json
 import math
-import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -87,7 +86,8 @@ class XeroConnection(models.Model):
             runs.setdefault(cid, []).append(self.env._(
                 "Recording Stripe and GoCardless payments in Xero: %(done)s of %(total)s events processed.",
                 done=done, total=total))
-        day_limit = int(self._xero_rate_limiter().per_day)
+        limiter = self._xero_rate_limiter()
+        day_limit, day_window = int(limiter.per_day), limiter.day_window
         rates = {rate.tenant_id: rate.state or {} for rate in self.env["xero.rate.state"].sudo().search(
             [("tenant_id", "in", [t for t in self.mapped("tenant_id") if t])])}
         for conn in self:
@@ -95,7 +95,7 @@ class XeroConnection(models.Model):
             conn.overview_token_refreshed_on = tokens.get(conn.id) or False
             rate = rates.get(conn.tenant_id) or {}
             conn.overview_day_limit = min(day_limit, int(rate.get("day_limit") or day_limit))
-            conn.overview_calls_today = self._overview_calls_today(rate, conn.overview_day_limit)
+            conn.overview_calls_today = self._overview_calls_today(rate, conn.overview_day_limit, day_window)
             conn.overview_pending = queue.get((cid, "pending"), 0) + queue.get((cid, "sending"), 0)
             conn.overview_retrying = queue.get((cid, "retry"), 0)
             conn.overview_blocked = queue.get((cid, "blocked"), 0)
@@ -118,10 +118,8 @@ class XeroConnection(models.Model):
         self.ensure_one()
         limiter = self._xero_rate_limiter()
         limit = self.overview_day_limit
-        remaining = max(0, limit - self.overview_calls_today)
-        start = float(rate.get("day_start") or time.time())
-        plan = budget.plan(limit, remaining, pending, seconds_into_day=time.time() - start,
-                           day_seconds=limiter.day_window)
+        remaining, into_day = budget.day_position(rate, limiter.day_window)  # as the planner sees it
+        plan = budget.plan(limit, remaining, pending, seconds_into_day=into_day, day_seconds=limiter.day_window)
         if not plan.deferred and not plan.nearly_spent:
             return False
         names = {budget.DOCUMENTS: self.env._("documents and payments"),
@@ -158,13 +156,11 @@ class XeroConnection(models.Model):
         return [(record.id, count) for record, count in Model._read_group(domain, [group], ["__count"])]
 
     @staticmethod
-    def _overview_calls_today(state, day_limit):
-        """Calls used of the day's limit, from Xero's last ``X-DayLimit-Remaining`` (none seen in a day: 0)."""
-        remaining = (state.get("remaining") or {}).get("day")
-        seen_at = state.get("remaining_at") or 0
-        if remaining is None or time.time() - float(seen_at) > 86400:
-            return 0
-        return max(0, day_limit - int(remaining))
+    def _overview_calls_today(state, day_limit, day_window):
+        """Calls used of the day's limit: the limit less the calls left (xero/budget.py ``day_position``: Xero's
+        last ``X-DayLimit-Remaining`` of the current day; none seen today: 0 used)."""
+        remaining, _into_day = budget.day_position(state, day_window)
+        return 0 if remaining is None else max(0, day_limit - remaining)
 
     def _overview_graphs(self, Job, companies, now):
         start = (now - timedelta(days=GRAPH_DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)

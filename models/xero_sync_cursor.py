@@ -1,6 +1,5 @@
 import logging
 import math
-import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -113,14 +112,12 @@ class XeroSyncCursor(models.Model):
         limiter = self.env["xero.connection"]._xero_rate_limiter()
         rate = self.env["xero.rate.state"].sudo().search([("tenant_id", "=", connection.tenant_id)], limit=1).state or {}
         limit = limiter.day_limit(rate)
-        start = float(rate.get("day_start") or 0)
-        fresh = rate.get("remaining_at") and time.time() < start + limiter.day_window
-        remaining = (rate.get("remaining") or {}).get("day") if fresh else None
+        remaining, into_day = budget.day_position(rate, limiter.day_window)
         queued = self.env["xero.job"].sudo().search_count([
             ("company_id", "=", connection.company_id.id), ("state", "in", ("pending", "sending", "retry"))])
         documents = math.ceil(queued / resources.MAX_PER_CALL)  # the calls they need: up to 50 a call
         return budget.plan(limit, remaining, {budget.DOCUMENTS: documents, work_class: 1},
-                           seconds_into_day=time.time() - start if fresh else 0.0, day_seconds=limiter.day_window)
+                           seconds_into_day=into_day, day_seconds=limiter.day_window)
 
     @api.model
     def _xero_cursor(self, connection, key):

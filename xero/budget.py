@@ -19,6 +19,8 @@ as it shrinks, pulls switch to the cheapest form Xero offers: ``If-Modified-Sinc
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DOCUMENTS = "documents"
@@ -67,6 +69,20 @@ def day_left_fraction(seconds_into_day: float, day_seconds: float = 86400.0) -> 
     if day_seconds <= 0:
         return 0.0
     return min(1.0, max(0.0, 1.0 - float(seconds_into_day) / float(day_seconds)))
+
+
+def day_position(state: Mapping, day_seconds: float = 86400.0, now: float | None = None) -> tuple[int | None, float]:
+    """Where an organisation is in its day, from the rate limiter's shared state (``day_start``, ``remaining``,
+    ``remaining_at``: xero/ratelimit.py): ``(calls left, seconds into the day)``. Calls left is Xero's last
+    ``X-DayLimit-Remaining`` when it was seen in the current day, else ``None`` (nothing seen today: the whole
+    limit, see :func:`plan`). The one definition of "calls left" (the Overview and the planner both use it)."""
+    now = time.time() if now is None else now
+    start = float(state.get("day_start") or 0)
+    if not start or now >= start + day_seconds:
+        return None, 0.0
+    seen = state.get("remaining_at")
+    remaining = (state.get("remaining") or {}).get("day") if seen and float(seen) >= start else None
+    return (None if remaining is None else int(remaining)), now - start
 
 
 def plan(day_limit: int, remaining: int | None, pending: dict, *, seconds_into_day: float = 0.0,

@@ -70,3 +70,20 @@ def test_day_limit_is_learned_from_the_remaining_header():
         rl2.release("t", rl2.acquire("t"))
     rl2.release("t", rl2.acquire("t"), headers={"X-DayLimit-Remaining": "4990"})
     assert rl2.snapshot("t")["day_limit"] == 5000
+
+
+def test_day_position_is_xeros_last_remaining_of_the_current_day_only():
+    day = 86400.0
+    now = 1_800_000_000.0
+    state = {"day_start": now - 3600, "remaining": {"day": 40}, "remaining_at": now - 10}
+    assert budget.day_position(state, day, now) == (40, 3600)
+    # Seen before the day began (the previous day's figure): nothing seen today, the whole limit.
+    assert budget.day_position(dict(state, remaining_at=now - 7200), day, now) == (None, 3600)
+    # The day is over (Xero's window rolled): nothing seen today, at the day's start.
+    assert budget.day_position(state, day, now + day) == (None, 0.0)
+    # Nothing seen at all.
+    assert budget.day_position({}, day, now) == (None, 0.0)
+    assert budget.day_position({"day_start": now - 60}, day, now) == (None, 60)
+    # The planner and the Overview read it alike: calls left are Xero's figure.
+    remaining, into_day = budget.day_position(state, day, now)
+    assert budget.plan(1000, remaining, {}, seconds_into_day=into_day, day_seconds=day).remaining == 40
