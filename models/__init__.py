@@ -3,7 +3,7 @@ from . import res_company, res_config_settings, xero_connection, xero_connection
 from . import xero_rate_state
 from . import res_partner, res_partner_from_xero, xero_contact, xero_invoice
 from . import xero_event, xero_sync_cursor
-from . import xero_job, xero_job_enqueue, xero_job_sender, xero_job_activity
+from . import xero_job, xero_job_enqueue, xero_job_picker, xero_job_sender, xero_job_activity
 from . import xero_document_mixin, xero_document_lifecycle, sale_order, sale_order_line, account_move
 from . import account_move_bill
 from . import account_move_allocation

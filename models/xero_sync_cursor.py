@@ -110,11 +110,16 @@ class XeroSyncCursor(models.Model):
         """The day's budget plan of ``connection``'s organisation (xero/budget.py) for one more call of ``work_class``,
         from the rate state: the learned daily limit, Xero's last X-DayLimit-Remaining and the documents queued."""
         limiter = self.env["xero.connection"]._xero_rate_limiter()
-        rate = self.env["xero.rate.state"].sudo().search([("tenant_id", "=", connection.tenant_id)], limit=1).state or {}
+        # Read in SQL: the limiter writes the row in SQL too (xero_rate_state.py), which the ORM's cache of this
+        # transaction would not see.
+        self.env.cr.execute("SELECT state FROM xero_rate_state WHERE tenant_id = %s", [connection.tenant_id])
+        row = self.env.cr.fetchone()
+        rate = (row[0] if row else None) or {}
         limit = limiter.day_limit(rate)
         remaining, into_day = budget.day_position(rate, limiter.day_window)
         queued = self.env["xero.job"].sudo().search_count([
-            ("company_id", "=", connection.company_id.id), ("state", "in", ("pending", "sending", "retry"))])
+            ("company_id", "=", connection.company_id.id), ("state", "in", ("pending", "sending", "retry")),
+            ("operation", "not in", list(resources.PULL_CLASS))])  # attachments spend as pulls, after documents
         documents = math.ceil(queued / resources.MAX_PER_CALL)  # the calls they need: up to 50 a call
         return budget.plan(limit, remaining, {budget.DOCUMENTS: documents, work_class: 1},
                            seconds_into_day=into_day, day_seconds=limiter.day_window)

@@ -241,3 +241,26 @@ class TestXeroFiles(XeroExportCase):
         self.assertEqual(file["sha256"], hashlib.sha256(b"%PDF-1.4 the vendor's bill").hexdigest())
         self.assertEqual(file["MimeType"], "application/pdf")
         self.assertFalse(file.get("IncludeOnline"))
+
+    def test_attachments_wait_while_the_day_is_kept_for_documents(self):
+        """Issue 18, a daily budget spent wisely: files spend the day's calls as pulls do, after documents. With
+        the day nearly spent (Xero's X-DayLimit-Remaining), the invoice goes and its file waits, queued, not
+        failed; on a new day it goes."""
+        config = self.sandbox_get("/_sandbox/config")
+        self.addCleanup(self.sandbox_post, "/_sandbox/config", {"day_limit": config["day_limit"]})
+        used = self.sandbox_get("/_sandbox/limits").get(self.org, {}).get("day_count", 0)
+        self.sandbox_post("/_sandbox/config", {"day_limit": used + 12})  # a handful of calls left today
+        move = self.invoice()
+        self.export(move)
+        row = self.env["xero.attachment"].sudo().search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        job = self.jobs_of(row, "attachment")
+        self.assertEqual((job.state, job.error), ("pending", False), "kept for later, not failed")
+        self.send()
+        self.assertEqual(job.state, "pending", "still the documents' calls")
+        self.assertFalse(self.files("Invoices", move.xero_invoice_id))
+        # A new day at Xero: the file goes.
+        self.sandbox_post("/_sandbox/config", {"day_limit": config["day_limit"]})
+        self.env["xero.rate.state"].sudo().search([("tenant_id", "=", self.connection.tenant_id)]).unlink()
+        self.send()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(len(self.files("Invoices", move.xero_invoice_id)), 1)

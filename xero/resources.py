@@ -158,6 +158,9 @@ OPERATIONS = {
     "online_invoice": Operation("Invoices", "Online Invoice Link", 55),
     "invoice_email": Operation("Invoices", "Email Invoice", 60),
 }
+# Outbox operations that spend the day's calls as pulls do (xero/budget.py: after documents and look-ups): sent
+# only while the day's plan leaves room for them, else they wait (queued, never failed) for the next day.
+PULL_CLASS = frozenset({"attachment"})
 
 
 def resource(path):
