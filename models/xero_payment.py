@@ -146,15 +146,21 @@ class XeroPayment(models.Model):
     # Recording (called by xero.payment.event while processing an event)
     # ------------------------------------------------------------------------------------------
     @api.model
+    def _xero_known(self, company, provider, kind, key):
+        """The payment of ``key`` as ``known_payments`` read it (an empty recordset: none), or None when the keys
+        read do not include it (search)."""
+        known = self.env.cr.cache.get(KNOWN)
+        if not known or known[0] != company.id or key not in known[1]:
+            return None
+        return known[2].get((provider, kind, key)) or self.sudo().browse()
+
+    @api.model
     def _xero_upsert(self, company, provider, key, values, kind="payment"):
         """The row of this provider payment (created when new), updated with ``values``: facts only
         fill what is still unknown, except ``paid`` and the fee, which only ever move forward."""
-        known = self.env.cr.cache.get(KNOWN)
-        if known and (known[0] != company.id or key not in known[1]):
-            known = None
-        if known:
-            payment = known[2].get((provider, kind, key)) or self.sudo().browse()
-        else:
+        payment = self._xero_known(company, provider, kind, key)
+        known = self.env.cr.cache.get(KNOWN) if payment is not None else None
+        if payment is None:
             payment = self.sudo().search([("company_id", "=", company.id), ("provider", "=", provider),
                                           ("kind", "=", kind), ("key", "=", key)], limit=1)
         values = {k: v for k, v in values.items() if v not in (None, False, "")}

@@ -76,7 +76,11 @@ class XeroPaymentEvent(models.Model):
         return self._xero_parse(to_amount, value, currency)
 
     def _xero_recorded(self, key, kind="payment"):
-        """The ``xero.payment`` of this provider's ``key`` (of ``kind``), or an empty recordset."""
+        """The ``xero.payment`` of this provider's ``key`` (of ``kind``), or an empty recordset (without a search
+        when the run read the payments of the key already: ``known_payments``)."""
+        known = self.env["xero.payment"]._xero_known(self.company_id, self.provider, kind, key)
+        if known is not None:
+            return known
         return self.env["xero.payment"].sudo().search([
             ("company_id", "=", self.company_id.id), ("provider", "=", self.provider), ("kind", "=", kind),
             ("key", "=", key or "-")], limit=1)
