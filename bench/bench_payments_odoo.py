@@ -6,6 +6,9 @@
 # SQL queries total and per payment, peak memory; then checks the books: each payment once, each fee once,
 # the clearing account back to zero after the payout.
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
+import hashlib
+import hmac
+import json
 import os
 import re
 import resource
@@ -171,4 +174,28 @@ say(f"books: {len(payments)} payments ({len(references)} distinct charges), {len
 ok = (len(payments) == len(references) == COUNT and len(fees) == COUNT and len(transfers) == 1
       and len(contacts) == CUSTOMERS and clearing == 0)
 say("check: " + ("each payment and fee once, one transfer, the clearing account at 0.00" if ok else "FAILED"))
+
+# The intake above stores every event in one transaction (1 INSERT each). A real delivery is an HTTP request of
+# its own: its company found by the secret that verifies it, the INSERT, the payment cron woken, a commit. What
+# the webhook route runs for one signed delivery (controllers/payments.py, without Odoo's HTTP layer):
+PROBES = 50
+spent = 0
+for n in range(PROBES):
+    body = json.dumps({"id": f"evt_probe{n}_{uuid.uuid4().hex[:8]}", "object": "event", "type": "charge.succeeded",
+                       "created": created + COUNT + 10 + n, "data": {"object": {
+                           "id": f"ch_probe{n}", "object": "charge", "amount": 100, "currency": "usd",
+                           "status": "succeeded", "paid": True, "balance_transaction": None}}}).encode()
+    stamp = int(time.time())
+    signature = hmac.new(b"whsec_bench", f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    before = sql_db.sql_counter
+    with env.registry.cursor() as delivery_cr:
+        delivery = env(cr=delivery_cr)["xero.payment.event"].sudo()
+        who = delivery._xero_verified_company("stripe", body, f"t={stamp},v1={signature}")
+        assert delivery._xero_receive_stripe(who, json.loads(body)) == "stored"
+        delivery._xero_trigger()
+    spent += sql_db.sql_counter - before
+per_delivery = spent / PROBES
+say(f"one webhook delivery in its own transaction (as Odoo answers it): {per_delivery:.2f} SQL queries (the secret's "
+    f"company, the INSERT, the payment cron woken); with each of the {COUNT + 1} events delivered so, "
+    f"{(queries + (per_delivery - 1) * (COUNT + 1)) / COUNT:.2f} per payment")
 sandbox.stop()
