@@ -92,7 +92,8 @@ for contact in contacts[COUNT:COUNT + BLOCKED]:
     requests.post(f"{url}/api.xro/2.0/Contacts", headers=api_headers, timeout=30, json={
         "Contacts": [{"ContactID": contact["ContactID"], "ContactStatus": "ARCHIVED"}]}).raise_for_status()
 partners = env["res.partner"].with_context(xero_from_xero=True, tracking_disable=True).create([
-    {"name": c["Name"], "xero_contact_id": c["ContactID"], "customer_rank": 1} for c in contacts])
+    {"name": c["Name"], "is_company": True, "xero_contact_id": c["ContactID"], "customer_rank": 1}
+    for c in contacts])  # as the connector's pull links them (a Xero contact without a person's name: a company)
 product = env["product.product"].create({"name": "Bench Cron Beans", "list_price": 12.5, "taxes_id": [Command.clear()]})
 moves = env["account.move"].with_context(tracking_disable=True).create([
     {"move_type": "out_invoice", "partner_id": p.id, "invoice_date": "2026-11-20",
@@ -118,23 +119,28 @@ def charge_event(n, description="Coffee subscription box"):
                                         "fee": fee, "net": amount - fee}, "metadata": {}}}}
 
 
-# The past. Xero refused the archived customers' invoices: blocked.
+# The past. One Stripe payment recorded (the clearing account made in Xero); Xero refused the archived customers'
+# invoices: blocked.
+Event._xero_receive_stripe(company, charge_event(PAYMENTS))
 Job._xero_enqueue(blocked_moves, "invoice")
 env.cr.commit()
+Event._cron_xero_payment_events()
 Job._xero_send(connections=connection)
 env.cr.commit()
 # An outage (503 to every write): three invoices and one Stripe payment queued meanwhile are retrying.
 requests.post(f"{url}/_sandbox/faults", timeout=10, json={"faults": [
     {"kind": "503", "method": m, "tenant": tenant, "count": 1000} for m in ("PUT", "POST")]}).raise_for_status()
 Job._xero_enqueue(retry_moves, "invoice")
-Event._xero_receive_stripe(company, charge_event(PAYMENTS))
+Event._xero_receive_stripe(company, charge_event(PAYMENTS + 1))
 env.cr.commit()
 Job._xero_send(connections=connection)
 Event._cron_xero_payment_events()
 env.cr.commit()
 requests.delete(f"{url}/_sandbox/faults", timeout=10).raise_for_status()
 # That payment was recorded by a version that did not check a description's length: 10 MB.
-huge = env["xero.payment"].sudo().search([("company_id", "=", company.id), ("provider", "=", "stripe")])
+huge = env["xero.payment"].sudo().search([("company_id", "=", company.id), ("provider", "=", "stripe"),
+                                         ("key", "=like", f"pi_cron{PAYMENTS + 1:06d}%")])
+assert huge, "the payment queued during the outage was not recorded"
 huge.write({"description": MARKER.decode() + "x" * HUGE})
 env.cr.commit()
 states = dict(Job._read_group([], ["state"], ["__count"]))
@@ -306,9 +312,10 @@ try:
     references = {p["Reference"] for p in payments}
     say(f"  books: {len(sales)} sales invoices ({len(set(sales))} distinct, expected {expected_sales}: the "
         f"{BLOCKED} of archived customers stay out), {len(payments)} payments ({len(references)} distinct), "
-        f"{len(fees)} fees (expected {PAYMENTS} each: the 10 MB one stays out)")
-    ok = (len(sales) == len(set(sales)) == expected_sales and len(payments) == len(references) == PAYMENTS
-          and len(fees) == PAYMENTS)
+        f"{len(fees)} fees (expected {PAYMENTS + 1} each: the {PAYMENTS} and the one of the past; the 10 MB one "
+        "stays out)")
+    ok = (len(sales) == len(set(sales)) == expected_sales and len(payments) == len(references) == PAYMENTS + 1
+          and len(fees) == PAYMENTS + 1)
     say("  check: " + ("each invoice and payment once in Xero" if ok else "FAILED"))
 finally:
     stop.set()
