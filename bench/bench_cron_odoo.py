@@ -151,7 +151,7 @@ say(f"before the load (the past): jobs {states}; {BLOCKED} invoices blocked by X
     f"1 payment with a {HUGE / 1e6:.0f} MB description retrying after an outage")
 
 # Stripe's deliveries, and the user who exports.
-deliveries = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)  # noqa: SIM115
+deliveries = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
 with deliveries:
     for n in range(PAYMENTS):
         deliveries.write(json.dumps(["stripe", json.dumps(charge_event(n))]) + "\n")
