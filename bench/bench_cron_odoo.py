@@ -256,11 +256,12 @@ try:
     stop.set()
     for thread in threads[1:]:
         thread.join()
-    say(f"  settled: {'yes' if not any(left) else f'NO after {TIMEOUT} s ({left[0]} open jobs, {left[1]} events)'}"
-        f" in {wall:.1f} s wall ({wall * 60 / WINDOW / 60:.1f} min projected at Xero's 60 s minute); "
-        f"{triggers[0]} triggers of the send cron")
-
     calls = [e for e in requests.get(f"{url}/_sandbox/log", timeout=60).json() if e["path"].startswith("/api.xro/2.0/")]
+    windows = -(-len(calls) // LIMIT)  # the minutes Xero's limit spreads the calls over, at the least
+    say(f"  settled: {'yes' if not any(left) else f'NO after {TIMEOUT} s ({left[0]} open jobs, {left[1]} events)'}"
+        f" in {wall:.1f} s wall ({windows} window(s) of calls: at Xero's 60 s minute about "
+        f"{max(wall, (windows - 1) * 60 + wall / windows):.0f} s, projected); {triggers[0]} triggers of the send cron")
+
     by_kind = {}
     for call in calls:
         key = f"{call['method']} {call['path'].removeprefix('/api.xro/2.0')} -> {call['status']}"
