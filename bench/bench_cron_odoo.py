@@ -26,6 +26,8 @@ import requests
 from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 
+from odoo.addons.xero_connector.tests.provider_stand_in import STRIPE_KEY, ProviderStandIn
+
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
 from sandbox_connect import start_bench_sandbox
 
@@ -36,6 +38,9 @@ TRIGGER = os.environ.get("XERO_BENCH_TRIGGER", "1") != "0"
 # 1: the customers linked as persons, Xero's contacts are companies: the first pull rewrites each (a new user's
 # customers linked before the pull has run), while their invoices are being sent.
 STALE = os.environ.get("XERO_BENCH_STALE_PARTNERS") == "1"
+# 1: the events name their balance transaction by id, as Stripe's webhooks do (they never expand it); a Stripe
+# stand-in (tests/provider_stand_in.py) serves the charges and the connector reads each fee from it.
+STRIPE_READS = os.environ.get("XERO_BENCH_STRIPE_READS") == "1"
 CUSTOMERS, BLOCKED, RETRYING, LIMIT, HUGE = 50, 3, 3, 60, 10_000_000
 MARKER = b"BENCH-HUGE-DESCRIPTION"
 TIMEOUT = 420
@@ -52,6 +57,10 @@ stripe_secret = "whsec_" + uuid.uuid4().hex
 company.sudo().write({"xero_sales_account_code": "200", "xero_tax_type": "NONE",
                       "xero_stripe_webhook_secret": stripe_secret, "xero_payment_fee_account_code": "404",
                       "xero_payout_account_code": "090"})
+stripe = ProviderStandIn() if STRIPE_READS else None
+if stripe:
+    company.sudo().write({"xero_stripe_api_key": STRIPE_KEY})
+    env["ir.config_parameter"].sudo().set_param("xero_connector.stripe_api_url", stripe.url)
 env.cr.commit()
 token = connection._xero_access_token()
 api_headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant, "Accept": "application/json"}
@@ -108,10 +117,12 @@ Job = env["xero.job"].sudo()
 Event = env["xero.payment.event"].sudo()
 
 
-def charge_event(n, description="Coffee subscription box"):
+def charge_event(n, description="Coffee subscription box", by_id=False):
+    """Stripe's charge.succeeded for payment ``n``; ``by_id``: its balance transaction named by id, as Stripe sends
+    it, the charge and the balance transaction served by the stand-in."""
     amount, fee = 1000 + (n % 37) * 25, 59 + (n % 7)
     charge_id = f"ch_cron{n:06d}{uuid.uuid4().hex[:8]}"
-    return {"id": f"evt_{charge_id}", "object": "event", "type": "charge.succeeded", "created": 1780000000 + n,
+    event = {"id": f"evt_{charge_id}", "object": "event", "type": "charge.succeeded", "created": 1780000000 + n,
             "data": {"object": {
                 "id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount, "currency": "usd",
                 "status": "succeeded", "paid": True, "created": 1780000000 + n, "payment_intent": f"pi_{charge_id[3:]}",
@@ -120,6 +131,12 @@ def charge_event(n, description="Coffee subscription box"):
                                     "name": f"Bench Customer {n % CUSTOMERS:04d}"},
                 "balance_transaction": {"id": f"txn_{charge_id[3:]}", "amount": amount, "currency": "usd",
                                         "fee": fee, "net": amount - fee}, "metadata": {}}}}
+    if by_id:
+        charge = event["data"]["object"]
+        stripe.data["balance_transactions"][f"txn_{charge_id[3:]}"] = charge["balance_transaction"]
+        charge["balance_transaction"] = f"txn_{charge_id[3:]}"
+        stripe.data["charges"][charge_id] = dict(charge)
+    return event
 
 
 # The past. One Stripe payment recorded (the clearing account made in Xero); Xero refused the archived customers'
@@ -154,7 +171,7 @@ say(f"before the load (the past): jobs {states}; {BLOCKED} invoices blocked by X
 deliveries = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
 with deliveries:
     for n in range(PAYMENTS):
-        deliveries.write(json.dumps(["stripe", json.dumps(charge_event(n))]) + "\n")
+        deliveries.write(json.dumps(["stripe", json.dumps(charge_event(n, by_id=STRIPE_READS))]) + "\n")
 groups = [env.ref("account.group_account_invoice").id, env.ref("xero_connector.group_xero_manager").id]
 env["res.users"].with_context(no_reset_password=True).create({
     "name": "Bench Cron Accountant", "login": "bench-cron", "password": "bench-cron-pw",
@@ -294,6 +311,14 @@ try:
     carried = sum(1 for w in done if w["huge"])
     say(f"  413s: {refused}; requests that carried the {HUGE / 1e6:.0f} MB element: {carried} (target at most 1): "
         + ("met" if carried <= 1 else f"missed by {carried - 1}"))
+    if stripe:
+        reads = sum(1 for path, _auth in stripe.requests if path.startswith("/v1/"))
+        say(f"  Stripe API reads: {reads} = {reads / PAYMENTS:.2f} per payment; minimum 1.00 one by one (the charge "
+            f"with its balance transaction expanded), {-(-PAYMENTS // 100) / PAYMENTS:.2f} from Stripe's list of "
+            "balance transactions, 100 a page")
+    else:
+        say("  Stripe API reads: none needed (the events carry their balance transaction; "
+            "XERO_BENCH_STRIPE_READS=1 names it by id, as Stripe does)")
     with env.registry.cursor() as cr:
         cr.execute("SELECT state, count(*) FROM xero_job GROUP BY state")
         job_states = dict(cr.fetchall())
@@ -332,4 +357,6 @@ finally:
     except subprocess.TimeoutExpired:
         server.kill()
     sandbox.stop()
+    if stripe:
+        stripe.stop()
     os.unlink(deliveries.name)
