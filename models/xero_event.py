@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import CronOutOfTime
 from ..xero import RateLimited, ReconnectNeeded, XeroError, budget, parse_xero_date, resources
@@ -299,7 +300,13 @@ class XeroEvent(models.Model):
             events._xero_fail(self.env._("Xero did not answer: %s", exc))
             return
         found = {str(rec.get(id_field) or "").lower(): rec for rec in records}
-        errors = self._xero_call_applier(applier, connection, list(found.values()), id_field) if found else {}
+        try:
+            errors = self._xero_call_applier(applier, connection, list(found.values()), id_field) if found else {}
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
+            cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            events._xero_fail(self.env._("Changed meanwhile by another Odoo process; tried again at the next run "
+                                         "(%s).", cause))
+            return
         now = fields.Datetime.now()
         missing = events.filtered(lambda e: e.resource_id not in found)
         missing.write({
@@ -341,6 +348,11 @@ class XeroEvent(models.Model):
             with self.env.cr.savepoint():
                 result = applier(connection, records)
             return {str(k).lower(): str(v) for k, v in (result or {}).items()} if isinstance(result, dict) else {}
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Another transaction changed these rows since this one began (the sender writing back the Xero
+            # ids of the invoices a customer's new name recomputes): no record is at fault, and one by one in
+            # the same snapshot each would fail alike and be skipped for good. The caller tries them again.
+            raise
         except Exception as exc:
             if len(records) == 1:
                 _logger.warning("Xero %s %s could not be applied: %s", id_field, key(records[0]), exc)
