@@ -4,8 +4,10 @@ Up to 50 due jobs of one collection and method, lowest priority first, whose dep
 candidates has its dependencies queued together first (``job_batch``: one search and one insert per operation),
 then each candidate is checked; a job still waiting for dependencies none of which ended since is not read again.
 A dependency blocked blocks the job. Attachments wait while the day's plan keeps the calls left for documents
-(``xero/budget.py``).
+(``xero/budget.py``); a partial call of payments' jobs waits while their webhooks are still arriving.
 """
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.fields import Domain
 
@@ -15,6 +17,8 @@ from ..xero.outbox import DUE_STATES
 from .xero_job_enqueue import job_batch
 
 BATCH_SIZE = resources.MAX_PER_CALL
+GATHER = 30  # seconds: how long a burst of payment webhooks may hold back a partial call of their jobs
+ARRIVING = 3  # seconds: a payment webhook this recent says more are arriving
 
 
 def due(now):
@@ -36,6 +40,30 @@ class XeroJob(models.Model):
             memo["pulls_allowed"] = allowed
         return allowed
 
+    def _xero_hold_back(self, company, batch, memo):
+        """Whether to keep this partial batch of payments' jobs for a fuller call: while their webhooks are still
+        arriving (events of the company not processed yet, under ``GATHER`` seconds old, or any under ``ARRIVING``
+        seconds old), the payment events' run that processes the next ones sends these with its own
+        (models/xero_payment_event.py); a run that holds some back wakes the sender ``ARRIVING`` seconds later
+        (Odoo's cron workers see a trigger for later at their next poll: within a minute), in case none comes.
+        Documents a user waits for are never held back."""
+        if any(job.res_model != "xero.payment" for job in batch) or "/" in batch[0].resource \
+                or len(batch) >= min(BATCH_SIZE, resources.max_per_call(batch[0].resource)):
+            return False
+        if "burst" not in memo:
+            now = fields.Datetime.now()
+            memo["burst"] = bool(self.env["xero.payment.event"].sudo().search_count(
+                Domain("company_id", "=", company.id) & (
+                    Domain([("state", "=", "pending"), ("processed_on", "=", False),
+                            ("create_date", ">=", now - timedelta(seconds=GATHER))])
+                    | Domain("create_date", ">=", now - timedelta(seconds=ARRIVING))), limit=1))
+        if not memo["burst"]:
+            return False
+        memo.setdefault("deferred", set()).update(batch.ids)
+        if not memo.get("woken"):
+            memo["woken"] = self._xero_trigger(at=fields.Datetime.now() + timedelta(seconds=ARRIVING)) or True
+        return True
+
     # ------------------------------------------------------------------------------------------
     # Picking a batch
     # ------------------------------------------------------------------------------------------
@@ -45,6 +73,8 @@ class XeroJob(models.Model):
         while True:
             waiting = set()
             batch = self._xero_pick(company, only_ids, tried, waiting, memo)
+            if batch and memo is not None and self._xero_hold_back(company, batch, memo):
+                continue  # kept for a fuller call: pick among the others
             # Jobs wait for dependencies queued just now (a customer to create first): pick again.
             new = waiting - seen_waiting - tried
             if batch or not new:

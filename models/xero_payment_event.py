@@ -170,7 +170,10 @@ class XeroPaymentEvent(models.Model):
                 for event in chunk:
                     event._xero_process_one(ctx, job_ids, waiting)
                     self._xero_progress(1)
-        jobs = self.env["xero.job"].sudo().browse(dict.fromkeys(job_ids))
+        # With the jobs of earlier runs the sender held back for a fuller call (models/xero_job_picker.py).
+        jobs = self.env["xero.job"].sudo().browse(dict.fromkeys(job_ids)) | self.env["xero.job"].sudo().search([
+            ("company_id", "=", conn.company_id.id), ("res_model", "=", "xero.payment"),
+            ("state", "in", ("pending", "retry"))])
         if jobs:
             # Sent now (the sender's own lock and commits); failures retry in the Sync Log.
             self.env["xero.job"].sudo()._xero_send(connections=conn, jobs=jobs)

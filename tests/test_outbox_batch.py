@@ -1,7 +1,7 @@
 """Jobs queued as a set (issue 18, payments as lean as exports): ``_xero_enqueue`` of a recordset costs the same
 few queries whatever its size, and a ``job_batch`` gathers the requests of a loop, queues them together, and
 keeps the outbox's contract meanwhile (one open job per record and operation, a search sees what was asked)."""
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.tests import TransactionCase, tagged
 
 from ..models.xero_job_enqueue import job_batch
@@ -100,3 +100,32 @@ class TestOutboxBatch(TransactionCase):
             self.Job._xero_enqueue(inner_partners[:1], "contact", method="PUT", company=self.company)
             self.assertTrue(outer.requests, "the outer batch defers again once the inner one is over")
         self.assertEqual(len(self.jobs_of(inner_partners)), 2)
+
+    def test_a_partial_call_of_payments_waits_while_their_webhooks_arrive(self):
+        """Batching that survives real cron timing: while a company's payment webhooks are still arriving, the
+        sender keeps a partial call of payments' jobs for the payment events' run that processes the next ones
+        (models/xero_job_picker.py); other jobs go; once the events are processed, the call goes."""
+        payments = self.env["xero.payment"].sudo().create([{
+            "name": f"Stripe ch_gather{n}", "company_id": self.company.id, "provider": "stripe", "key": f"ch_gather{n}",
+            "paid": True, "fee_amount": 0.3, "amount": 10.0, "currency_code": "USD"} for n in range(3)])
+        fees = self.Job._xero_enqueue(payments, "bank_transaction", company=self.company)
+        contacts = self.Job._xero_enqueue(self.partners(2, "Gather"), "contact", method="POST", company=self.company)
+        event = self.env["xero.payment.event"].sudo().create({
+            "provider": "stripe", "event_id": "evt_gather", "company_id": self.company.id,
+            "event_type": "charge.succeeded", "state": "pending"})
+        self.env.flush_all()  # received just now (not when this test's transaction began)
+        self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id = %s",
+                            [fields.Datetime.now(), event.id])
+        memo = {"waits": {}, "ended": set()}
+        self.assertEqual(self.Job._xero_next_batch(self.company, None, set(), memo), contacts, "customers go first")
+        self.assertFalse(self.Job._xero_next_batch(self.company, None, set(contacts.ids), memo),
+                         "the payments' partial call waits")
+        self.assertTrue(set(fees.ids) <= memo["deferred"])
+        event.write({"state": "done", "processed_on": fields.Datetime.now()})
+        self.assertFalse(self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()}),
+                         "processed, but a webhook seconds old: more are likely arriving")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE xero_payment_event SET create_date = create_date - interval '1 minute' WHERE id = %s",
+                            [event.id])
+        batch = self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()})
+        self.assertEqual(batch, fees, "no webhook arriving: the call goes, partial")
