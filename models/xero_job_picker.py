@@ -18,7 +18,6 @@ from .xero_job_enqueue import job_batch
 
 BATCH_SIZE = resources.MAX_PER_CALL
 GATHER = 30  # seconds: how long a burst of payment webhooks may hold back a partial call of their jobs
-ARRIVING = 3  # seconds: a payment webhook this recent says more are arriving
 
 
 def due(now):
@@ -42,26 +41,22 @@ class XeroJob(models.Model):
 
     def _xero_hold_back(self, company, batch, memo):
         """Whether to keep this partial batch of payments' jobs for a fuller call: while their webhooks are still
-        arriving (events of the company not processed yet, under ``GATHER`` seconds old, or any under ``ARRIVING``
-        seconds old), the payment events' run that processes the next ones sends these with its own
-        (models/xero_payment_event.py); a run that holds some back wakes the sender ``ARRIVING`` seconds later
-        (Odoo's cron workers see a trigger for later at their next poll: within a minute), in case none comes.
-        Documents a user waits for are never held back."""
+        arriving (events of the company not processed yet, under ``GATHER`` seconds old), the payment events' run
+        that processes them sends these with its own (models/xero_payment_event.py); a run that holds some back
+        wakes the sender ``GATHER`` seconds later (Odoo's cron workers see a trigger for later at their next poll),
+        in case none comes. Documents a user waits for are never held back."""
         if any(job.res_model != "xero.payment" for job in batch) or "/" in batch[0].resource \
                 or len(batch) >= min(BATCH_SIZE, resources.max_per_call(batch[0].resource)):
             return False
         if "burst" not in memo:
-            now = fields.Datetime.now()
-            memo["burst"] = bool(self.env["xero.payment.event"].sudo().search_count(
-                Domain("company_id", "=", company.id) & (
-                    Domain([("state", "=", "pending"), ("processed_on", "=", False),
-                            ("create_date", ">=", now - timedelta(seconds=GATHER))])
-                    | Domain("create_date", ">=", now - timedelta(seconds=ARRIVING))), limit=1))
+            memo["burst"] = bool(self.env["xero.payment.event"].sudo().search_count([
+                ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False), ("outcome", "=", False),
+                ("create_date", ">=", fields.Datetime.now() - timedelta(seconds=GATHER))], limit=1))
         if not memo["burst"]:
             return False
         memo.setdefault("deferred", set()).update(batch.ids)
         if not memo.get("woken"):
-            memo["woken"] = self._xero_trigger(at=fields.Datetime.now() + timedelta(seconds=ARRIVING)) or True
+            memo["woken"] = self._xero_trigger(at=fields.Datetime.now() + timedelta(seconds=GATHER)) or True
         return True
 
     # ------------------------------------------------------------------------------------------
