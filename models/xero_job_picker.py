@@ -50,8 +50,9 @@ class XeroJob(models.Model):
             return False
         if "burst" not in memo:
             memo["burst"] = bool(self.env["xero.payment.event"].sudo().search_count([
-                ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False), ("outcome", "=", False),
-                ("create_date", ">=", fields.Datetime.now() - timedelta(seconds=GATHER))], limit=1))
+                ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False),
+                ("outcome", "=", False), ("create_date", ">=", fields.Datetime.now() - timedelta(seconds=GATHER))],
+                limit=1))
         if not memo["burst"]:
             return False
         memo.setdefault("deferred", set()).update(batch.ids)

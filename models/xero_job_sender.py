@@ -8,8 +8,9 @@ is blocked, never sent; the elements that do not fit wait for the next call), ma
 one call, apply each element's outcome, commit. The scheduled run leaves a company alone while a producer
 (the payment events' cron) holds its lock and queues jobs it sends itself in full batches
 (``models/xero_producer_lock.py``). The job contract (states, what a handler may raise) is in
-``models/xero_job.py``; which jobs go next, ``models/xero_job_picker.py``; the hooks it calls on the records are those of ``xero.outbox.record``
-(``models/xero_outbox.py``); the rules that need no database (backoff, keys, excerpts) are in ``xero/outbox.py``.
+``models/xero_job.py``; which jobs go next, in ``models/xero_job_picker.py``; the hooks it calls on the records
+are those of ``xero.outbox.record`` (``models/xero_outbox.py``); the rules that need no database (backoff, keys,
+excerpts) are in ``xero/outbox.py``.
 """
 import logging
 from collections import defaultdict
