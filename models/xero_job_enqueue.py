@@ -138,26 +138,27 @@ class XeroJob(models.Model):
         if unknown:
             for job in Job.search(self._xero_open_domain(records._name, unknown, operation, companies)):
                 found.setdefault((job.res_id, job.company_id.id), job)
-        jobs, new_work, to_create = Job.browse(), False, []
+        new_work, to_create = False, {}
         for record in records:
             existing = found.get((record.id, companies[record.id].id))
             if existing:
                 if rearm:
                     new_work |= existing._xero_rearm(method, force_new)
             else:
-                to_create.append(record)
-        created = self._xero_create_jobs(to_create, operation, method, force_new, companies, resource)
+                to_create.setdefault(record.id, record)  # a record given twice is queued once
+        created = self._xero_create_jobs(list(to_create.values()), operation, method, force_new, companies, resource)
+        job_ids = []  # a list, not a recordset grown by union per record
         for record in records:
             key = (record.id, companies[record.id].id)
             job = found.get(key) or created.get(key)
             if job:
-                jobs |= job
+                job_ids.append(job.id)
                 known[record._name, record.id, operation, key[1]] = job
         if created:
             new_work = True
         if new_work:
             self._xero_trigger()
-        return jobs
+        return Job.browse(dict.fromkeys(job_ids))
 
     @api.model
     def _xero_open_domain(self, model, ids, operation, companies):
