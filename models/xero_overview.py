@@ -22,7 +22,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..xero import budget
-from ..xero.resources import MAX_PER_CALL
+from ..xero.resources import MAX_PER_CALL, PULL_CLASS
 from .xero_access import USER, checked
 
 GRAPH_DAYS = 14
@@ -53,9 +53,13 @@ class XeroConnection(models.Model):
         since = now - timedelta(hours=24)
         companies = self.company_id.ids
         Job = self.env["xero.job"].sudo()
-        queue = {(company.id, state): count for company, state, count in Job._read_group(
-            [("company_id", "in", companies), ("state", "in", ("pending", "sending", "retry", "blocked"))],
-            ["company_id", "state"], ["__count"])}
+        queue, files = {}, {}  # files queued spend the day's calls as pulls do, one call each (PULL_CLASS)
+        for company, state, operation, count in Job._read_group(
+                [("company_id", "in", companies), ("state", "in", ("pending", "sending", "retry", "blocked"))],
+                ["company_id", "state", "operation"], ["__count"]):
+            queue[company.id, state] = queue.get((company.id, state), 0) + count
+            if operation in PULL_CLASS and state in ("pending", "retry"):
+                files[company.id] = files.get(company.id, 0) + count
         sent = dict(self._overview_count(Job, [("company_id", "in", companies), ("state", "=", "done"),
                                                ("done_on", ">=", since)], "company_id"))
         failed = dict(self._overview_count(Job, [("company_id", "in", companies), ("state", "in", ("retry", "blocked")),
@@ -107,9 +111,10 @@ class XeroConnection(models.Model):
             conn.overview_payments_waiting = payments.get(cid, 0)
             conn.overview_graph = json.dumps(graphs.get(cid) or self._overview_graph_data({}, now))
             budget_line = conn._overview_budget_line(rate, {
-                budget.DOCUMENTS: math.ceil((conn.overview_pending + conn.overview_retrying) / MAX_PER_CALL),
+                budget.DOCUMENTS: math.ceil(
+                    max(0, conn.overview_pending + conn.overview_retrying - files.get(cid, 0)) / MAX_PER_CALL),
                 budget.LOOKUPS: conn.overview_webhooks_waiting,
-                budget.PULLS: pull_pages.get(cid, 0)})
+                budget.PULLS: pull_pages.get(cid, 0) + files.get(cid, 0)})
             conn.overview_runs = "\n".join(runs.get(cid, []) + ([budget_line] if budget_line else [])) or False
 
     def _overview_budget_line(self, rate, pending):

@@ -117,6 +117,7 @@ class TestOverview(XeroExportCase):
             "day_start": now - 3600, "day_count": 990, "day_limit": 1000, "remaining": {"day": 10},
             "remaining_at": now}})
         self.Job._xero_enqueue(self.invoice(price=10.0) | self.invoice(price=11.0), "invoice")
+        self.Job._xero_enqueue(self.invoice(price=12.0), "attachment")  # a file: spends as pulls do, one call
         self.env["xero.event"].sudo().create([{
             "connection_id": conn.id, "tenant_id": self.org, "category": "INVOICE", "event_type": "UPDATE",
             "resource_id": f"0000000{i}-0000-0000-0000-000000000000", "event_date": fields.Datetime.now()}
@@ -126,3 +127,4 @@ class TestOverview(XeroExportCase):
         self.assertEqual(conn.overview_calls_today, 990)
         self.assertIn("10 of 1000 calls left, 10 kept for documents", conn.overview_runs)
         self.assertIn("3 calls of look-ups and webhook fetches", conn.overview_runs)
+        self.assertIn("1 calls of pulls and attachments", conn.overview_runs, "the file waits, not the invoices")
