@@ -13,7 +13,6 @@
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from odoo.fields import Command
 from odoo.addons.xero_connector.tests.provider_stand_in import STRIPE_KEY, ProviderStandIn
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
+from bench_odoo import start_odoo, stop_odoo, wait_for_odoo
 from sandbox_connect import start_bench_sandbox
 
 PAYMENTS = int(os.environ.get("XERO_BENCH_PAYMENTS", "500"))
@@ -181,18 +181,8 @@ with lock:
     writes.clear()
 requests.delete(f"{url}/_sandbox/log", timeout=10)
 
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-port = sock.getsockname()[1]
-sock.close()
-db = os.environ["XERO_BENCH_DB"]
+server, base = start_odoo("--workers", "2", "--max-cron-threads", "2")
 server_log = os.environ["XERO_BENCH_SERVER_LOG"]
-with open(server_log, "w") as log:
-    server = subprocess.Popen(
-        [sys.executable, os.environ["XERO_BENCH_ODOO_BIN"], "-c", os.environ["XERO_BENCH_CONF"], "-d", db,
-         f"--db-filter=^{db}$", "--http-port", str(port), "--workers", "2", "--max-cron-threads", "2",
-         "--log-level=warn"], stdout=log, stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
 cron_id = env.ref("xero_connector.ir_cron_xero_send").id
 stop = threading.Event()
 triggers = [0]
@@ -219,7 +209,7 @@ def rpc(http, path, params):
 def exporter():
     """The user selects the posted invoices (the blocked ones among them) and runs "Export Invoice to Xero"."""
     http = requests.Session()
-    rpc(http, "/web/session/authenticate", {"db": db, "login": "bench-cron", "password": "bench-cron-pw"})
+    rpc(http, "/web/session/authenticate", {"db": env.cr.dbname, "login": "bench-cron", "password": "bench-cron-pw"})
     ids = (load_moves | blocked_moves).ids
     rpc(http, "/web/dataset/call_kw/account.move/action_xero_export",
         {"model": "account.move", "method": "action_xero_export", "args": [ids], "kwargs": {}})
@@ -235,16 +225,7 @@ def settled():
 
 
 try:
-    deadline = time.time() + 180
-    while True:
-        try:
-            if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            raise SystemExit(f"odoo-bin did not answer on {base}: see {server_log}")
-        time.sleep(0.5)
+    wait_for_odoo(server, base)
     say(f"== {PAYMENTS} Stripe webhooks + {COUNT} invoices exported, odoo-bin --workers 2 --max-cron-threads 2, "
         f"send cron {'triggered every second' if TRIGGER else 'at its own pace'}; Xero's limit {LIMIT} calls per "
         f"{WINDOW:g} s window (scaled from 60 s); {os.cpu_count()} CPUs ==")
@@ -351,11 +332,7 @@ try:
     say("  check: " + ("each invoice and payment once in Xero" if ok else "FAILED"))
 finally:
     stop.set()
-    server.terminate()
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_odoo(server)
     sandbox.stop()
     if stripe:
         stripe.stop()

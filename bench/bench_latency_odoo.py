@@ -9,8 +9,6 @@
 # ruff: noqa: F821  (env is provided by odoo-bin shell)
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,6 +21,7 @@ from odoo.fields import Command
 from odoo.addons.xero_connector.xero import RateLimiter, XeroClient
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
+from bench_odoo import start_odoo, stop_odoo, wait_for_odoo
 from sandbox_connect import start_bench_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "200"))
@@ -82,17 +81,7 @@ orders = env["sale.order"].with_context(tracking_disable=True).create([
 env.cr.commit()
 auto_orders, naive_orders = orders[:COUNT], orders[COUNT:]
 
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-port = sock.getsockname()[1]
-sock.close()
-db = os.environ["XERO_BENCH_DB"]
-with open(os.environ["XERO_BENCH_SERVER_LOG"], "w") as log:
-    server = subprocess.Popen(
-        [sys.executable, os.environ["XERO_BENCH_ODOO_BIN"], "-c", os.environ["XERO_BENCH_CONF"], "-d", db,
-         f"--db-filter=^{db}$", "--http-port", str(port), "--workers", "2", "--max-cron-threads", "2",
-         "--log-level=warn"], stdout=log, stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server, base = start_odoo("--workers", "2", "--max-cron-threads", "2")
 
 
 def rpc(http, path, params):
@@ -128,7 +117,7 @@ def seller(user_index, mine, export_by_hand):
     """One user: log in, then confirm their orders one by one (the naive run: and send each one's invoice)."""
     http = requests.Session()
     local = threading.local()
-    rpc(http, "/web/session/authenticate", {"db": db, "login": f"bench-seller-{user_index}",
+    rpc(http, "/web/session/authenticate", {"db": env.cr.dbname, "login": f"bench-seller-{user_index}",
                                             "password": f"bench-seller-{user_index}-pw"})
     done = []
     for order in mine:
@@ -177,16 +166,7 @@ def run(label, batch, export_by_hand):
 
 
 try:
-    deadline = time.time() + 180
-    while True:
-        try:
-            if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            raise SystemExit(f"odoo-bin did not answer on {base}: see {os.environ['XERO_BENCH_SERVER_LOG']}")
-        time.sleep(0.5)
+    wait_for_odoo(server, base)
     say(f"xero_connector end-to-end latency: odoo-bin --workers 2 --max-cron-threads 2 on {base}, sandbox with "
         f"Xero's limits (60 calls per 60 s, 5 in flight); {USERS} users; {os.cpu_count()} CPUs")
     run("auto-export on confirmation", auto_orders, export_by_hand=False)
@@ -202,9 +182,5 @@ try:
     say(f"\n  server log: {text.count('Traceback')} traceback(s), {text.count('could not serialize')} serialization "
         f"error(s), {text.count('ERROR')} ERROR line(s) ({os.environ['XERO_BENCH_SERVER_LOG']})")
 finally:
-    server.terminate()
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_odoo(server)
     sandbox.stop()

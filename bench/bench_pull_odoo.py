@@ -16,8 +16,6 @@ import json
 import os
 import random
 import resource
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -31,6 +29,7 @@ from odoo import sql_db
 from odoo.addons.xero_connector.models.xero_sync_cursor import CONTACTS_PULL
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
+from bench_odoo import start_odoo, stop_odoo, wait_for_odoo
 from sandbox_connect import start_bench_sandbox
 
 COUNT = int(os.environ.get("XERO_BENCH_COUNT", "10000"))
@@ -161,28 +160,9 @@ sandbox.stop()
 key = base64.b64encode(os.urandom(48)).decode()
 env["ir.config_parameter"].sudo().set_param("xero_connector.webhook_key", key)
 env.cr.commit()
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-port = sock.getsockname()[1]
-sock.close()
-db = os.environ["XERO_BENCH_DB"]
-with open(os.environ["XERO_BENCH_SERVER_LOG"], "w") as log:
-    server = subprocess.Popen(
-        [sys.executable, os.environ["XERO_BENCH_ODOO_BIN"], "-c", os.environ["XERO_BENCH_CONF"], "-d", db,
-         f"--db-filter=^{db}$", "--http-port", str(port), "--max-cron-threads", "0", "--log-level=warn"],
-        stdout=log, stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server, base = start_odoo("--max-cron-threads", "0")
 try:
-    deadline = time.time() + 180
-    while True:
-        try:
-            if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            raise SystemExit(f"odoo-bin did not answer on {base}: see {os.environ['XERO_BENCH_SERVER_LOG']}")
-        time.sleep(0.5)
+    wait_for_odoo(server, base)
     rng = random.Random(19)
     bodies, distinct = [], set()
     for n in range(DELIVERIES):
@@ -233,8 +213,4 @@ try:
     say(f"  xero.event rows stored: {stored}; distinct events sent: {len(distinct)} -> "
         + ("OK" if stored == len(distinct) else "MISMATCH"))
 finally:
-    server.terminate()
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_odoo(server)

@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import requests
 from odoo.fields import Command
 
 sys.path.insert(0, os.environ["XERO_BENCH_SCRIPTS"])
+from bench_odoo import start_odoo, stop_odoo, wait_for_odoo
 from sandbox_connect import start_bench_sandbox
 
 DELIVERIES = int(os.environ.get("XERO_BENCH_DELIVERIES", "2000"))
@@ -103,28 +103,9 @@ def listen_overflows():
         return 0
 
 
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-port = sock.getsockname()[1]
-sock.close()
-db = os.environ["XERO_BENCH_DB"]
-with open(os.environ["XERO_BENCH_SERVER_LOG"], "w") as log:
-    server = subprocess.Popen(
-        [sys.executable, os.environ["XERO_BENCH_ODOO_BIN"], "-c", os.environ["XERO_BENCH_CONF"], "-d", db,
-         f"--db-filter=^{db}$", "--http-port", str(port), "--workers", "2", "--max-cron-threads", "0",
-         "--log-level=warn"], stdout=log, stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server, base = start_odoo("--workers", "2", "--max-cron-threads", "0")
 try:
-    deadline = time.time() + 180
-    while True:
-        try:
-            if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            raise SystemExit(f"odoo-bin did not answer on {base}: see {os.environ['XERO_BENCH_SERVER_LOG']}")
-        time.sleep(0.5)
+    wait_for_odoo(server, base)
     overflows_before = listen_overflows()
     before = {"xero": env["xero.event"].sudo().search_count([]),
               "payments": env["xero.payment.event"].sudo().search_count([])}
@@ -195,9 +176,5 @@ try:
     say(f"  targets: p99 < 100 ms: {'met' if p99 < 100 else f'missed by {p99 - 100:.0f} ms'}; max < 1000 ms: "
         f"{'met' if worst < 1000 else f'missed by {worst - 1000:.0f} ms'} (Xero's own limit 5000 ms)")
 finally:
-    server.terminate()
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop_odoo(server)
     sandbox.stop()
