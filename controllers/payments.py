@@ -41,8 +41,8 @@ class XeroPaymentWebhookController(http.Controller):
             _logger.warning("Stripe webhook: signed body is not a Stripe event (%s); nothing stored", exc)
             return request.make_json_response({"error": "not a Stripe event"}, status=400)
         if outcome == "stored":
-            Event._xero_trigger()
-        _logger.info("Stripe webhook for %s: %s", company.name, outcome)
+            Event._xero_trigger(join=True)
+        _logger.info("Stripe webhook for company %s: %s", company.id, outcome)  # id: no query
         return request.make_json_response({"received": True, "outcome": outcome}, status=200)
 
     @http.route("/xero/webhook/gocardless", type="http", auth="public", csrf=False, methods=["POST"],
@@ -68,8 +68,8 @@ class XeroPaymentWebhookController(http.Controller):
             _logger.warning("GoCardless webhook: signed body is not a GoCardless delivery (%s); nothing stored", exc)
             return request.make_response("", status=400)
         if stored:
-            Event._xero_trigger()
-        _logger.info("GoCardless webhook for %s: %d event(s) for us (%d new), %d of other types", company.name,
+            Event._xero_trigger(join=True)
+        _logger.info("GoCardless webhook for company %s: %d event(s) for us (%d new), %d of other types", company.id,
                      known, stored, unknown)
         if not known:
             return request.make_response("", status=204)  # only event types this connector does not use

@@ -50,7 +50,7 @@ class XeroWebhookController(http.Controller):
         for reason in skipped:
             _logger.warning("Xero webhook: event skipped: %s", reason)
         if stored:
-            wake(request.env, "xero_connector.ir_cron_xero_pull")
+            wake(request.env, "xero_connector.ir_cron_xero_pull", join=True)
         _logger.info("Xero webhook: %d event(s) received, %d new, %d skipped, in %.0f ms",
                      len(payload["events"]), stored, len(skipped), (time.monotonic() - started) * 1000)
         return request.make_response("", status=200)

@@ -1,10 +1,12 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .xero_access import check_owned_fields
 from .xero_connection import CONNECTION_CACHE
 
 # What the connector alone writes on a company (its configuration is the Settings administrators').
 OWNED_FIELDS = frozenset({"xero_connection_ids", "xero_lead_source_message", "xero_defaults_note"})
+# provider → the company's webhook signing secret (the company whose secret verifies a delivery receives it)
+SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 
 # The company's active Xero accounts: bank accounts, with or without a code (clearing, payouts), the others that
 # have a code (fees: line items name their account by code).
@@ -271,11 +273,30 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_owned_fields(self.browse(), vals_list, OWNED_FIELDS)
+        if any(vals.get(field) for vals in vals_list for field in SECRET_FIELDS.values()):
+            self.env.registry.clear_cache()  # _xero_webhook_secrets
         return super().create(vals_list)
 
     def write(self, vals):
         check_owned_fields(self, [vals], OWNED_FIELDS)
+        if {"active", *SECRET_FIELDS.values()} & set(vals):
+            self.env.registry.clear_cache()  # _xero_webhook_secrets
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _xero_webhook_secrets
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("provider")
+    def _xero_webhook_secrets(self, provider):
+        """((company id, secret), …) of the active companies with a webhook secret for ``provider``, by id: read
+        once per worker, not once per delivery (a webhook's answer is a few queries; this was one of them).
+        Cleared when a secret is set or changed, a company archived, created with a secret or deleted; Odoo
+        tells the other workers (registry signaling)."""
+        field = SECRET_FIELDS[provider]
+        companies = self.sudo().search_fetch([(field, "!=", False)], [field], order="id")
+        return tuple((company.id, company[field]) for company in companies)
 
     def _xero_connection(self):
         """The company's Xero connection (an empty recordset when it never connected). Searched once per

@@ -48,7 +48,6 @@ MAX_ATTEMPTS = 5
 EVENT_FAILURES = (ClearingAccountWaiting, PaymentDataError, PaymentEventError, XeroError, ProviderApiError)
 CHUNK = 100  # events processed together (one savepoint, their jobs queued as a set)
 BACKOFF = 60  # seconds, doubling per attempt
-SECRET_FIELDS = {"stripe": "xero_stripe_webhook_secret", "gocardless": "xero_gocardless_webhook_secret"}
 VERIFY = {"stripe": verify_stripe, "gocardless": verify_gocardless}
 
 
@@ -86,15 +85,14 @@ class XeroPaymentEvent(models.Model):
     @api.model
     def _xero_verified_company(self, provider, body, header):
         """The company whose secret verifies the delivery; raises SignatureError otherwise (fail closed)."""
-        field = SECRET_FIELDS[provider]
-        companies = self.env["res.company"].sudo().search_fetch([(field, "!=", False)], [field], order="id")
-        if not companies:
+        secrets = self.env["res.company"]._xero_webhook_secrets(provider)
+        if not secrets:
             raise SignatureError(f"no {provider} webhook secret configured")
         reason = None
-        for company in companies:
+        for company_id, secret in secrets:
             try:
-                VERIFY[provider](body, header, company[field])
-                return company
+                VERIFY[provider](body, header, secret)
+                return self.env["res.company"].sudo().browse(company_id)
             except SignatureError as exc:
                 reason = exc.reason
         raise SignatureError(reason or "signature mismatch")
@@ -123,8 +121,9 @@ class XeroPaymentEvent(models.Model):
                  payload=json.dumps(event, separators=(",", ":"))) for row, event in rows])
 
     @api.model
-    def _xero_trigger(self):
-        wake(self.env, "xero_connector.ir_cron_xero_payment_events")
+    def _xero_trigger(self, join=False):
+        """Wake the payment events' cron; ``join``: from a webhook delivery (see ``models/xero_cron.py``)."""
+        wake(self.env, "xero_connector.ir_cron_xero_payment_events", join=join)
 
     # ------------------------------------------------------------------------------------------
     # Processing (the cron)

@@ -17,3 +17,4 @@ from . import test_i18n
 from . import test_payloads, test_overview, test_amounts, test_blocked_activities, test_runs
 from . import test_xero_files
 from . import test_xero_pull_concurrency
+from . import test_xero_cron_wake

@@ -212,6 +212,31 @@ class TestPaymentWebhooks(XeroPaymentCase):
                          200)
         self.assertEqual(self.Event.search([("event_id", "=", event["id"])]).company_id, other)
 
+    def test_secret_changes_reach_the_webhook_at_once(self):
+        """The secrets are read once per worker (res.company._xero_webhook_secrets): a secret rolled, a company
+        archived or created with one take effect at the next delivery."""
+        event = self.stripe_event("charge.succeeded", self.charge())
+        body = json.dumps(event).encode()
+        self.assertEqual(self.post_stripe(body=body).status_code, 200)
+        self.company.sudo().xero_stripe_webhook_secret = "whsec_rolled"
+        other = self.env["res.company"].create({"name": "Third Roastery", "currency_id": self.company.currency_id.id,
+                                                "xero_stripe_webhook_secret": "whsec_third_company"})
+        with self.assertLogs("odoo.addons.xero_connector.controllers.payments", "WARNING"):
+            self.assertEqual(self.post_stripe(body=body).status_code, 400, "the old secret is refused")
+        again = self.stripe_event("charge.succeeded", self.charge())
+        again_body = json.dumps(again).encode()
+        self.assertEqual(self.post_stripe(body=again_body, header=stripe_header(again_body, "whsec_rolled"))
+                         .status_code, 200)
+        third = self.stripe_event("charge.succeeded", self.charge())
+        third_body = json.dumps(third).encode()
+        self.assertEqual(self.post_stripe(body=third_body, header=stripe_header(third_body, "whsec_third_company"))
+                         .status_code, 200)
+        self.assertEqual(self.Event.search([("event_id", "=", third["id"])]).company_id, other)
+        other.action_archive()
+        with self.assertLogs("odoo.addons.xero_connector.controllers.payments", "WARNING"):
+            self.assertEqual(self.post_stripe(body=third_body, header=stripe_header(third_body, "whsec_third_company"))
+                             .status_code, 400, "an archived company receives nothing")
+
     def test_gocardless_signature(self):
         body = json.dumps({"events": [self.gc_event("paid_out", "PM000001")]}).encode()
         with self.assertLogs("odoo.addons.xero_connector.controllers.payments", "WARNING"):
