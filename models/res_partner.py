@@ -12,6 +12,7 @@ from ..exceptions import XeroBlocked
 from ..xero import XeroError, lengths
 from ..xero.lengths import fit
 from .xero_access import USER, checked
+from .xero_call_scope import call_memo, xero_log
 from .xero_contact import name_key
 
 _logger = logging.getLogger(__name__)
@@ -254,9 +255,8 @@ class ResPartner(models.Model):
 
     def _xero_link_invoices(self):
         connection = self.env.company._xero_connection()
-        for partner in self:
-            if connection:
-                self.env["xero.invoice"].sudo()._xero_link_partner(connection, partner)
+        if connection:
+            self.env["xero.invoice"].sudo()._xero_link_partners(connection, self)
 
     def _xero_bump_revision(self):
         """A change meant for Xero: counted on the customers with a job open (see xero.job)."""
@@ -326,7 +326,10 @@ class ResPartner(models.Model):
         partner = self.with_company(job.company_id)
         connection = job.connection_id
         Mirror = self.env["xero.contact"].sudo()
-        partner._xero_refresh_contacts(connection)
+        memo = call_memo(self.env)
+        if ("contacts refreshed", connection.id) not in memo:  # once per call, not per customer
+            partner._xero_refresh_contacts(connection)
+            memo["contacts refreshed", connection.id] = True
         contact_id = partner.xero_contact_id
         if contact_id:
             known = Mirror.search([("connection_id", "=", connection.id), ("contact_id", "=", contact_id)], limit=1)
@@ -403,21 +406,31 @@ class ResPartner(models.Model):
 
     def _xero_job_done(self, job, result):
         self.ensure_one()
-        partner = self.with_company(job.company_id).with_context(xero_from_xero=True)
-        contact = result.data
-        self.env["xero.contact"].sudo()._xero_store(job.connection_id, [contact])
-        first = partner.xero_contact_id != contact["ContactID"]
-        if first:
-            partner.xero_contact_id = contact["ContactID"]
-        partner._xero_link_invoices()
-        link = Markup("<a href='{url}' target='_blank'>{name}</a>").format(
-            url=self._xero_deep_link("Contacts", contact["ContactID"]), name=contact.get("Name"))
-        partner._message_log(
-            body=Markup("{what} ({org}): {link}").format(
+        self._xero_jobs_done([(job, self, result)])
+
+    @api.model
+    def _xero_jobs_done(self, done):
+        """The contacts of one call: stored in the connector's table in one go, each customer linked to its
+        contact, their invoices read in Xero linked in one search, the log notes written together."""
+        if not done:
+            return
+        job = done[0][0]
+        connection, company = job.connection_id, job.company_id  # one call: one organisation
+        self.env["xero.contact"].sudo()._xero_store(connection, [result.data for _job, _partner, result in done])
+        linked = self.with_company(company).browse()  # xero_contact_id is per company
+        for _job, partner, result in done:
+            partner = partner.with_company(company).with_context(xero_from_xero=True)
+            contact = result.data
+            first = partner.xero_contact_id != contact["ContactID"]
+            if first:
+                partner.xero_contact_id = contact["ContactID"]
+            linked |= partner
+            link = Markup("<a href='{url}' target='_blank'>{name}</a>").format(
+                url=partner._xero_deep_link("Contacts", contact["ContactID"]), name=contact.get("Name"))
+            xero_log(partner, Markup("{what} ({org}): {link}").format(
                 what=self.env._("Created or linked in Xero") if first else self.env._("Updated in Xero"),
-                org=job.connection_id.tenant_name, link=link,
-            )
-        )
+                org=connection.tenant_name, link=link))
+        self.env["xero.invoice"].sudo()._xero_link_partners(connection, linked)
 
     def _xero_refresh_contacts(self, connection):
         """Bring the known Xero contacts up to date (If-Modified-Since: one call when nothing changed;

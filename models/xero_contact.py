@@ -42,6 +42,7 @@ class XeroContact(models.Model):
     @api.model
     def _xero_store(self, connection, contacts):
         """Upsert Xero contact dicts (as the API returns them) for this connection."""
+        contacts = list({contact["ContactID"]: contact for contact in contacts}.values())  # a contact once
         if not contacts:
             return self.browse()
         existing = {

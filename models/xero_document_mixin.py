@@ -7,6 +7,7 @@ from odoo.tools import float_is_zero
 from ..exceptions import XeroBlocked
 from ..xero import parse_xero_date, resources
 from .xero_access import USER, checked
+from .xero_call_scope import xero_log
 
 # Xero statuses of a document still waiting to be paid ("Unpaid in Xero").
 UNPAID = ("DRAFT", "SUBMITTED", "AUTHORISED")
@@ -287,8 +288,9 @@ class XeroDocumentMixin(models.AbstractModel):
         verb = self.env._("updated in Xero") if job.method == "POST" else self.env._("sent to Xero")
         body = Markup("{label} <a href='{link}' target='_blank'>{number}</a> {verb} ({status}).").format(
             label=label, link=link or "#", number=number or job.xero_id, verb=verb, status=status or "")
-        # A log note (no followers to notify): a handful of queries, where message_post costs dozens.
-        self._message_log(body=body)
+        # A log note (no followers to notify): a handful of queries, where message_post costs dozens; written with
+        # the others of its call (models/xero_call_scope.py).
+        xero_log(self, body)
 
     # ------------------------------------------------------------------------------------------
     # Status back from Xero (INVOICE/CREDITNOTE webhooks and the incremental pulls)

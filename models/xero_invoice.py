@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 from ..xero import parse_xero_date, resources
@@ -104,10 +106,15 @@ class XeroInvoice(models.Model):
         return created
 
     @api.model
-    def _xero_link_partner(self, connection, partner):
-        """Attach the invoices of a contact the connector just linked to this partner."""
-        if partner.xero_contact_id:
-            self.search([
-                ("connection_id", "=", connection.id), ("contact_id", "=", partner.xero_contact_id),
-                ("partner_id", "!=", partner.id),
-            ]).write({"partner_id": partner.id})
+    def _xero_link_partners(self, connection, partners):
+        """Attach the invoices of the contacts the connector just linked to ``partners`` (one search). A contact
+        linked to several of them keeps the invoices with the last."""
+        owners = {partner.xero_contact_id: partner.id for partner in partners if partner.xero_contact_id}
+        if not owners:
+            return
+        moved = defaultdict(lambda: self.browse())
+        for invoice in self.search([("connection_id", "=", connection.id), ("contact_id", "in", list(owners))]):
+            if invoice.partner_id.id != owners[invoice.contact_id]:
+                moved[owners[invoice.contact_id]] |= invoice
+        for partner_id, invoices in moved.items():
+            invoices.write({"partner_id": partner_id})

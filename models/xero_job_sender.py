@@ -42,6 +42,7 @@ from ..xero.outbox import (
     rate_limit_wait,
     tenant_lock_key,
 )
+from .xero_call_scope import call_scope
 from .xero_commit import commit_progress
 from .xero_job_picker import due
 from .xero_producer_lock import busy_companies
@@ -161,7 +162,12 @@ class XeroJob(models.Model):
     # ------------------------------------------------------------------------------------------
     def _xero_send_batch(self, conn, client, later=None):
         """Send one batch (same resource and method). Returns True when the organisation must stop.
-        ``later``: a set, given the ids of the jobs cut from the call to keep it under Xero's size limit."""
+        ``later``: a set, given the ids of the jobs cut from the call to keep it under Xero's size limit. The
+        records' log notes are written together at the end (``models/xero_call_scope.py``)."""
+        with call_scope(self.env):
+            return self._xero_send_call(conn, client, later)
+
+    def _xero_send_call(self, conn, client, later):
         resource, method = self[0].resource, self[0].method
         self.filtered(lambda j: j.connection_id != conn).write({"connection_id": conn.id})
         records = self._xero_records()
@@ -213,11 +219,12 @@ class XeroJob(models.Model):
             return to_send._xero_request_too_large(conn, client, elements, exc)
         except XeroError as exc:
             return to_send._xero_batch_failed(exc)
-        # 5. Each element's own outcome.
+        # 5. Each element's own outcome; the records of the elements Xero accepted are told together.
+        accepted = []
         for job, result in zip(to_send, results, strict=True):
             record = records.get(job.id)
             if result.ok:
-                job._xero_succeeded(record, result)
+                accepted.append((job, record, result))
                 continue
             messages = "; ".join(result.errors) or self.env._("Xero refused this element without a message.")
             job.write({"response_excerpt": excerpt(result.data)})
@@ -225,6 +232,7 @@ class XeroJob(models.Model):
             job._xero_block(explained or self.env._("%(record)s: Xero refused it: %(messages)s",
                                                     record=job.record_name, messages=messages))
             job._xero_next_key()
+        self._xero_all_succeeded(accepted)
         return False
 
     def _xero_fit_request(self, resource, elements, later):
@@ -298,6 +306,26 @@ class XeroJob(models.Model):
 
     def _xero_succeeded(self, record, result, via_lookup=False):
         """``result``: the element's ElementResult (``.data`` is Xero's element)."""
+        self._xero_all_succeeded([(self, record, result)], via_lookup=via_lookup)
+
+    @api.model
+    def _xero_all_succeeded(self, accepted, via_lookup=False):
+        """``accepted``: (job, its record or None, its ElementResult) of elements Xero accepted. Each job is done;
+        then each model's records are told at once (``_xero_jobs_done``), and a record changed while its job
+        was on its way (after its element was built) has the change follow as an update."""
+        told = defaultdict(list)
+        for job, record, result in accepted:
+            job._xero_mark_done(result, via_lookup)
+            if record is not None:
+                told[record._name].append((job, record, result))
+        for model, done in told.items():
+            stale = [(job, record) for job, record, _result in done
+                     if not job._xero_is_void() and record._xero_job_revision() > (job.revision or 0)]
+            self.env[model]._xero_jobs_done(done)
+            for job, record in stale:
+                record._xero_resend(job)
+
+    def _xero_mark_done(self, result, via_lookup):
         self.ensure_one()
         data = result.data or {}
         collection = self.resource.split("/")[0]
@@ -315,17 +343,6 @@ class XeroJob(models.Model):
                 {"found_by_lookup": True, **{k: data.get(k) for k in (id_field, number_field, "Status") if k}}),
         })
         self._xero_next_key()
-        if record is None:
-            return
-        void = self._xero_is_void()
-        # Changed while on its way (after its payload was built): the change follows as an update.
-        stale = not void and record._xero_job_revision() > (self.revision or 0)
-        if void:
-            record._xero_void_done(self, result)
-        else:
-            record._xero_job_done(self, result)
-        if stale:
-            record._xero_resend(self)
 
     def _xero_batch_failed(self, exc):
         """The whole request failed. Returns True when the organisation must stop for this run."""

@@ -21,6 +21,7 @@ Mandatory (they raise ``NotImplementedError`` here):
 Optional (neutral defaults):
 
 - :meth:`_xero_jobs_lookup`: several of those look-ups in one call;
+- :meth:`_xero_jobs_done`: the write-back of several accepted jobs at once;
 - :meth:`_xero_job_dependencies`: jobs that must be done first;
 - :meth:`_xero_job_refused`: a better explanation of Xero's refusal;
 - :meth:`_xero_job_batch_conflict`: jobs that may not share one call;
@@ -97,6 +98,17 @@ class XeroOutboxRecord(models.AbstractModel):
         instead of one per job. ``records``: ``{job id: record}``. Jobs left out are looked up one by one with
         :meth:`_xero_job_lookup`. By default none."""
         return {}
+
+    @api.model
+    def _xero_jobs_done(self, done):
+        """Xero accepted several jobs of this model in one call: ``done`` is a list of (job, record, its
+        ``ElementResult``). By default each record is told alone (:meth:`_xero_job_done`, or
+        :meth:`_xero_void_done` for a void); a model may write back what they share in one go instead."""
+        for job, record, result in done:
+            if job._xero_is_void():
+                record._xero_void_done(job, result)
+            else:
+                record._xero_job_done(job, result)
 
     def _xero_job_dependencies(self, job):
         """The jobs (``xero.job`` recordset) that must be done before ``job`` is sent: a customer's contact

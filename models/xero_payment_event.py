@@ -34,6 +34,7 @@ from ..xero import (
 )
 from ..xero.provider_api import ProviderApiError
 from .xero_access import MANAGER, checked
+from .xero_call_scope import call_scope
 from .xero_cron import wake
 from .xero_job_enqueue import job_batch
 from .xero_payment import PROVIDERS, known_payments
@@ -184,7 +185,7 @@ class XeroPaymentEvent(models.Model):
         if waiting & set(chunk.mapped("provider")):
             return False
         try:
-            with self.env.cr.savepoint(), job_batch(self.env) as batch, \
+            with self.env.cr.savepoint(), job_batch(self.env) as batch, call_scope(self.env), \
                     known_payments(self.env, ctx.company, chunk._xero_payment_keys()):
                 done = []
                 for event in chunk:
