@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import sql_db
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -304,6 +305,33 @@ class TestContactExport(XeroHttpCase):
         self.assertEqual(len(self.xero_contacts()), before, "no contact created: both matched")
         self.assertEqual(p_email.xero_contact_id, by_email["ContactID"])
         self.assertEqual(p_name.xero_contact_id, by_name["ContactID"])
+
+    def test_a_call_of_customers_is_written_back_together(self):
+        """What Xero answered for one call of contacts is written back set-wise: the contacts stored in one INSERT,
+        the log notes in one, each customer with its own note (not a query per customer)."""
+        partners = self.env["res.partner"].create([
+            {"name": f"Together Roasters {n}", "email": f"together{n}@example.com"} for n in range(4)])
+        partners.action_xero_export()
+        inserts = []
+        execute = sql_db.Cursor.execute
+
+        def counting(cr, query, params=None, log_exceptions=True):
+            text = str(getattr(query, "code", query))
+            if text.startswith("INSERT INTO"):
+                inserts.append(text.split()[2].strip('"'))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(sql_db.Cursor, "execute", counting):
+            self.send()
+        self.assertEqual(inserts.count("xero_contact"), 1, inserts)
+        self.assertEqual(inserts.count("mail_message"), 1, inserts)
+        known = self.env["xero.contact"].sudo().search([("connection_id", "=", self.connection.id)])
+        for partner in partners:
+            self.assertTrue(partner.xero_contact_id)
+            self.assertIn(partner.xero_contact_id, known.mapped("contact_id"))
+            notes = partner.message_ids.filtered(lambda m: "Created or linked in Xero" in (m.body or ""))
+            self.assertEqual(len(notes), 1, partner.name)
+            self.assertIn(partner.xero_contact_id, notes.body)
 
     def test_two_new_customers_of_one_name_in_one_run(self):
         # Xero refuses a second active contact of the same name: they are not sent in one call; the second
