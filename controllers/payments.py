@@ -36,12 +36,10 @@ class XeroPaymentWebhookController(http.Controller):
         if payload is None:
             return request.make_json_response({"error": "malformed JSON"}, status=400)
         try:
-            outcome = Event._xero_receive_stripe(company, payload)
+            outcome = Event._xero_receive_stripe(company, payload, wake=True)
         except ValueError as exc:
             _logger.warning("Stripe webhook: signed body is not a Stripe event (%s); nothing stored", exc)
             return request.make_json_response({"error": "not a Stripe event"}, status=400)
-        if outcome == "stored":
-            Event._xero_trigger(join=True)
         _logger.info("Stripe webhook for company %s: %s", company.id, outcome)  # id: no query
         return request.make_json_response({"received": True, "outcome": outcome}, status=200)
 
@@ -63,12 +61,10 @@ class XeroPaymentWebhookController(http.Controller):
         if payload is None:
             return request.make_response("", status=400)
         try:
-            stored, known, unknown = Event._xero_receive_gocardless(company, payload)
+            stored, known, unknown = Event._xero_receive_gocardless(company, payload, wake=True)
         except ValueError as exc:
             _logger.warning("GoCardless webhook: signed body is not a GoCardless delivery (%s); nothing stored", exc)
             return request.make_response("", status=400)
-        if stored:
-            Event._xero_trigger(join=True)
         _logger.info("GoCardless webhook for company %s: %d event(s) for us (%d new), %d of other types", company.id,
                      known, stored, unknown)
         if not known:

@@ -4,7 +4,6 @@ import time
 from odoo import http
 from odoo.http import request
 
-from ..models.xero_cron import wake
 from ..xero import SignatureError, verify_xero
 from .webhook_body import webhook_body, webhook_json
 
@@ -43,14 +42,12 @@ class XeroWebhookController(http.Controller):
             return request.make_response("", status=400)
         events = request.env["xero.event"].sudo()
         try:
-            stored, skipped = events._xero_receive(payload)
+            stored, skipped = events._xero_receive(payload, wake=True)
         except ValueError as exc:
             _logger.warning("Xero webhook: signed body refused (400): %s; nothing stored", exc)
             return request.make_response("", status=400)
         for reason in skipped:
             _logger.warning("Xero webhook: event skipped: %s", reason)
-        if stored:
-            wake(request.env, "xero_connector.ir_cron_xero_pull", join=True)
         _logger.info("Xero webhook: %d event(s) received, %d new, %d skipped, in %.0f ms",
                      len(payload["events"]), stored, len(skipped), (time.monotonic() - started) * 1000)
         return request.make_response("", status=200)

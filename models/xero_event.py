@@ -119,8 +119,9 @@ class XeroEvent(models.Model):
         }
 
     @api.model
-    def _xero_receive(self, payload):
-        """Store the events of a verified delivery. Returns ``(stored, skipped reasons)``.
+    def _xero_receive(self, payload, wake=False):
+        """Store the events of a verified delivery. Returns ``(stored, skipped reasons)``. ``wake``: new events
+        wake the pull cron in the same statement (a webhook delivery: ``models/xero_cron.py``).
 
         - The payload must be ``{"events": [...]}``; otherwise ValueError (the caller answers 400 and
           stores nothing).
@@ -159,13 +160,14 @@ class XeroEvent(models.Model):
             for conn in conns:
                 rows.append(dict(values, connection_id=conn.id, company_id=conn.company_id.id, state="pending",
                                  error=None))
-        stored_ids = self._xero_insert(rows)
+        stored_ids = self._xero_insert(rows, wake)
         return len(stored_ids), skipped
 
     @api.model
-    def _xero_insert(self, rows):
+    def _xero_insert(self, rows, wake=False):
         """INSERT the rows, skipping those already stored; return the ids of the new rows."""
-        return insert_new_rows(self.env, "xero_event", [dict(row, attempts=0) for row in rows])
+        return insert_new_rows(self.env, "xero_event", [dict(row, attempts=0) for row in rows],
+                               wake="xero_connector.ir_cron_xero_pull" if wake else None)
 
     # ------------------------------------------------------------------------------------------
     # Appliers registry

@@ -50,6 +50,7 @@ EVENT_FAILURES = (ClearingAccountWaiting, PaymentDataError, PaymentEventError, X
 CHUNK = 100  # events processed together (one savepoint, their jobs queued as a set)
 BACKOFF = 60  # seconds, doubling per attempt
 VERIFY = {"stripe": verify_stripe, "gocardless": verify_gocardless}
+PAYMENT_CRON = "xero_connector.ir_cron_xero_payment_events"
 
 
 class XeroPaymentEvent(models.Model):
@@ -99,32 +100,33 @@ class XeroPaymentEvent(models.Model):
         raise SignatureError(reason or "signature mismatch")
 
     @api.model
-    def _xero_receive_stripe(self, company, event):
+    def _xero_receive_stripe(self, company, event, wake=False):
         """Store one verified Stripe event. Returns 'stored', 'duplicate' or 'unknown' (not stored); ValueError
-        when the body is no Stripe event."""
+        when the body is no Stripe event. ``wake``: a new event wakes the cron in the same statement (a
+        webhook delivery)."""
         row = stripe_events.event_row(event)
         if row is None:
             return "unknown"
-        return "stored" if self._xero_insert("stripe", company, [(row, event)]) else "duplicate"
+        return "stored" if self._xero_insert("stripe", company, [(row, event)], wake) else "duplicate"
 
     @api.model
-    def _xero_receive_gocardless(self, company, payload):
+    def _xero_receive_gocardless(self, company, payload, wake=False):
         """Store the events of a verified GoCardless delivery. Returns (stored, known, unknown) counts."""
         rows, unknown = gocardless_events.event_rows(payload)
-        stored = len(self._xero_insert("gocardless", company, rows)) if rows else 0
+        stored = len(self._xero_insert("gocardless", company, rows, wake)) if rows else 0
         return stored, len(rows), unknown
 
     @api.model
-    def _xero_insert(self, provider, company, rows):
+    def _xero_insert(self, provider, company, rows, wake=False):
         """``rows``: (stored facts of an event, the event as the provider sent it). Returns the new rows."""
         return insert_new_rows(self.env, "xero_payment_event", [
             dict(row, provider=provider, company_id=company.id, state="pending", attempts=0,
-                 payload=json.dumps(event, separators=(",", ":"))) for row, event in rows])
+                 payload=json.dumps(event, separators=(",", ":"))) for row, event in rows],
+            wake=PAYMENT_CRON if wake else None)
 
     @api.model
-    def _xero_trigger(self, join=False):
-        """Wake the payment events' cron; ``join``: from a webhook delivery (see ``models/xero_cron.py``)."""
-        wake(self.env, "xero_connector.ir_cron_xero_payment_events", join=join)
+    def _xero_trigger(self):
+        wake(self.env, PAYMENT_CRON)
 
     # ------------------------------------------------------------------------------------------
     # Processing (the cron)

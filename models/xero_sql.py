@@ -2,15 +2,20 @@
 
 from odoo.tools import SQL
 
+from .xero_cron import joined_trigger, woken
 
-def insert_new_rows(env, table, rows):
+
+def insert_new_rows(env, table, rows, wake=None):
     """INSERT ``rows`` (dicts with the same keys) into ``table``, skipping any that a unique index
     says is stored already (``ON CONFLICT DO NOTHING``: safe against concurrent deliveries of the
-    same event); return the ids of the rows inserted."""
+    same event); return the ids of the rows inserted. ``wake``: the xmlid of the scheduled action to wake when
+    a row is new, in the same statement (``models/xero_cron.py``, a trigger already due joined): a webhook
+    delivery's one query."""
     ids = []
+    added = 0
     for row in rows:
         columns = list(row)
-        env.cr.execute(SQL(
+        insert = SQL(
             """INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date)
                VALUES (%s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
                ON CONFLICT DO NOTHING
@@ -20,6 +25,15 @@ def insert_new_rows(env, table, rows):
             SQL(", ").join(row[col] for col in columns),
             env.uid,
             env.uid,
-        ))
-        ids.extend(r[0] for r in env.cr.fetchall())
+        )
+        trigger = joined_trigger(env, wake, SQL("EXISTS (SELECT 1 FROM new)")) if wake else None
+        if trigger is None:
+            env.cr.execute(insert)
+            ids.extend(r[0] for r in env.cr.fetchall())
+            continue
+        env.cr.execute(SQL("WITH new AS (%s), %s SELECT id, (SELECT count(*) FROM woken) FROM new", insert, trigger))
+        for new_id, count in env.cr.fetchall():
+            ids.append(new_id)
+            added += count
+    woken(env, added)
     return ids

@@ -213,11 +213,11 @@ class TestXeroWebhook(XeroWebhookCase):
         receive = type(self.Event)._xero_receive
         failures = []
 
-        def conflict_once(events, payload):
+        def conflict_once(events, payload, **kwargs):
             if not failures:
                 failures.append(payload)
                 raise ConcurrencyError("could not serialize access due to concurrent update")
-            return receive(events, payload)
+            return receive(events, payload, **kwargs)
 
         with patch.object(type(self.Event), "_xero_receive", conflict_once):
             answer, _seconds = self._post(self._body([event]))
