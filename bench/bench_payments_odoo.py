@@ -20,6 +20,7 @@ import requests
 
 from odoo import sql_db
 
+from odoo.addons.xero_connector.models.xero_sql import delivery_env
 from odoo.addons.xero_connector.tests.provider_stand_in import STRIPE_KEY, ProviderStandIn
 from odoo.addons.xero_connector.xero.stripe import StripeClient
 
@@ -244,10 +245,11 @@ for n in range(PROBES):
     stamp = int(time.time())
     signature = hmac.new(b"whsec_bench", f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     before = sql_db.sql_counter
-    with env.registry.cursor() as delivery_cr:
-        delivery = env(cr=delivery_cr)["xero.payment.event"].sudo()
-        who = delivery._xero_verified_company("stripe", body, f"t={stamp},v1={signature}")
-        assert delivery._xero_receive_stripe(who, json.loads(body), wake=True) == "stored"
+    with env.registry.cursor() as request_cr:
+        Delivery = env(cr=request_cr)["xero.payment.event"].sudo()
+        who = Delivery._xero_verified_company("stripe", body, f"t={stamp},v1={signature}")
+        with delivery_env(Delivery.env) as delivery:
+            assert Delivery.with_env(delivery)._xero_receive_stripe(who, json.loads(body), wake=True) == "stored"
     spent += sql_db.sql_counter - before
 per_delivery = spent / PROBES
 whole = (queries + (per_delivery - 1) * (COUNT + 1)) / COUNT

@@ -3,6 +3,7 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from ..models.xero_sql import delivery_env
 from ..xero import SignatureError
 from .webhook_body import webhook_body, webhook_json
 
@@ -36,7 +37,8 @@ class XeroPaymentWebhookController(http.Controller):
         if payload is None:
             return request.make_json_response({"error": "malformed JSON"}, status=400)
         try:
-            outcome = Event._xero_receive_stripe(company, payload, wake=True)
+            with delivery_env(request.env) as env:
+                outcome = Event.with_env(env).sudo()._xero_receive_stripe(company, payload, wake=True)
         except ValueError as exc:
             _logger.warning("Stripe webhook: signed body is not a Stripe event (%s); nothing stored", exc)
             return request.make_json_response({"error": "not a Stripe event"}, status=400)
@@ -61,7 +63,8 @@ class XeroPaymentWebhookController(http.Controller):
         if payload is None:
             return request.make_response("", status=400)
         try:
-            stored, known, unknown = Event._xero_receive_gocardless(company, payload, wake=True)
+            with delivery_env(request.env) as env:
+                stored, known, unknown = Event.with_env(env).sudo()._xero_receive_gocardless(company, payload, wake=True)
         except ValueError as exc:
             _logger.warning("GoCardless webhook: signed body is not a GoCardless delivery (%s); nothing stored", exc)
             return request.make_response("", status=400)

@@ -4,6 +4,7 @@ import time
 from odoo import http
 from odoo.http import request
 
+from ..models.xero_sql import delivery_env
 from ..xero import SignatureError, verify_xero
 from .webhook_body import webhook_body, webhook_json
 
@@ -42,7 +43,8 @@ class XeroWebhookController(http.Controller):
             return request.make_response("", status=400)
         events = request.env["xero.event"].sudo()
         try:
-            stored, skipped = events._xero_receive(payload, wake=True)
+            with delivery_env(request.env) as env:
+                stored, skipped = events.with_env(env).sudo()._xero_receive(payload, wake=True)
         except ValueError as exc:
             _logger.warning("Xero webhook: signed body refused (400): %s; nothing stored", exc)
             return request.make_response("", status=400)

@@ -1,8 +1,25 @@
 """SQL shared by the inboxes (Xero webhook events, payment-provider events)."""
+from contextlib import contextmanager
 
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo import sql_db
 from odoo.tools import SQL
 
 from .xero_cron import joined_trigger, woken
+
+
+@contextmanager
+def delivery_env(env):
+    """``env`` on a short transaction of its own at READ COMMITTED, committed at the end of the ``with``: where a
+    webhook delivery stores its events. The request's own transaction took its snapshot before the route ran
+    (REPEATABLE READ): a trigger the cron cleared since would still be seen there, and joining it would fail to
+    serialize (``models/xero_cron.py``). At READ COMMITTED the statement sees the triggers as they are when it
+    runs. (Under tests, the registry's cursor is the test's own transaction.)"""
+    with env.registry.cursor() as cr:
+        if isinstance(cr, sql_db.Cursor):
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)  # in its BEGIN: no round trip
+        yield env(cr=cr)
 
 
 def insert_new_rows(env, table, rows, wake=None):

@@ -10,6 +10,8 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..models.xero_sql import delivery_env
+
 XMLID = "xero_connector.ir_cron_xero_payment_events"
 CLEAR = "DELETE FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= now() AT TIME ZONE 'UTC'"
 
@@ -90,3 +92,24 @@ class TestCronWake(TransactionCase):
         late.commit()
         clearing.commit()
         self.assertEqual(self._due(self._cursor()), own, "the next run is still due, for the late delivery")
+
+    def test_a_delivery_after_a_clearing_since_its_request_began(self):
+        """The request's snapshot was taken before a run's clearing committed (Odoo reads the session and the
+        route first): in the request's transaction, locking the cleared trigger fails to serialize. The delivery
+        stores in a READ COMMITTED transaction of its own (``delivery_env``), which sees the trigger gone and adds
+        one."""
+        first = self._cursor()
+        first.execute(CLEAR, [self.cron_id])
+        _outcome, cleared = self._deliver(first)
+        first.commit()
+        request = self._cursor()
+        self.assertEqual(self._due(request), cleared, "the request's snapshot has the trigger")
+        clearing = self._cursor()
+        clearing.execute(CLEAR, [self.cron_id])
+        clearing.commit()
+        with delivery_env(api.Environment(request, SUPERUSER_ID, {})) as delivery:
+            outcome, added = self._deliver(delivery.cr)
+        self.assertEqual((outcome, len(added)), ("stored", 1), "the cleared trigger is not joined: one is added")
+        self.assertEqual(self._due(self._cursor()), added)
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.SerializationFailure):
+            self._deliver(request)
