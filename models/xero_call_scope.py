@@ -11,9 +11,12 @@
 Leaving a scope by an exception writes nothing (the caller's transaction or savepoint is rolled back with what
 the notes told of). A scope opened inside another is the outer one.
 """
+import weakref
 from contextlib import contextmanager
 
-SCOPE = "xero_connector.call_scope"  # the cursor cache's key of the active scope
+# cursor → its active scope. Not the cursor's cache: the sender commits inside a call (its jobs marked sending),
+# and a commit clears that cache.
+_SCOPES = weakref.WeakKeyDictionary()
 
 
 class CallScope:
@@ -25,7 +28,7 @@ class CallScope:
 def xero_log(record, body):
     """A log note on ``record`` (one record of a mail.thread model): now, or at the end of the active scope."""
     record.ensure_one()
-    scope = record.env.cr.cache.get(SCOPE)
+    scope = _SCOPES.get(record.env.cr)
     if scope is None:
         record._message_log(body=body)
         return
@@ -39,22 +42,22 @@ def xero_log(record, body):
 
 def call_memo(env):
     """The active scope's memo (a dict), or an empty one when no scope is active."""
-    scope = env.cr.cache.get(SCOPE)
+    scope = _SCOPES.get(env.cr)
     return scope.memo if scope is not None else {}
 
 
 @contextmanager
 def call_scope(env):
     """The scope of one call (see the module's docstring)."""
-    cache = env.cr.cache
-    if SCOPE in cache:
-        yield cache[SCOPE]
+    cr = env.cr
+    if cr in _SCOPES:
+        yield _SCOPES[cr]
         return
-    scope = cache[SCOPE] = CallScope()
+    scope = _SCOPES[cr] = CallScope()
     try:
         yield scope
     finally:
-        cache.pop(SCOPE, None)
+        _SCOPES.pop(cr, None)
     for (model, record_env), rounds in scope.notes.items():
         for bodies in rounds:
             record_env[model].browse(list(bodies))._message_log_batch(bodies=bodies)
