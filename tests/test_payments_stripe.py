@@ -69,6 +69,10 @@ class TestStripePayments(XeroPaymentCase):
         partner = self.env["res.partner"].search([("email_normalized", "=", "ana@lagoon.example")])
         self.assertEqual(len(partner), 1, "the customer is created once, matched by email")
         self.assertEqual(payment.partner_id, partner)
+        notes = partner.message_ids.mapped("body")
+        self.assertEqual(len([n for n in notes if "Created by the Xero connector" in n and event["id"] in n]), 1,
+                         "the connector's note says why the customer exists (Odoo's own is not written)")
+        self.assertEqual(len(notes), 2, notes)  # that note, and the contact created in Xero
         stripe_account = self.account("Stripe")
         self.assertEqual(len(stripe_account), 1)
         self.assertEqual(stripe_account[0]["Type"], "BANK")
