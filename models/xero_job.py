@@ -192,19 +192,23 @@ class XeroJob(models.Model):
         self._xero_trigger()
         return True
 
-    def _xero_rearm_dependencies(self):
+    def _xero_rearm_dependencies(self, seen=None):
         """A user asks again (a retry, an export): the blocked or failing jobs these wait for go back to the
-        queue too (the sender itself never re-arms what is blocked)."""
+        queue too, and what those wait for (a payment's fee waits for the payment, which waits for its invoice);
+        the sender itself never re-arms what is blocked."""
+        seen = set() if seen is None else seen
         for job in self:
             record = job._xero_record()
-            if record is None:
+            if record is None or job.id in seen:
                 continue
+            seen.add(job.id)
             try:
                 deps = record._xero_job_dependencies(job)
             except XeroBlocked:
                 deps = self.browse()
             deps.filtered(lambda d: d.state in ("blocked", "retry")).write(
                 {"state": "pending", "next_try": False, "attempts": 0})
+            deps.filtered(lambda d: d.state in OPEN_STATES)._xero_rearm_dependencies(seen)
 
     def action_cancel(self):
         jobs = self._xero_checked().filtered(lambda j: j.state in ("pending", "retry", "blocked"))

@@ -37,7 +37,9 @@ class JobBatch:
         self.defer = True
         self.flushing = False
         self.requests = {}  # (model, operation, method, force_new, company id, resource, rearm) -> {record id: None}
+        self.lookups = {}  # (model, operation, company id) -> {record id: None}: open jobs asked for, not queued
         self.known = {}  # (model, record id, operation, company id) -> the open xero.job met
+        self.absent = set()  # (model, record id, operation, company id) found with no open job
         self.jobs = env["xero.job"].sudo().browse()
 
     def add(self, records, operation, method, force_new, company, resource, rearm):
@@ -57,6 +59,10 @@ class JobBatch:
                     self.jobs |= Job._xero_enqueue_now(
                         self.env[model].sudo().browse(list(ids)), operation, method=method, force_new=force_new,
                         company=company, resource=resource, rearm=rearm)
+            lookups, self.lookups = self.lookups, {}
+            for (model, operation, company_id), ids in lookups.items():
+                Job._xero_open_jobs_now(self.env[model].sudo().browse(list(ids)), operation,
+                                        self.env["res.company"].browse(company_id))
         finally:
             self.flushing = False
         if defer is not None:
@@ -159,6 +165,40 @@ class XeroJob(models.Model):
         if new_work:
             self._xero_trigger()
         return Job.browse(dict.fromkeys(job_ids))
+
+    @api.model
+    def _xero_open_jobs_of(self, records, operation, company):
+        """The open jobs of ``records`` for ``operation`` in ``company``, without queuing any (a dependency that
+        exists only when another part of the flow queued it). Inside a :func:`job_batch` that defers, the question
+        is noted and nothing returned: the batch answers all of them in one search when it is flushed, and
+        remembers the answers (asked again, no search)."""
+        batch = self.env.cr.cache.get(BATCH)
+        if batch is not None and batch.defer and not batch.flushing and records:
+            batch.lookups.setdefault((records._name, operation, company.id), {}).update(dict.fromkeys(records.ids))
+            return self.sudo().browse()
+        return self._xero_open_jobs_now(records, operation, company)
+
+    @api.model
+    def _xero_open_jobs_now(self, records, operation, company):
+        batch = self.env.cr.cache.get(BATCH)
+        known, absent = (batch.known, batch.absent) if batch is not None else ({}, set())
+        found, unknown = [], []
+        for record in records:
+            key = (record._name, record.id, operation, company.id)
+            job = known.get(key)
+            if job is not None and job.state in OPEN_STATES:
+                found.append(job.id)
+            elif key not in absent:
+                unknown.append(record.id)
+        if unknown:
+            jobs = self.sudo().search(self._xero_open_domain(records._name, unknown, operation,
+                                                             dict.fromkeys(unknown, company)))
+            for job in jobs:
+                known[records._name, job.res_id, operation, company.id] = job
+                found.append(job.id)
+            absent.update((records._name, record_id, operation, company.id)
+                          for record_id in set(unknown) - set(jobs.mapped("res_id")))
+        return self.sudo().browse(dict.fromkeys(found))
 
     @api.model
     def _xero_open_domain(self, model, ids, operation, companies):

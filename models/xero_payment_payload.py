@@ -43,6 +43,10 @@ class XeroPayment(models.Model):
             if self.xero_invoice_id:
                 return Job
             return Job._xero_enqueue(self, "invoice", company=job.company_id, rearm=False)
+        if job.operation == "bank_transaction" and self.kind != "fee" and not self.xero_payment_id:
+            # A payment's fee goes once the payment is in Xero: booked while the payment waits (or is blocked, its
+            # data too large for Xero, say), it would leave the clearing account a fee short until then.
+            return Job._xero_open_jobs_of(self, "payment", job.company_id)
         if job.operation == "payment_reversal":
             # A payment job still open (sending when the reversal came) goes first.
             return Job.search([("res_model", "=", self._name), ("res_id", "=", self.id),

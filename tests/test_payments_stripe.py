@@ -174,6 +174,41 @@ class TestStripePayments(XeroPaymentCase):
         self.assertEqual(fee["Reference"], f"Stripe fee {charge['id']}")
         self.assertFalse(self.stripe_reads(), "the event carried the balance transaction: Stripe is not asked")
 
+    def test_fee_waits_for_its_payment(self):
+        """A fee goes once its payment is in Xero: while the payment is blocked (here its customer's contact is
+        archived in Xero, so Xero refuses its invoice), the fee waits with it, and the clearing account is not left
+        a fee short. Retrying the fee sends the whole chain again: its payment and the invoice that one waits for."""
+        contact = self.sandbox_post(f"/_sandbox/orgs/{self.org}/Contacts", {"Contacts": [
+            {"Name": "Archived Roasters", "EmailAddress": "archived@roasters.example"}]})["Contacts"][0]
+        self.env["res.partner"].with_context(xero_from_xero=True).create({
+            "name": "Archived Roasters", "email": "archived@roasters.example", "customer_rank": 1,
+            "xero_contact_id": contact["ContactID"]})
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Contacts", {"Contacts": [
+            {"ContactID": contact["ContactID"], "ContactStatus": "ARCHIVED"}]})
+        charge = self.charge(amount=5000, fee=175, expanded=True, email="archived@roasters.example",
+                             name="Archived Roasters")
+        self.post_stripe(self.stripe_event("charge.succeeded", charge))
+        self.process()
+        payment = self.Payment.search([("charge_ref", "=", charge["id"])])
+        jobs = {job.operation: job for job in payment.job_ids}
+        self.assertEqual(jobs["invoice"].state, "blocked", jobs["invoice"].error)
+        self.assertEqual(jobs["payment"].state, "blocked")
+        self.assertFalse(self.xero("BankTransactions"), "no fee booked for a payment Xero does not have")
+        self.env["xero.job"]._xero_send()  # the sender's next run sees what the fee waits for is blocked
+        self.assertEqual(jobs["bank_transaction"].state, "blocked", "the fee waits for its payment")
+        self.assertIn("Waiting for", jobs["bank_transaction"].error)
+        self.assertFalse(self.xero("BankTransactions"))
+        self.sandbox_post(f"/_sandbox/orgs/{self.org}/Contacts", {"Contacts": [
+            {"ContactID": contact["ContactID"], "ContactStatus": "ACTIVE"}]})
+        jobs["bank_transaction"].with_user(self.xero_admin).action_retry()
+        self.assertEqual({job.state for job in jobs.values()}, {"pending"}, "the chain is sent again")
+        self.env["xero.job"]._xero_send()
+        self.env.invalidate_all()
+        self.assertEqual(payment.xero_state, "done", payment.job_ids.mapped("error"))
+        [fee] = self.xero("BankTransactions")
+        self.assertEqual(fee["Total"], 1.75)
+        self.assertEqual(len(self.payments_ref(charge["id"])), 1)
+
     def test_fee_read_from_stripe(self):
         # What Stripe really sends: the balance transaction by id; the connector reads it (one call).
         charge = self.charge(amount=4200, fee=152, intent="pi_read_fee")
