@@ -40,7 +40,8 @@ METHODS = {
     "product.category": {"create": "core", "write": "core"},
     "product.product": {"action_xero_export_item": "user", "create": "core", "write": "core"},
     "product.template": {"action_xero_export_item": "user", "create": "core", "write": "core"},
-    "res.company": {"create": "core", "write": "core"},
+    # unlink: clears the webhook secrets read once per worker (res.company._xero_webhook_secrets), then Odoo's own
+    "res.company": {"create": "core", "write": "core", "unlink": "core"},
     "res.config.settings": dict.fromkeys((
         "action_xero_choose_organisation", "action_xero_connect", "action_xero_disconnect", "action_xero_import_items",
         "action_xero_refresh_lists", "action_xero_setup_lead_source", "action_xero_test_connection", "set_values"),
