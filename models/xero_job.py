@@ -73,6 +73,10 @@ class XeroJob(models.Model):
     outcome_unknown = fields.Boolean(
         readonly=True, help="An earlier attempt may have reached Xero: the next one looks the document up first."
     )
+    waits_for_xero = fields.Boolean(
+        readonly=True, help="The last attempt failed because Xero was unavailable (502, 503, 504) or out of reach: "
+        "the job goes again as soon as Xero answers the connector's next call, without waiting out its backoff."
+    )
     xero_id = fields.Char("Xero ID", readonly=True, copy=False)
     xero_number = fields.Char(readonly=True, copy=False)
     error = fields.Text(readonly=True, copy=False)

@@ -18,6 +18,7 @@ from .xero_job_enqueue import job_batch
 
 BATCH_SIZE = resources.MAX_PER_CALL
 GATHER = 30  # seconds: how long a burst of payment webhooks may hold back a partial call of their jobs
+QUIET = 5  # seconds without a payment webhook: the burst is over
 
 
 def due(now):
@@ -41,23 +42,29 @@ class XeroJob(models.Model):
 
     def _xero_hold_back(self, company, batch, memo):
         """Whether to keep this partial batch of payments' jobs for a fuller call: while their webhooks are still
-        arriving (events of the company not processed yet, under ``GATHER`` seconds old), the payment events' run
-        that processes them sends these with its own (models/xero_payment_event.py); a run that holds some back
-        wakes the sender ``GATHER`` seconds later (Odoo's cron workers see a trigger for later at their next poll),
-        in case none comes. Documents a user waits for are never held back."""
+        arriving (the company's latest payment event came under ``QUIET`` seconds ago, or some are not processed
+        yet, under ``GATHER`` seconds old), the payment events' runs that process the next ones send these with
+        their own (models/xero_payment_event.py). A job is held back ``GATHER`` seconds at most; a run that holds
+        some back wakes the sender ``GATHER`` seconds later (Odoo's cron workers see a trigger for later at their
+        next poll), in case nothing else comes. Documents a user waits for are never held back."""
         if any(job.res_model != "xero.payment" for job in batch) or "/" in batch[0].resource \
                 or len(batch) >= min(BATCH_SIZE, resources.max_per_call(batch[0].resource)):
             return False
+        now = fields.Datetime.now()
+        if min(batch.mapped("create_date")) < now - timedelta(seconds=GATHER):
+            return False  # held long enough: it goes, partial
         if "burst" not in memo:
-            memo["burst"] = bool(self.env["xero.payment.event"].sudo().search_count([
-                ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False),
-                ("outcome", "=", False), ("create_date", ">=", fields.Datetime.now() - timedelta(seconds=GATHER))],
-                limit=1))
+            Event = self.env["xero.payment.event"].sudo()
+            latest = Event.search_fetch([("company_id", "=", company.id)], ["create_date"], order="id desc", limit=1)
+            memo["burst"] = bool(latest and latest.create_date >= now - timedelta(seconds=QUIET)) or bool(
+                Event.search_count([
+                    ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False),
+                    ("outcome", "=", False), ("create_date", ">=", now - timedelta(seconds=GATHER))], limit=1))
         if not memo["burst"]:
             return False
         memo.setdefault("deferred", set()).update(batch.ids)
         if not memo.get("woken"):
-            memo["woken"] = self._xero_trigger(at=fields.Datetime.now() + timedelta(seconds=GATHER)) or True
+            memo["woken"] = self._xero_trigger(at=now + timedelta(seconds=GATHER)) or True
         return True
 
     # ------------------------------------------------------------------------------------------

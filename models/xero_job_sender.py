@@ -136,6 +136,8 @@ class XeroJob(models.Model):
             later = set()  # jobs cut from the call to keep it under Xero's size limit: picked again this run
             stop = batch._xero_send_batch(conn, client, later)
             tried.difference_update(later)
+            if not memo.get("released") and any(job.state == "done" for job in batch):
+                memo["released"] = self._xero_release_retries(company, tried)
             memo["ended"].update(batch.filtered(lambda j: j.state not in ("pending", "sending", "retry")).ids)
             finished += len(batch.filtered(lambda j: j.state in ("done", "blocked")))
             self.env["xero.run"]._xero_report(batch)  # progress to the users who started long work
@@ -143,6 +145,17 @@ class XeroJob(models.Model):
             if stop or time_left <= 0 or (limit and len(tried) >= limit):
                 break
         return finished
+
+    @api.model
+    def _xero_release_retries(self, company, tried):
+        """Xero answered a call of this run: the company's jobs waiting out their backoff after Xero was unavailable
+        or out of reach (an outage) are due now, not in up to an hour (a new payment of a customer whose contact
+        failed during the outage would wait for it as long). Not those that failed in this run, nor those Xero
+        refused for themselves (a 500 for one request, say): their backoff stands. Once per run."""
+        self.search([("company_id", "=", company.id), ("state", "=", "retry"), ("waits_for_xero", "=", True),
+                     ("next_try", ">", fields.Datetime.now()), ("id", "not in", list(tried))]).write(
+            {"next_try": fields.Datetime.now()})
+        return True
 
     def _xero_recover_orphans(self, company):
         """Jobs left 'sending' by a sender that died mid-batch (we hold the lock: nobody else sends).
@@ -337,6 +350,7 @@ class XeroJob(models.Model):
             "done_on": fields.Datetime.now(),
             "next_try": False,
             "error": False,
+            "waits_for_xero": False,
             "xero_id": data.get(id_field) if id_field else False,
             "xero_number": data.get(number_field) if number_field else False,
             "response_excerpt": excerpt(data) if not via_lookup else excerpt(
@@ -386,7 +400,8 @@ class XeroJob(models.Model):
                 continue
             job.write({"state": "retry", "next_try": now + timedelta(seconds=backoff(attempts)), "error": message,
                        "response_excerpt": excerpt(exc.detail) if exc.detail else job.response_excerpt,
-                       "outcome_unknown": job.outcome_unknown or unknown})
+                       "outcome_unknown": job.outcome_unknown or unknown,
+                       "waits_for_xero": isinstance(exc, TransientError) and exc.status in (None, 502, 503, 504)})
         if not unknown:
             # Xero processed nothing: the next attempt is a new request.
             jobs.filtered(lambda j: not j.outcome_unknown)._xero_next_key()

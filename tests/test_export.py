@@ -2,6 +2,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+import requests
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -374,6 +376,29 @@ class TestOutbox(XeroExportCase):
         self.assertEqual(job.state, "done")
         self.assertEqual(job.attempts, 2)
         self.assertEqual(len([i for i in self.xero("Invoices") if i["InvoiceNumber"] == move.name]), 1)
+
+    def test_jobs_waiting_out_an_outage_go_once_xero_answers(self):
+        """After Xero was unavailable (503) the job waits out its backoff, until Xero answers another call: then it
+        goes in the same run. One Xero failed on for itself (a 500) keeps its backoff."""
+        move, other = self.invoice(), self.invoice()
+        self.Job._xero_enqueue(self.customer, "contact", method="POST")
+        self.send()
+        job = self.Job._xero_enqueue(move, "invoice")
+        self.fault(kind="503", method="PUT", path=f"{API}/Invoices", count=20)
+        self.send()
+        self.assertEqual((job.state, job.waits_for_xero), ("retry", True))
+        requests.delete(self.sandbox.url + "/_sandbox/faults", timeout=10).raise_for_status()
+        failing = self.Job._xero_enqueue(other, "invoice")
+        self.fault(kind="500", method="PUT", path=f"{API}/Invoices", count=20)
+        self.send()
+        self.assertEqual((failing.state, failing.waits_for_xero), ("retry", False))
+        self.assertEqual(job.state, "retry", "no call answered: the outage's job still waits")
+        requests.delete(self.sandbox.url + "/_sandbox/faults", timeout=10).raise_for_status()
+        self.customer.phone = "+64 9 555 0199"  # a contact update: a call Xero answers
+        self.send()
+        self.assertEqual((job.state, job.waits_for_xero), ("done", False), "released once Xero answered")
+        self.assertEqual(failing.state, "retry", "a request Xero failed on keeps its backoff")
+        self.assertGreater(failing.next_try, fields.Datetime.now())
 
     def test_429_waits_without_spending_attempts(self):
         move = self.invoice()

@@ -1,10 +1,13 @@
 """Jobs queued as a set (issue 18, payments as lean as exports): ``_xero_enqueue`` of a recordset costs the same
 few queries whatever its size, and a ``job_batch`` gathers the requests of a loop, queues them together, and
 keeps the outbox's contract meanwhile (one open job per record and operation, a search sees what was asked)."""
+from datetime import timedelta
+
 from odoo import fields, sql_db
 from odoo.tests import TransactionCase, tagged
 
 from ..models.xero_job_enqueue import job_batch
+from ..models.xero_job_picker import GATHER, QUIET
 from ..xero import outbox
 
 
@@ -122,5 +125,19 @@ class TestOutboxBatch(TransactionCase):
                          "the payments' partial call waits")
         self.assertTrue(set(fees.ids) <= memo["deferred"])
         event.write({"state": "done", "processed_on": fields.Datetime.now()})
+        self.assertFalse(self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()}),
+                         "processed, but the webhook came seconds ago: the burst goes on, the call waits")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id = %s",
+                            [fields.Datetime.now() - timedelta(seconds=QUIET + 1), event.id])
+        self.env.invalidate_all()
         batch = self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()})
         self.assertEqual(batch, fees, "no webhook arriving: the call goes, partial")
+        # A call held back long enough goes, partial, even while webhooks keep arriving.
+        self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id = %s",
+                            [fields.Datetime.now(), event.id])
+        self.env.cr.execute("UPDATE xero_job SET create_date = %s WHERE id IN %s",
+                            [fields.Datetime.now() - timedelta(seconds=GATHER + 1), tuple(fees.ids)])
+        self.env.invalidate_all()
+        batch = self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()})
+        self.assertEqual(batch, fees, "held GATHER seconds at most")
