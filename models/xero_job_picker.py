@@ -18,7 +18,7 @@ from .xero_job_enqueue import job_batch
 
 BATCH_SIZE = resources.MAX_PER_CALL
 GATHER = 30  # seconds: how long a burst of payment webhooks may hold back a partial call of their jobs
-QUIET = 5  # seconds without a payment webhook: the burst is over
+BURST, QUIET = 10, 5  # a burst goes on while its last BURST webhooks came within QUIET seconds
 
 
 def due(now):
@@ -42,11 +42,13 @@ class XeroJob(models.Model):
 
     def _xero_hold_back(self, company, batch, memo):
         """Whether to keep this partial batch of payments' jobs for a fuller call: while their webhooks are still
-        arriving (the company's latest payment event came under ``QUIET`` seconds ago, or some are not processed
-        yet, under ``GATHER`` seconds old), the payment events' runs that process the next ones send these with
-        their own (models/xero_payment_event.py). A job is held back ``GATHER`` seconds at most; a run that holds
-        some back wakes the sender ``GATHER`` seconds later (Odoo's cron workers see a trigger for later at their
-        next poll), in case nothing else comes. Documents a user waits for are never held back."""
+        arriving (a burst: the company's last ``BURST`` payment events came within ``QUIET`` seconds; or events not
+        processed yet, under ``GATHER`` seconds old), the payment events' runs that process the next ones send
+        these with their own (models/xero_payment_event.py). A job is held back ``GATHER`` seconds at most
+        (webhooks arriving without end do not starve it); a run that holds some back wakes the sender ``GATHER``
+        seconds later (Odoo's cron workers see a trigger for later at their next poll), in case none comes.
+        Documents a user waits for are never held back, nor a payment outside a burst whose webhooks are all
+        processed (a single delivery goes at once)."""
         if any(job.res_model != "xero.payment" for job in batch) or "/" in batch[0].resource \
                 or len(batch) >= min(BATCH_SIZE, resources.max_per_call(batch[0].resource)):
             return False
@@ -55,9 +57,10 @@ class XeroJob(models.Model):
             return False  # held long enough: it goes, partial
         if "burst" not in memo:
             Event = self.env["xero.payment.event"].sudo()
-            latest = Event.search_fetch([("company_id", "=", company.id)], ["create_date"], order="id desc", limit=1)
-            memo["burst"] = bool(latest and latest.create_date >= now - timedelta(seconds=QUIET)) or bool(
-                Event.search_count([
+            latest = Event.search_fetch([("company_id", "=", company.id)], ["create_date"], order="id desc",
+                                        limit=BURST)
+            memo["burst"] = (len(latest) == BURST and min(latest.mapped("create_date")) >= now - timedelta(
+                seconds=QUIET)) or bool(Event.search_count([
                     ("company_id", "=", company.id), ("state", "=", "pending"), ("processed_on", "=", False),
                     ("outcome", "=", False), ("create_date", ">=", now - timedelta(seconds=GATHER))], limit=1))
         if not memo["burst"]:

@@ -7,7 +7,7 @@ from odoo import fields, sql_db
 from odoo.tests import TransactionCase, tagged
 
 from ..models.xero_job_enqueue import job_batch
-from ..models.xero_job_picker import GATHER, QUIET
+from ..models.xero_job_picker import BURST, GATHER, QUIET
 from ..xero import outbox
 
 
@@ -125,17 +125,27 @@ class TestOutboxBatch(TransactionCase):
                          "the payments' partial call waits")
         self.assertTrue(set(fees.ids) <= memo["deferred"])
         event.write({"state": "done", "processed_on": fields.Datetime.now()})
-        self.assertFalse(self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()}),
-                         "processed, but the webhook came seconds ago: the burst goes on, the call waits")
-        self.env.flush_all()
-        self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id = %s",
-                            [fields.Datetime.now() - timedelta(seconds=QUIET + 1), event.id])
-        self.env.invalidate_all()
         batch = self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()})
         self.assertEqual(batch, fees, "no webhook arriving: the call goes, partial")
-        # A call held back long enough goes, partial, even while webhooks keep arriving.
+        # A burst (BURST webhooks within QUIET seconds), all processed already: the call waits for the next ones.
+        burst = self.env["xero.payment.event"].sudo().create([{
+            "provider": "stripe", "event_id": f"evt_burst{n}", "company_id": self.company.id,
+            "event_type": "charge.succeeded", "state": "done", "processed_on": fields.Datetime.now()}
+            for n in range(BURST)])
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id IN %s",
+                            [fields.Datetime.now(), tuple(burst.ids)])
+        self.env.invalidate_all()
+        self.assertFalse(self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()}),
+                         "a burst goes on: the call waits")
         self.env.cr.execute("UPDATE xero_payment_event SET create_date = %s WHERE id = %s",
-                            [fields.Datetime.now(), event.id])
+                            [fields.Datetime.now() - timedelta(seconds=QUIET + 1), burst[0].id])
+        self.env.invalidate_all()
+        batch = self.Job._xero_next_batch(self.company, None, set(contacts.ids), {"waits": {}, "ended": set()})
+        self.assertEqual(batch, fees, "fewer than BURST within QUIET seconds: over, the call goes")
+        # A call held back long enough goes, partial, even while webhooks keep arriving.
+        event.write({"state": "pending", "processed_on": False})
+        self.env.flush_all()
         self.env.cr.execute("UPDATE xero_job SET create_date = %s WHERE id IN %s",
                             [fields.Datetime.now() - timedelta(seconds=GATHER + 1), tuple(fees.ids)])
         self.env.invalidate_all()
