@@ -152,9 +152,11 @@ class XeroJob(models.Model):
         or out of reach (an outage) are due now, not in up to an hour (a new payment of a customer whose contact
         failed during the outage would wait for it as long). Not those that failed in this run, nor those Xero
         refused for themselves (a 500 for one request, say): their backoff stands. Once per run."""
-        self.search([("company_id", "=", company.id), ("state", "=", "retry"), ("waits_for_xero", "=", True),
-                     ("next_try", ">", fields.Datetime.now()), ("id", "not in", list(tried))]).write(
-            {"next_try": fields.Datetime.now()})
+        released = self.search([("company_id", "=", company.id), ("state", "=", "retry"), ("waits_for_xero", "=", True),
+                                ("next_try", ">", fields.Datetime.now()), ("id", "not in", list(tried))])
+        if released:
+            released.write({"next_try": fields.Datetime.now()})
+            self._xero_trigger()  # a run that sends only its own jobs (the payment events') leaves them to the cron
         return True
 
     def _xero_recover_orphans(self, company):
