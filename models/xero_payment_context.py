@@ -191,14 +191,14 @@ class PaymentContext:
 
     def stripe_invoice_payments(self, query):
         """Stripe's invoice payments for ``query`` (``invoice=…`` or ``intent=…``). Those of an intent are read
-        once per run: Stripe sends a card payment as ``payment_intent.succeeded`` and ``charge.succeeded``, and
-        the invoice an intent pays does not change. A reply naming no invoice is not kept (the invoice may be
-        attached later in the run)."""
+        once per run: Stripe sends a card payment as ``payment_intent.succeeded`` and ``charge.succeeded``, both
+        processed in the same run (seconds apart), and the invoice an intent pays does not change; a reply naming
+        no invoice (a one-off payment) is kept for the run too, as the next run asks again."""
         intent = query.get("intent")
         if intent in self._invoice_links:
             return self._invoice_links[intent]
         found = self.stripe().invoice_payments(**query)
-        if intent and found:
+        if intent:
             self._invoice_links[intent] = found
         return found
 
