@@ -204,45 +204,66 @@ stand_in = ProviderStandIn()
 env["ir.config_parameter"].sudo().set_param("xero_connector.stripe_api_url", stand_in.url)
 company.sudo().xero_stripe_api_key = STRIPE_KEY
 env.cr.commit()
-stand_in.requests.clear()
-stripe_reads[0] = 0
-requests.delete(f"{url}/_sandbox/log", timeout=10)
-real_before = sql_db.sql_counter
-for n in range(REAL):
-    amount, fee = 1500 + (n % 11) * 25, 74
-    charge_id, intent_id, txn_id = f"ch_real{n:05d}", f"pi_real{n:05d}", f"txn_real{n:05d}"
-    stand_in.data["balance_transactions"][txn_id] = {
-        "id": txn_id, "object": "balance_transaction", "amount": amount, "currency": "usd", "fee": fee,
-        "net": amount - fee, "exchange_rate": None,
-        "fee_details": [{"amount": fee, "currency": "usd", "type": "stripe_fee"}]}
-    charge = {"id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount, "currency": "usd",
-              "status": "succeeded", "paid": True, "captured": True, "created": created + n,
-              "payment_intent": intent_id, "invoice": None, "balance_transaction": txn_id,
-              "description": "Coffee subscription box", "metadata": {},
-              "billing_details": {"email": f"customer{n % CUSTOMERS:04d}@bench.example",
-                                  "name": f"Bench Customer {n % CUSTOMERS:04d}"}}
-    stand_in.data["charges"][charge_id] = charge
-    stand_in.data["payment_intents"][intent_id] = {"id": intent_id, "object": "payment_intent",
-                                                   "latest_charge": charge_id}
-    intent = {"id": intent_id, "object": "payment_intent", "amount": amount, "amount_received": amount,
-              "currency": "usd", "status": "succeeded", "latest_charge": charge_id, "invoice": None,
-              "receipt_email": f"customer{n % CUSTOMERS:04d}@bench.example", "created": created + n, "metadata": {}}
-    pair = [("payment_intent.succeeded", intent), ("charge.succeeded", charge)]
-    for kind, obj in pair if n % 2 else pair[::-1]:
-        Event._xero_receive_stripe(company, {"id": f"evt_real_{kind}_{n}", "object": "event", "type": kind,
-                                             "created": created + COUNT + 100 + n, "data": {"object": obj}})
-env.cr.commit()
-settle()
-real_queries = sql_db.sql_counter - real_before
-real_paths = [path for path, _auth in stand_in.requests if path.startswith("/v1/")]
-real_payments = [p for p in requests.get(f"{org_url}/Payments", timeout=60).json()["Payments"]
-                 if p["Reference"].startswith("ch_real") and p["Status"] != "DELETED"]
+
+
+def real_pass(tag, version, basil):
+    """REAL payments as Stripe sends them, events in API ``version`` (``basil``: 2025-03-31 or later)."""
+    env.cr.commit()
+    stand_in.requests.clear()
+    stripe_reads[0] = 0
+    requests.delete(f"{url}/_sandbox/log", timeout=10)
+    real_before = sql_db.sql_counter
+    for n in range(REAL):
+        amount, fee = 1500 + (n % 11) * 25, 74
+        charge_id, intent_id, txn_id = f"ch_{tag}{n:05d}", f"pi_{tag}{n:05d}", f"txn_{tag}{n:05d}"
+        stand_in.data["balance_transactions"][txn_id] = {
+            "id": txn_id, "object": "balance_transaction", "amount": amount, "currency": "usd", "fee": fee,
+            "net": amount - fee, "exchange_rate": None,
+            "fee_details": [{"amount": fee, "currency": "usd", "type": "stripe_fee"}]}
+        charge = {"id": charge_id, "object": "charge", "amount": amount, "amount_captured": amount, "currency": "usd",
+                  "status": "succeeded", "paid": True, "captured": True, "created": created + n,
+                  "payment_intent": intent_id, "invoice": None, "balance_transaction": txn_id,
+                  "description": "Coffee subscription box", "metadata": {},
+                  "billing_details": {"email": f"customer{n % CUSTOMERS:04d}@bench.example",
+                                      "name": f"Bench Customer {n % CUSTOMERS:04d}"}}
+        stand_in.data["charges"][charge_id] = charge
+        stand_in.data["payment_intents"][intent_id] = {"id": intent_id, "object": "payment_intent",
+                                                       "latest_charge": charge_id}
+        intent = {"id": intent_id, "object": "payment_intent", "amount": amount, "amount_received": amount,
+                  "currency": "usd", "status": "succeeded", "latest_charge": charge_id, "invoice": None,
+                  "receipt_email": f"customer{n % CUSTOMERS:04d}@bench.example", "created": created + n, "metadata": {}}
+        if basil:  # 2025-03-31 and later: neither the charge nor the intent names an invoice
+            del charge["invoice"], intent["invoice"]
+        pair = [("payment_intent.succeeded", intent), ("charge.succeeded", charge)]
+        for kind, obj in pair if n % 2 else pair[::-1]:
+            event = {"id": f"evt_{tag}_{kind}_{n}", "object": "event", "type": kind,
+                     "created": created + COUNT + 100 + n, "data": {"object": obj}}
+            if version:
+                event["api_version"] = version
+            Event._xero_receive_stripe(company, event)
+    env.cr.commit()
+    settle()
+    real_queries = sql_db.sql_counter - real_before
+    real_paths = [path for path, _auth in stand_in.requests if path.startswith("/v1/")]
+    real_payments = [p for p in requests.get(f"{org_url}/Payments", timeout=60).json()["Payments"]
+                     if p["Reference"].startswith(f"ch_{tag}") and p["Status"] != "DELETED"]
+    if basil:
+        say(f"as Stripe sends them in API version {version} ({REAL} payments, neither event names an invoice): "
+            f"Stripe API reads per payment {len(real_paths) / REAL:.2f}, minimum 2.00 (the fee, only in the balance "
+            f"transaction, and the invoice a payment intent pays, only in Stripe's invoice payments: neither is in "
+            f"an event, and no one read returns both); {real_queries / REAL:.2f} SQL queries per payment; "
+            f"{len(real_payments)} payments in Xero, {len({p['Reference'] for p in real_payments})} distinct")
+        return
+    say(f"as Stripe sends them ({REAL} payments, each told by payment_intent.succeeded and charge.succeeded, the balance "
+        f"transaction by id): Stripe API reads per payment {len(real_paths) / REAL:.2f}, minimum 1.00 (the fee is only "
+        f"in the balance transaction, which no event carries); {real_queries / REAL:.2f} SQL queries per payment "
+        f"(two events each); {len(real_payments)} payments in Xero, "
+        f"{len({p['Reference'] for p in real_payments})} distinct")
+
+
+real_pass("real", None, False)
+real_pass("basil", "2025-03-31.basil", True)
 stand_in.stop()
-say(f"as Stripe sends them ({REAL} payments, each told by payment_intent.succeeded and charge.succeeded, the balance "
-    f"transaction by id): Stripe API reads per payment {len(real_paths) / REAL:.2f}, minimum 1.00 (the fee is only "
-    f"in the balance transaction, which no event carries); {real_queries / REAL:.2f} SQL queries per payment "
-    f"(two events each); {len(real_payments)} payments in Xero, "
-    f"{len({p['Reference'] for p in real_payments})} distinct")
 
 # The intake above stores every event in one transaction (1 INSERT each). A real delivery is an HTTP request of
 # its own: its company found by the secret that verifies it (the secrets are read once per worker), the INSERT,

@@ -40,6 +40,7 @@ class PaymentContext:
         self._payouts = {}
         self._payout_data = {}
         self._stripe = None
+        self._invoice_links = {}  # payment intent → Stripe's invoice payments naming it (found in this run)
         self._organisation = None
         self._clearing = {}  # provider → (AccountID, Code or Name), once found
         self.partners = {}  # email → res.partner id, the customers found in this run (_xero_partner)
@@ -187,6 +188,19 @@ class PaymentContext:
         a later event of the same run (``charge.updated``) may find it settled; once the fee is known, it is
         not read again (see ``_xero_stripe_read_fee``)."""
         return self.stripe().charge(charge_id) if charge_id else self.stripe().intent_charge(intent_id)
+
+    def stripe_invoice_payments(self, query):
+        """Stripe's invoice payments for ``query`` (``invoice=…`` or ``intent=…``). Those of an intent are read
+        once per run: Stripe sends a card payment as ``payment_intent.succeeded`` and ``charge.succeeded``, both
+        processed in the same run (seconds apart), and the invoice an intent pays does not change; a reply naming
+        no invoice (a one-off payment) is kept for the run too, as the next run asks again."""
+        intent = query.get("intent")
+        if intent in self._invoice_links:
+            return self._invoice_links[intent]
+        found = self.stripe().invoice_payments(**query)
+        if intent:
+            self._invoice_links[intent] = found
+        return found
 
     def gocardless(self):
         if self._gocardless is None:

@@ -92,7 +92,7 @@ class XeroPaymentEvent(models.Model):
                 "says which Stripe invoice it pays: set a Stripe API key with read access to charges and invoices "
                 "(Settings → Xero → Payments) so it can be read, then retry this event. (Recording it without "
                 "knowing could record a subscription payment twice.)"))
-        facts.update(stripe_events.invoice_payments_link(kind, stripe.invoice_payments(**query)))
+        facts.update(stripe_events.invoice_payments_link(kind, ctx.stripe_invoice_payments(query)))
 
     def _xero_stripe_read_fee(self, ctx, key, charge_id, facts):
         """Stripe's fee read from its API when the event named the balance transaction by id only (its

@@ -112,6 +112,48 @@ class TestStripeSubscriptions(XeroPaymentCase):
         self.assertEqual(failed.state, "done", failed.outcome)
         self.assertEqual(len(self.xero("Payments")), 4)
 
+    def test_basil_pair_of_one_intent_reads_invoice_payments_once(self):
+        """basil: a card payment's payment_intent.succeeded and charge.succeeded, processed in one run, read
+        Stripe's invoice payments of their intent once (the link is kept for the run), and stay one payment."""
+        basil = "2025-03-31.basil"
+        intent = "pi_basil_pair"
+        self.gc.data["invoice_payments"].append({
+            "id": "inpay_pair", "object": "invoice_payment", "invoice": "in_pair", "status": "paid",
+            "amount_paid": 2500, "currency": "usd", "is_default": True,
+            "payment": {"type": "payment_intent", "payment_intent": "pi_other"}})
+        data = self.charge(amount=2500, intent=intent, email="pair@beans.example", fee=103)
+        data.pop("invoice")
+        self.post_stripe(self.stripe_event("payment_intent.succeeded", {
+            "id": intent, "object": "payment_intent", "amount": 2500, "amount_received": 2500, "currency": "usd",
+            "status": "succeeded", "latest_charge": data["id"], "receipt_email": "pair@beans.example",
+            "created": 1772366400}, api_version=basil))
+        self.post_stripe(self.stripe_event("charge.succeeded", data, api_version=basil))
+        self.gc.requests.clear()
+        self.process()
+        self.assertEqual(set(self.Event.search([]).mapped("state")), {"done"})
+        self.assertEqual(self.Payment.search([]).mapped("key"), [intent], "one payment")
+        reads = self.stripe_reads()
+        # No invoice pays it: asked once for both events; the fee read once.
+        self.assertEqual(reads.count("/v1/invoice_payments"), 1, reads)
+        self.assertEqual(len(reads), 2, reads)
+        # Now an intent an invoice pays: its link is read once for both events of the run.
+        intent2 = "pi_basil_pair2"
+        self.gc.data["invoice_payments"].append({
+            "id": "inpay_pair2", "object": "invoice_payment", "invoice": "in_pair2", "status": "paid",
+            "amount_paid": 2500, "currency": "usd", "is_default": True,
+            "payment": {"type": "payment_intent", "payment_intent": intent2}})
+        data2 = self.charge(amount=2500, intent=intent2, email="pair@beans.example", fee=103)
+        data2.pop("invoice")
+        self.post_stripe(self.stripe_event("payment_intent.succeeded", {
+            "id": intent2, "object": "payment_intent", "amount": 2500, "amount_received": 2500,
+            "currency": "usd", "status": "succeeded", "latest_charge": data2["id"],
+            "receipt_email": "pair@beans.example", "created": 1772366400}, api_version=basil))
+        self.post_stripe(self.stripe_event("charge.succeeded", data2, api_version=basil))
+        self.gc.requests.clear()
+        self.process()
+        reads = self.stripe_reads()
+        self.assertEqual(reads.count("/v1/invoice_payments"), 1, reads)
+
     def test_lines_whose_unit_amount_has_more_decimals_than_xero_keeps(self):
         lines = [("3 × Seat (at $3.3333 / month)", 3, 1000), ("Usage: 1,000 calls", 1000, 1),
                  ("2 × Grinder rental", 2, 1000)]
