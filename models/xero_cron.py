@@ -35,10 +35,17 @@ def joined_trigger(env, xmlid, condition=None):
     return SQL(
         "due AS (SELECT 1 FROM ir_cron_trigger WHERE cron_id = %(cron)s AND call_at <= %(now)s "
         "LIMIT 1 FOR SHARE SKIP LOCKED), "
-        "woken AS (INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date) "
-        "SELECT %(cron)s, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s "
-        "WHERE %(condition)s AND NOT EXISTS (SELECT 1 FROM due) RETURNING id)",
-        cron=cron_id, now=now, uid=env.uid, condition=condition if condition is not None else SQL("TRUE"))
+        "woken AS (%(insert)s WHERE %(condition)s AND NOT EXISTS (SELECT 1 FROM due) RETURNING id)",
+        cron=cron_id, now=now, insert=_insert_trigger(env, cron_id, now),
+        condition=condition if condition is not None else SQL("TRUE"))
+
+
+def _insert_trigger(env, cron_id, now):
+    """The trigger row of ``cron_id`` for ``now``, as ``ir.cron._trigger`` writes it (an INSERT … SELECT, to which
+    a WHERE may be added)."""
+    return SQL(
+        "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date) "
+        "SELECT %(cron)s, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s", cron=cron_id, now=now, uid=env.uid)
 
 
 def woken(env, added):
@@ -57,9 +64,6 @@ def wake(env, xmlid, at=None):
     if at is not None:
         env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
         return True
-    now = fields.Datetime.now()
-    env.cr.execute(SQL(
-        "INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date) "
-        "VALUES (%s, %s, %s, %s, %s, %s)", cron_id, now, env.uid, env.uid, now, now))
+    env.cr.execute(_insert_trigger(env, cron_id, fields.Datetime.now()))
     woken(env, True)
     return True

@@ -133,17 +133,7 @@ class XeroJob(models.Model):
         for record in records:
             companies[record.id] = company or (record.company_id if "company_id" in record._fields else False) \
                 or self.env.company
-        found = {}  # (record id, company id) -> open job
-        unknown = []
-        for record in records:
-            job = known.get((record._name, record.id, operation, companies[record.id].id))
-            if job is not None and job.state in OPEN_STATES:
-                found[record.id, job.company_id.id] = job
-            else:
-                unknown.append(record.id)
-        if unknown:
-            for job in Job.search(self._xero_open_domain(records._name, unknown, operation, companies)):
-                found.setdefault((job.res_id, job.company_id.id), job)
+        found = self._xero_open_jobs_found(records, operation, companies)
         new_work, to_create = False, {}
         for record in records:
             existing = found.get((record.id, companies[record.id].id))
@@ -180,25 +170,31 @@ class XeroJob(models.Model):
 
     @api.model
     def _xero_open_jobs_now(self, records, operation, company):
+        found = self._xero_open_jobs_found(records, operation, dict.fromkeys(records.ids, company))
+        return self.sudo().browse(dict.fromkeys(job.id for job in found.values()))
+
+    @api.model
+    def _xero_open_jobs_found(self, records, operation, companies):
+        """``{(record id, company id): open job}`` of ``records`` for ``operation`` (``companies``: {record id: its
+        company}): from the active :func:`job_batch`'s memory first, then one search for the others, whose
+        answers (a job, or none) the batch remembers."""
         batch = self.env.cr.cache.get(BATCH)
         known, absent = (batch.known, batch.absent) if batch is not None else ({}, set())
-        found, unknown = [], []
+        found, unknown = {}, []
         for record in records:
-            key = (record._name, record.id, operation, company.id)
+            key = (record._name, record.id, operation, companies[record.id].id)
             job = known.get(key)
             if job is not None and job.state in OPEN_STATES:
-                found.append(job.id)
+                found[record.id, key[3]] = job
             elif key not in absent:
                 unknown.append(record.id)
         if unknown:
-            jobs = self.sudo().search(self._xero_open_domain(records._name, unknown, operation,
-                                                             dict.fromkeys(unknown, company)))
-            for job in jobs:
-                known[records._name, job.res_id, operation, company.id] = job
-                found.append(job.id)
-            absent.update((records._name, record_id, operation, company.id)
-                          for record_id in set(unknown) - set(jobs.mapped("res_id")))
-        return self.sudo().browse(dict.fromkeys(found))
+            for job in self.sudo().search(self._xero_open_domain(records._name, unknown, operation, companies)):
+                if found.setdefault((job.res_id, job.company_id.id), job) == job:
+                    known[records._name, job.res_id, operation, job.company_id.id] = job
+            absent.update((records._name, record_id, operation, companies[record_id].id) for record_id in unknown
+                          if (record_id, companies[record_id].id) not in found)
+        return found
 
     @api.model
     def _xero_open_domain(self, model, ids, operation, companies):

@@ -30,6 +30,7 @@ def insert_new_rows(env, table, rows, wake=None):
     delivery's one query."""
     ids = []
     added = 0
+    trigger = joined_trigger(env, wake, SQL("EXISTS (SELECT 1 FROM new)")) if wake else None
     for row in rows:
         columns = list(row)
         insert = SQL(
@@ -43,7 +44,6 @@ def insert_new_rows(env, table, rows, wake=None):
             env.uid,
             env.uid,
         )
-        trigger = joined_trigger(env, wake, SQL("EXISTS (SELECT 1 FROM new)")) if wake else None
         if trigger is None:
             env.cr.execute(insert)
             ids.extend(r[0] for r in env.cr.fetchall())
